@@ -1,0 +1,96 @@
+"""chatwidget: a self-hosted customer-chat server."""
+
+import logging
+import os
+
+from flask import Flask
+from sqlalchemy import event
+
+from chatwidget.config import database_uri, from_environment, load_secrets
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _configure(app, overrides):
+    cfg = app.config
+    cfg.update(from_environment())
+    cfg.update(overrides)
+    os.makedirs(app.instance_path, exist_ok=True)
+    load_secrets(app.instance_path, cfg)
+    cfg.setdefault("SQLALCHEMY_DATABASE_URI", database_uri(app.instance_path, cfg["DATABASE_URL"]))
+    cfg["MAX_CONTENT_LENGTH"] = int(cfg["MAX_BODY_MB"] * 1024 * 1024)
+    cfg.update(
+        API_TITLE="chatwidget",
+        API_VERSION="1.0",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        RATELIMIT_DEFAULT=cfg["RATE_LIMIT"],
+        RATELIMIT_STORAGE_URI=cfg["REDIS_URL"] or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+    )
+    cfg.setdefault("RATELIMIT_KEY_PREFIX", "chatwidget")
+
+
+def _sqlite_pragmas(app):
+    """WAL, a busy timeout and foreign keys on every SQLite connection."""
+    synchronous = app.config["SQLITE_SYNCHRONOUS"]
+
+    def on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=%s" % synchronous)
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    from chatwidget.extensions import db
+
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "connect", on_connect)
+
+
+def _extensions(app):
+    from chatwidget.extensions import api, db, limiter, migrate, socketio
+
+    db.init_app(app)
+    _sqlite_pragmas(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    limiter.init_app(app)
+    api.init_app(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    socketio.init_app(
+        app,
+        async_mode="gevent",
+        message_queue=app.config["REDIS_URL"] or None,
+        cors_allowed_origins="*",
+    )
+    return api, limiter
+
+
+def create_app(config=None):
+    """Build the app: config → extensions → blueprints → error handlers → CLI."""
+    config = dict(config or {})
+    instance = config.pop("INSTANCE_PATH", None) or os.environ.get("INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=instance or os.path.join(ROOT, "instance"),
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    _configure(app, config)
+    logging.basicConfig(level=logging.INFO)
+    api, limiter = _extensions(app)
+
+    from chatwidget import api as api_pkg
+    from chatwidget import cli, web
+    from chatwidget.api import errors
+
+    api_pkg.register(app, api)
+    app.register_blueprint(web.bp)
+    limiter.exempt(web.bp)
+    errors.register(app)
+    cli.register(app)
+    return app

@@ -1,0 +1,9 @@
+"""HTTP adapters: load with a schema, call one core verb, dump with a schema."""
+
+
+def register(app, api):
+    """Register every API blueprint on the flask-smorest Api."""
+    from chatwidget.api import capture, token
+
+    api.register_blueprint(token.blp)
+    api.register_blueprint(capture.blp)

@@ -1,0 +1,38 @@
+"""Credentials on REST calls: bearer tokens from /Token, checked per route with a role."""
+
+from functools import wraps
+
+from flask import g, request
+
+from chatwidget.core.errors import Unauthorized
+from chatwidget.core.identity import check_role, user_from_token
+from chatwidget.schemas.common import ErrorSchema
+
+
+def bearer_token():
+    """The token of an `Authorization: bearer …` header (scheme in any case)."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise Unauthorized("missing bearer token: send Authorization: bearer <access_token>")
+    return value.strip()
+
+
+def bearer(blp, role):
+    """Decorator: the view needs a valid bearer token of an API user holding role.
+
+    Authentication runs before the body is read, so an anonymous caller learns
+    nothing about the payload rules.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            g.api_user = user_from_token(bearer_token())
+            check_role(g.api_user, role)
+            return view(*args, **kwargs)
+
+        wrapper = blp.doc(security=[{"bearerAuth": []}])(wrapper)
+        wrapper = blp.alt_response(401, schema=ErrorSchema, description="No valid token")(wrapper)
+        return blp.alt_response(403, schema=ErrorSchema, description="Lacks role " + role)(wrapper)
+
+    return decorator

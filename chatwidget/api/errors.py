@@ -1,0 +1,77 @@
+"""The one JSON error envelope for every API route, and plain pages elsewhere."""
+
+import logging
+
+from flask import request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from chatwidget.core.errors import CoreError
+
+log = logging.getLogger(__name__)
+
+# Paths that are pages for people; everything else answers errors in JSON.
+PAGE_PREFIXES = ("/console", "/calls/", "/docs", "/static/", "/demo")
+
+
+def is_page_request():
+    """True for browser pages, which keep Flask's HTML error pages."""
+    path = request.path
+    return path == "/" or path.startswith(PAGE_PREFIXES)
+
+
+def envelope(status, message, errors=None, headers=None, **extra):
+    """A (body, status, headers) triple in the contract's error shape."""
+    body = {"message": message, **extra}
+    if errors:
+        body["errors"] = errors
+    return body, status, headers or {}
+
+
+def handle_http(error):
+    """HTTPException → JSON envelope under the APIs."""
+    if is_page_request():
+        return error
+    data = getattr(error, "data", None) or {}
+    message = data.get("message") or error.description or error.name
+    if error.code == 413:
+        message = "The request body is larger than the limit of %s MB" % _max_mb()
+    headers = dict(data.get("headers") or {})
+    if error.code == 429:
+        headers.update(_retry_after(error))
+        message = "Rate limit exceeded (%s): retry later" % error.description
+    return envelope(error.code, message, data.get("errors") or data.get("messages"), headers)
+
+
+def _max_mb():
+    from flask import current_app
+
+    return current_app.config["MAX_BODY_MB"]
+
+
+def _retry_after(error):
+    response = getattr(error, "response", None)
+    if response is not None and response.headers.get("Retry-After"):
+        return {"Retry-After": response.headers["Retry-After"]}
+    return {"Retry-After": "1"}
+
+
+def handle_core(error):
+    """Domain errors → their status, same envelope."""
+    return envelope(error.status, error.message, error.errors, **error.extra)
+
+
+def handle_unexpected(error):
+    """Anything else: logged with its trace, answered without one."""
+    if isinstance(error, HTTPException):
+        return handle_http(error)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    if is_page_request():
+        return InternalServerError()
+    return envelope(500, "Internal server error")
+
+
+def register(app):
+    """Install the handlers on app."""
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(CoreError, handle_core)
+    app.register_error_handler(Exception, handle_unexpected)

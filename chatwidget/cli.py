@@ -1,0 +1,90 @@
+"""Admin commands: `flask --app app COMMAND`; each prints one JSON line on stdout."""
+
+import json
+import sys
+
+import click
+
+from chatwidget.core import identity, webhooks
+from chatwidget.core.errors import CoreError
+
+
+def _out(obj):
+    click.echo(json.dumps(obj, ensure_ascii=False))
+
+
+def _fail(error):
+    click.echo("error: %s" % error.message, err=True)
+    sys.exit(1)
+
+
+@click.command("create-api-user")
+@click.argument("name")
+@click.option(
+    "--role", "roles", multiple=True, required=True, help="one of %s" % ", ".join(identity.ROLES)
+)
+def create_api_user(name, roles):
+    """Create an API user; prints its client_id and client_secret (shown once)."""
+    try:
+        user, secret = identity.create_api_user(name, list(roles))
+    except CoreError as error:
+        _fail(error)
+    _out(
+        {
+            "client_id": user.client_id,
+            "client_secret": secret,
+            "name": user.name,
+            "roles": user.roles,
+        }
+    )
+
+
+@click.command("revoke-api-user")
+@click.argument("client_id")
+def revoke_api_user(client_id):
+    """Revoke an API user: its tokens stop working at once."""
+    try:
+        user = identity.revoke_api_user(client_id)
+    except CoreError as error:
+        _fail(error)
+    _out({"client_id": user.client_id, "revoked": True})
+
+
+@click.command("add-webhook")
+@click.argument("url")
+@click.option("--event", "events", multiple=True, help="default call.summary")
+@click.option("--basic-user")
+@click.option("--basic-password")
+def add_webhook(url, events, basic_user, basic_password):
+    """Register a webhook endpoint; prints it with its signing secret."""
+    try:
+        hook = webhooks.add_webhook(url, list(events), basic_user, basic_password)
+    except CoreError as error:
+        _fail(error)
+    _out(webhooks.describe(hook, with_secret=True))
+
+
+@click.command("list-webhooks")
+def list_webhooks():
+    """Print every webhook endpoint."""
+    _out({"webhooks": [webhooks.describe(h) for h in webhooks.list_webhooks()]})
+
+
+@click.command("remove-webhook")
+@click.argument("hook_id", type=int)
+def remove_webhook(hook_id):
+    """Remove a webhook endpoint and its undelivered events."""
+    try:
+        webhooks.remove_webhook(hook_id)
+    except CoreError as error:
+        _fail(error)
+    _out({"id": hook_id, "removed": True})
+
+
+def register(app):
+    """Add every command to app.cli."""
+    from chatwidget import cli_calls
+
+    for command in (create_api_user, revoke_api_user, add_webhook, list_webhooks, remove_webhook):
+        app.cli.add_command(command)
+    cli_calls.register(app)

@@ -1,0 +1,51 @@
+"""Bulk commands: import-calls and export-calls."""
+
+import json
+
+import click
+
+from chatwidget.core import transfer
+
+
+def _records(paths):
+    for path in paths:
+        yield from transfer.read_records(path)
+
+
+@click.command("import-calls")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def import_calls(paths):
+    """Import ChatCall JSON files or JSON lines; idempotent on SessionId."""
+    counts = {"imported": 0, "skipped": 0, "invalid": 0}
+    reasons = []
+    records = list(_records(paths))
+    with click.progressbar(records, label="importing", file=click.get_text_stream("stderr")) as bar:
+        for where, record in bar:
+            outcome, reason = transfer.import_record(record)
+            counts[outcome] += 1
+            if reason:
+                reasons.append({"where": where, "outcome": outcome, "reason": reason})
+    click.echo(json.dumps({**counts, "details": reasons}, ensure_ascii=False))
+
+
+@click.command("export-calls")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, writable=True), help="default stdout"
+)
+def export_calls(output):
+    """Export every finished call as ChatCall JSON lines (import-calls reads them back)."""
+    count = 0
+    with click.open_file(output or "-", "w", encoding="utf-8") as fh:
+        for call in transfer.iter_calls():
+            fh.write(json.dumps(transfer.export_record(call), ensure_ascii=False) + "\n")
+            count += 1
+    if output:
+        click.echo(json.dumps({"exported": count, "output": output}))
+    else:
+        click.echo("exported %d calls" % count, err=True)
+
+
+def register(app):
+    """Add the bulk commands to app.cli."""
+    app.cli.add_command(import_calls)
+    app.cli.add_command(export_calls)

@@ -1,0 +1,78 @@
+"""Configuration from the environment (CONTRACT §1)."""
+
+import json
+import os
+import secrets
+
+
+def _env_int(name, default):
+    return int(os.environ.get(name, default))
+
+
+def _env_float(name, default):
+    return float(os.environ.get(name, default))
+
+
+def from_environment():
+    """Every setting the operator can give through the environment, with defaults."""
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = _env_int("PORT", 5000)
+    return {
+        "HOST": host,
+        "PORT": port,
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://%s:%s" % (host, port)).rstrip("/"),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
+        "COMPANY_SECRET": os.environ.get("COMPANY_SECRET", ""),
+        "MAX_BODY_MB": _env_float("MAX_BODY_MB", 16),
+        "RATE_LIMIT": os.environ.get("RATE_LIMIT", "50/second"),
+        "DEFAULT_QUEUE": os.environ.get("DEFAULT_QUEUE", "general"),
+        "TOKEN_TTL_S": _env_int("TOKEN_TTL_S", 1799),
+        "SHARE_TTL_S": _env_int("SHARE_TTL_S", 8 * 3600),
+        # SQLite durability: NORMAL in WAL mode survives a killed process (the WAL is
+        # written before commit returns) and only risks the last commits on power loss.
+        "SQLITE_SYNCHRONOUS": os.environ.get("SQLITE_SYNCHRONOUS", "NORMAL").upper(),
+        "WEBHOOK_MAX_ATTEMPTS": _env_int("WEBHOOK_MAX_ATTEMPTS", 12),
+        "WEBHOOK_BACKOFF_BASE_S": _env_float("WEBHOOK_BACKOFF_BASE_S", 2.0),
+        "WEBHOOK_BACKOFF_MAX_S": _env_float("WEBHOOK_BACKOFF_MAX_S", 3600.0),
+        "WEBHOOK_TIMEOUT_S": _env_float("WEBHOOK_TIMEOUT_S", 10.0),
+        "WEBHOOK_LEASE_S": _env_float("WEBHOOK_LEASE_S", 60.0),
+        "WEBHOOK_POLL_S": _env_float("WEBHOOK_POLL_S", 1.0),
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+    }
+
+
+def load_secrets(instance_path, config):
+    """Fill SECRET_KEY and COMPANY_SECRET from instance/secrets.json, creating it once.
+
+    Generated, never hard-coded: a fresh install gets its own keys, kept across restarts
+    so that issued tokens and signed links stay valid.
+    """
+    path = os.path.join(instance_path, "secrets.json")
+    stored = {}
+    if os.path.exists(path):
+        with open(path) as fh:
+            stored = json.load(fh)
+    changed = False
+    for name in ("SECRET_KEY", "COMPANY_SECRET"):
+        if config.get(name):
+            continue
+        if not stored.get(name):
+            stored[name] = secrets.token_urlsafe(48)
+            changed = True
+        config[name] = stored[name]
+    if changed:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(stored, fh)
+
+
+def database_uri(instance_path, url):
+    """The SQLAlchemy URI: DATABASE_URL, else a SQLite file in instance/."""
+    if not url:
+        return "sqlite:///" + os.path.join(instance_path, "chatwidget.db")
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        # psycopg 3 is the driver we ship; plain URLs would ask for psycopg2.
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url

@@ -1,0 +1,1 @@
+"""The domain core: every rule lives here; adapters only translate."""

@@ -1,0 +1,210 @@
+"""Capturing finished chats as calls, looking them up, and their late metadata."""
+
+import secrets
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from chatwidget.core import webhooks
+from chatwidget.core.errors import Conflict, NotFound
+from chatwidget.extensions import db
+from chatwidget.models import Call, CallKey
+from chatwidget.models.types import utcnow
+from chatwidget.schemas.common import format_utc
+
+_CONTACT_FIELDS = ("ReferenceId", "FirstName", "LastName", "Email", "Phone", "PhoneNumber", "Type")
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def new_call_id():
+    """A short random public id, like the vendor's `bbsnbcbe3`."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(10))
+
+
+def _contact_document(contact):
+    doc = {k: contact[k] for k in _CONTACT_FIELDS if contact.get(k) is not None}
+    doc["Messages"] = [
+        {"Content": m["Content"], "UtcTimestamp": format_utc(m["UtcTimestamp"])}
+        for m in contact.get("Messages") or []
+    ]
+    return doc
+
+
+def _scalar_values(value):
+    """Every string or number inside a JSON value, for the customer purge index."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _scalar_values(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _scalar_values(item)
+    elif isinstance(value, str | int | float) and not isinstance(value, bool):
+        yield str(value)
+
+
+def call_keys(contacts, metadata):
+    """The (kind, value) pairs a customer purge may find this call by."""
+    keys = set()
+    for contact in contacts:
+        if contact.get("Email"):
+            keys.add(("email", contact["Email"].strip().lower()[:255]))
+        for name in ("Phone", "PhoneNumber"):
+            if contact.get(name):
+                keys.add(("phone", contact[name][:255]))
+    for value in _scalar_values(metadata or {}):
+        keys.add(("meta", value[:255]))
+    return keys
+
+
+def _insert_keys(call, contacts, metadata):
+    rows = [{"call_pk": call.id, "kind": k, "value": v} for k, v in call_keys(contacts, metadata)]
+    if rows:
+        db.session.execute(insert(CallKey), rows)
+
+
+def do_capture(chat, source="capture", call_id=None):
+    """Store a finished chat (a loaded ChatCall) as a call and queue its summary webhook.
+
+    Conflict, with nothing changed, when its SessionId was captured before.
+    """
+    contacts = [_contact_document(c) for c in chat.get("Contacts") or []]
+    call = Call(
+        call_id=call_id or new_call_id(),
+        session_id=chat["SessionId"],
+        master_call_id=chat.get("MasterCallId"),
+        source=source,
+        status="Complete",
+        utc_start=chat["UtcStart"],
+        utc_end=chat["UtcEnd"],
+        contacts=contacts,
+        call_metadata=chat.get("Metadata"),
+        metadata_times={},
+    )
+    db.session.add(call)
+    try:
+        db.session.flush()
+        _insert_keys(call, contacts, call.call_metadata)
+        webhooks.enqueue("call.summary", summary_payload(call))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        if session_exists(chat["SessionId"]):
+            raise Conflict(
+                "SessionId %s was already captured" % chat["SessionId"],
+                errors={"SessionId": ["already captured"]},
+            ) from None
+        raise
+    return call
+
+
+def session_exists(session_id):
+    """True when a call with this SessionId is stored."""
+    return db.session.scalar(select(Call.id).filter_by(session_id=session_id)) is not None
+
+
+def call_uri(call):
+    """The link to the call's page."""
+    from flask import current_app
+
+    return "%s/calls/%s" % (current_app.config["PUBLIC_URL"], call.call_id)
+
+
+def participants(call):
+    """The contacts without their messages, as the summary webhook lists them."""
+    return [{k: v for k, v in c.items() if k != "Messages"} for c in call.contacts]
+
+
+def summary_payload(call):
+    """The call-summary webhook body (CONTRACT §2)."""
+    return {
+        "callId": call.call_id,
+        "callUri": call_uri(call),
+        "sessionId": call.session_id,
+        "masterCallId": call.master_call_id,
+        "utcStart": format_utc(call.utc_start),
+        "utcEnd": format_utc(call.utc_end),
+        "participants": participants(call),
+        "metadata": call.call_metadata or {},
+    }
+
+
+def session_status(session_ids):
+    """Status of each session id, in the order asked."""
+    found = db.session.execute(
+        select(Call.call_id, Call.session_id, Call.status, Call.utc_start, Call.utc_end).where(
+            Call.session_id.in_(set(session_ids))
+        )
+    ).all()
+    by_session = {row.session_id: row for row in found}
+    result = []
+    for sid in session_ids:
+        row = by_session.get(sid)
+        if row is None:
+            result.append({"callId": None, "sessionId": sid, "status": "NotFound"})
+            continue
+        duration = None
+        if row.utc_end is not None and row.status == "Complete":
+            duration = int((row.utc_end - row.utc_start).total_seconds())
+        result.append(
+            {"callId": row.call_id, "sessionId": sid, "status": row.status, "durationSec": duration}
+        )
+    return result
+
+
+def get_call(call_id):
+    """The call with this public id, or NotFound."""
+    call = db.session.scalar(select(Call).filter_by(call_id=call_id))
+    if call is None:
+        raise NotFound("no call %s" % call_id)
+    return call
+
+
+def master_calls(call):
+    """Every call sharing call's MasterCallId (call included), oldest first."""
+    if not call.master_call_id:
+        return [call]
+    return list(
+        db.session.scalars(
+            select(Call).filter_by(master_call_id=call.master_call_id).order_by(Call.utc_start)
+        )
+    )
+
+
+def _merge(call, metadata, event_time):
+    """Merge keys into call's metadata; a key keeps the value of its latest event time."""
+    current = dict(call.call_metadata or {})
+    times = dict(call.metadata_times or {})
+    stamp = (event_time or utcnow()).isoformat()
+    for key, value in metadata.items():
+        if key in times and times[key] > stamp:
+            continue
+        current[key] = value
+        times[key] = stamp
+    call.call_metadata = current
+    call.metadata_times = times
+    db.session.execute(CallKey.__table__.delete().where(CallKey.call_pk == call.id))
+    _insert_keys(call, call.contacts, current)
+
+
+def do_session_metadata(session_id, event_time, metadata):
+    """Merge out-of-band metadata into one session's call."""
+    call = db.session.scalar(select(Call).filter_by(session_id=session_id))
+    if call is None:
+        raise NotFound("no call with SessionId %s" % session_id, errors={"SessionId": [session_id]})
+    _merge(call, metadata, event_time)
+    db.session.commit()
+    return call
+
+
+def do_master_metadata(master_call_id, event_time, metadata):
+    """Merge out-of-band metadata into every call of a master call."""
+    calls = list(db.session.scalars(select(Call).filter_by(master_call_id=master_call_id)))
+    if not calls:
+        raise NotFound(
+            "no call with masterCallId %s" % master_call_id,
+            errors={"masterCallId": [master_call_id]},
+        )
+    for call in calls:
+        _merge(call, metadata, event_time)
+    db.session.commit()
+    return calls

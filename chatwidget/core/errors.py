@@ -1,0 +1,41 @@
+"""The one error family the core raises; adapters map it to HTTP and socket errors."""
+
+
+class CoreError(Exception):
+    """Base of every domain error; `status` is the HTTP status adapters answer with."""
+
+    status = 400
+
+    def __init__(self, message, errors=None, **extra):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+        self.extra = extra
+
+
+class InvalidInput(CoreError):
+    status = 400
+
+
+class Unauthorized(CoreError):
+    status = 401
+
+
+class Forbidden(CoreError):
+    status = 403
+
+
+class NotFound(CoreError):
+    status = 404
+
+
+class Conflict(CoreError):
+    status = 409
+
+
+class InvalidState(CoreError):
+    status = 409
+
+
+class Unavailable(CoreError):
+    status = 503

@@ -1,0 +1,42 @@
+"""Events published by core verbs and delivered only after their transaction commits.
+
+A verb calls publish(); the event waits on the session and reaches the subscribers
+once the commit succeeded, so nothing announces a row that was rolled back.
+"""
+
+import logging
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+_subscribers = []
+_KEY = "chatwidget_pending_events"
+
+
+def subscribe(callback):
+    """Register callback(name, payload), called after each commit that published."""
+    if callback not in _subscribers:
+        _subscribers.append(callback)
+    return callback
+
+
+def publish(session, name, payload):
+    """Queue an event on the session until it commits."""
+    session.info.setdefault(_KEY, []).append((name, payload))
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session):
+    pending = session.info.pop(_KEY, [])
+    for name, payload in pending:
+        for callback in list(_subscribers):
+            try:
+                callback(name, payload)
+            except Exception:  # one broken subscriber must not hide the event from others
+                log.exception("event subscriber failed for %s", name)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session):
+    session.info.pop(_KEY, None)

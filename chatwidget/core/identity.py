@@ -1,0 +1,93 @@
+"""API users, their secrets and bearer tokens."""
+
+import hashlib
+import hmac
+import secrets
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from chatwidget.core.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from chatwidget.extensions import db
+from chatwidget.models import ApiUser
+from chatwidget.models.types import utcnow
+from chatwidget.ratelimit import TOKEN_SALT
+
+ROLES = ("chat_capture", "purge", "async_metadata", "call_share", "apps_api", "connector", "admin")
+_DUMMY_HASH = hashlib.sha256(b"no such client").hexdigest()
+
+
+def hash_secret(secret):
+    """SHA-256 of a client secret.
+
+    Client secrets are 256 random bits, so a fast hash is as safe as a slow one here
+    and keeps per-request Basic auth (chats API) cheap; agent passwords use scrypt.
+    """
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_user(name, roles):
+    """Create an API user; returns (user, secret). The secret is shown only this once."""
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown or not roles:
+        raise InvalidInput("roles must be among %s" % ", ".join(ROLES), errors={"role": unknown})
+    secret = secrets.token_urlsafe(32)
+    user = ApiUser(
+        name=name,
+        client_id=secrets.token_hex(12),
+        secret_hash=hash_secret(secret),
+        roles=sorted(set(roles)),
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user, secret
+
+
+def revoke_api_user(client_id):
+    """Revoke an API user: its tokens and Basic credentials stop working at once."""
+    user = db.session.scalar(select(ApiUser).filter_by(client_id=client_id))
+    if user is None:
+        raise NotFound("no API user with client_id %s" % client_id)
+    user.revoked_at = user.revoked_at or utcnow()
+    db.session.commit()
+    return user
+
+
+def authenticate_client(client_id, secret):
+    """The active API user with these credentials, or None. Compared in constant time."""
+    user = db.session.scalar(select(ApiUser).filter_by(client_id=client_id or ""))
+    expected = user.secret_hash if user else _DUMMY_HASH
+    ok = hmac.compare_digest(expected, hash_secret(secret or ""))
+    if not ok or user is None or user.revoked_at is not None:
+        return None
+    return user
+
+
+def _serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
+
+
+def issue_token(user):
+    """A signed bearer token for user; returns (token, seconds it lives)."""
+    return _serializer().dumps({"u": user.id}), current_app.config["TOKEN_TTL_S"]
+
+
+def user_from_token(token):
+    """The API user a bearer token stands for; Unauthorized if forged, expired or revoked."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["TOKEN_TTL_S"])
+    except SignatureExpired:
+        raise Unauthorized("token expired: request a new one from /Token") from None
+    except BadSignature:
+        raise Unauthorized("invalid token") from None
+    user = db.session.get(ApiUser, data.get("u")) if isinstance(data, dict) else None
+    if user is None or user.revoked_at is not None:
+        raise Unauthorized("invalid token")
+    return user
+
+
+def check_role(user, role):
+    """Forbidden unless user holds role."""
+    if not user.has_role(role):
+        raise Forbidden("this API user lacks the role %s" % role)

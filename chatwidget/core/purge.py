@@ -1,0 +1,79 @@
+"""Purging calls: by call id, by session id, or every call of one customer."""
+
+from sqlalchemy import delete, or_, select
+
+from chatwidget.extensions import db
+from chatwidget.models import Call, CallKey
+
+_purge_hooks = []
+
+
+def on_purge(callback):
+    """Register callback(call_pks) run inside the purge transaction (media, live rows)."""
+    _purge_hooks.append(callback)
+    return callback
+
+
+def _delete(call_pks):
+    if not call_pks:
+        return
+    for hook in _purge_hooks:
+        hook(call_pks)
+    db.session.execute(delete(CallKey).where(CallKey.call_pk.in_(call_pks)))
+    db.session.execute(delete(Call).where(Call.id.in_(call_pks)))
+
+
+def _item(call, status, error=None):
+    return {
+        "callId": call.call_id,
+        "sessionId": call.session_id,
+        "status": status,
+        "errorMsg": error,
+    }
+
+
+def do_purge(ids, by):
+    """Purge the calls named by ids (`by` is "callId" or "sessionId"), one item per id.
+
+    Committed before returning: a status look-up right after answers NotFound.
+    """
+    column = Call.call_id if by == "callId" else Call.session_id
+    rows = db.session.execute(
+        select(Call.id, Call.call_id, Call.session_id).where(column.in_(set(ids)))
+    ).all()
+    found = {(row.call_id if by == "callId" else row.session_id): row for row in rows}
+    _delete([row.id for row in rows])
+    db.session.commit()
+    items = []
+    for value in ids:
+        row = found.get(value)
+        if row is None:
+            missing = {"callId": None, "sessionId": None, "status": "NotFound"}
+            missing[by] = value
+            missing["errorMsg"] = "no call with %s %s" % (by, value)
+            items.append(missing)
+        else:
+            items.append(_item(row, "Purging"))
+    return items
+
+
+def customer_calls(email=None, phone=None):
+    """Calls whose contacts or metadata carry this e-mail or phone, oldest first."""
+    clauses = []
+    if email:
+        clauses.append((CallKey.kind == "email") & (CallKey.value == email.strip().lower()))
+        clauses.append((CallKey.kind == "meta") & CallKey.value.in_({email, email.strip()}))
+    if phone:
+        clauses.append(CallKey.kind.in_(("phone", "meta")) & (CallKey.value == phone))
+    pks = select(CallKey.call_pk).where(or_(*clauses))
+    return list(db.session.scalars(select(Call).where(Call.id.in_(pks)).order_by(Call.id)))
+
+
+def do_purge_customer(email=None, phone=None, what_if=False):
+    """Purge (or, with what_if, only list) every call of one customer."""
+    calls = customer_calls(email, phone)
+    items = [_item(call, "WhatIf" if what_if else "Purging") for call in calls]
+    if not what_if:
+        _delete([call.id for call in calls])
+        db.session.commit()
+    return items

@@ -1,0 +1,42 @@
+"""Read-only share links to a call (the vendor's guest user token)."""
+
+from datetime import timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from chatwidget.core.capture import get_call
+from chatwidget.core.errors import Forbidden
+from chatwidget.models.types import utcnow
+from chatwidget.schemas.common import format_utc
+
+_SALT = "call-share"
+
+
+def _serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def do_share(call_id, email):
+    """A signed link to the call's page for email, valid SHARE_TTL_S (8 hours)."""
+    call = get_call(call_id)
+    ttl = current_app.config["SHARE_TTL_S"]
+    token = _serializer().dumps({"c": call.call_id, "e": email})
+    url = "%s/calls/%s?token=%s" % (current_app.config["PUBLIC_URL"], call.call_id, token)
+    return {
+        "callUrl": url,
+        "expiration": format_utc(utcnow().replace(microsecond=0) + timedelta(seconds=ttl)),
+    }
+
+
+def check_share_token(call_id, token):
+    """The e-mail a share token was made for; Forbidden if it is not for this call."""
+    try:
+        data = _serializer().loads(token or "", max_age=current_app.config["SHARE_TTL_S"])
+    except SignatureExpired:
+        raise Forbidden("this link has expired; ask for a new one") from None
+    except BadSignature:
+        raise Forbidden("this link is not valid") from None
+    if not isinstance(data, dict) or data.get("c") != call_id:
+        raise Forbidden("this link is not valid for this call")
+    return data.get("e")

@@ -1,0 +1,35 @@
+"""Extension singletons, bound to an app by create_app()."""
+
+from flask_limiter import Limiter
+from flask_migrate import Migrate
+from flask_smorest import Api as _SmorestApi
+from flask_socketio import SocketIO
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import DeclarativeBase
+
+from chatwidget.ratelimit import rate_limit_key
+from chatwidget.schemas.common import ErrorSchema
+
+
+class Base(DeclarativeBase):
+    """Declarative base shared by every model."""
+
+
+class Api(_SmorestApi):
+    """flask-smorest Api without its app-wide HTTPException handler.
+
+    Its handler would turn every HTML page's 404 into JSON; chatwidget.api.errors
+    installs one handler that answers JSON under the APIs and HTML elsewhere.
+    """
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        pass
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+api = Api()
+socketio = SocketIO()
+limiter = Limiter(key_func=rate_limit_key, headers_enabled=True)

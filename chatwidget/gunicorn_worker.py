@@ -1,0 +1,30 @@
+"""gunicorn worker class: gevent, WebSockets, TCP_NODELAY, the outbox worker.
+
+gunicorn -k chatwidget.gunicorn_worker.Worker -w 1 -b 127.0.0.1:5000 wsgi:app
+"""
+
+from geventwebsocket.handler import WebSocketHandler
+from gunicorn.workers.ggevent import GeventPyWSGIWorker, PyWSGIServer
+
+from chatwidget.server import nodelay
+
+
+class NoDelayPyWSGIServer(PyWSGIServer):
+    """gunicorn's pywsgi server with TCP_NODELAY on each accepted socket."""
+
+    def handle(self, sock, address):
+        nodelay(sock)
+        super().handle(sock, address)
+
+
+class Worker(GeventPyWSGIWorker):
+    """One gevent worker per process; scale out with processes behind a proxy."""
+
+    server_class = NoDelayPyWSGIServer
+    wsgi_handler = WebSocketHandler
+
+    def run(self):
+        from chatwidget.server import start_background
+
+        start_background(self.wsgi)
+        super().run()

@@ -1,0 +1,125 @@
+"""Fixtures: a fresh app and database per test, on SQLite and on the machine's PostgreSQL."""
+
+import json
+import os
+import uuid
+
+import pytest
+
+from chatwidget import create_app
+from chatwidget.extensions import db
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
+
+
+def _pg_connect():
+    import psycopg
+
+    return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+
+
+def _pg_reason():
+    try:
+        _pg_connect().close()
+    except Exception as exc:
+        return "PostgreSQL not reachable at %s: %s" % (PG_ADMIN_URL, exc)
+    return None
+
+
+_PG_SKIP = _pg_reason()
+
+
+@pytest.fixture
+def pg_database():
+    """A new, empty PostgreSQL database for one test; dropped afterwards."""
+    if _PG_SKIP:
+        print(_PG_SKIP)
+        pytest.skip(_PG_SKIP)
+    name = "cw_%s" % uuid.uuid4().hex[:16]
+    with _pg_connect() as conn:
+        conn.execute('CREATE DATABASE "%s"' % name)
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    yield "%s/%s" % (base, name)
+    with _pg_connect() as conn:
+        conn.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+
+
+def make_app(tmp_path, database_url="", **overrides):
+    """A fresh app with its own instance folder, secrets and database."""
+    config = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-" + uuid.uuid4().hex,
+        "COMPANY_SECRET": "company-secret-" + uuid.uuid4().hex,
+        "PUBLIC_URL": "http://chat.example.test",
+        "RATE_LIMIT": "1000/second",
+        "RATELIMIT_KEY_PREFIX": "t" + uuid.uuid4().hex[:8],
+        "REDIS_URL": "",
+    }
+    config.update(overrides)
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def backend(request):
+    """The database a test runs on: every capture test runs on both."""
+    return request.param
+
+
+@pytest.fixture
+def app(backend, tmp_path, request):
+    """A fresh app on a fresh database of the current backend."""
+    url = ""
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_database")
+    application = make_app(tmp_path, url)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    """A fresh app on SQLite only, for tests that are not about the database."""
+    application = make_app(tmp_path)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def api_user(app, *roles, name="integrator"):
+    """Create an API user; returns (client_id, client_secret)."""
+    from chatwidget.core.identity import create_api_user
+
+    with app.app_context():
+        user, secret = create_api_user(name, list(roles))
+        return user.client_id, secret
+
+
+def bearer_for(app, client, *roles):
+    """Headers with a bearer token of a new API user holding roles."""
+    client_id, secret = api_user(app, *roles)
+    response = client.post(
+        "/Token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+    )
+    assert response.status_code == 200, response.get_json()
+    return {"Authorization": "bearer " + response.get_json()["access_token"]}
+
+
+@pytest.fixture
+def sample_chat():
+    """The seed's exact "Sample Chat Json"."""
+    with open(os.path.join(FIXTURES, "sample_chat.json")) as fh:
+        return json.load(fh)
