@@ -4,6 +4,7 @@ import json
 import sys
 
 import click
+from flask.cli import with_appcontext
 
 from chatwidget.core import identity, webhooks
 from chatwidget.core.errors import CoreError
@@ -19,6 +20,7 @@ def _fail(error):
 
 
 @click.command("create-api-user")
+@with_appcontext
 @click.argument("name")
 @click.option(
     "--role", "roles", multiple=True, required=True, help="one of %s" % ", ".join(identity.ROLES)
@@ -40,6 +42,7 @@ def create_api_user(name, roles):
 
 
 @click.command("revoke-api-user")
+@with_appcontext
 @click.argument("client_id")
 def revoke_api_user(client_id):
     """Revoke an API user: its tokens stop working at once."""
@@ -51,6 +54,7 @@ def revoke_api_user(client_id):
 
 
 @click.command("add-webhook")
+@with_appcontext
 @click.argument("url")
 @click.option("--event", "events", multiple=True, help="default call.summary")
 @click.option("--basic-user")
@@ -65,12 +69,14 @@ def add_webhook(url, events, basic_user, basic_password):
 
 
 @click.command("list-webhooks")
+@with_appcontext
 def list_webhooks():
     """Print every webhook endpoint."""
     _out({"webhooks": [webhooks.describe(h) for h in webhooks.list_webhooks()]})
 
 
 @click.command("remove-webhook")
+@with_appcontext
 @click.argument("hook_id", type=int)
 def remove_webhook(hook_id):
     """Remove a webhook endpoint and its undelivered events."""

@@ -3,6 +3,7 @@
 import json
 
 import click
+from flask.cli import with_appcontext
 
 from chatwidget.core import transfer
 
@@ -13,6 +14,7 @@ def _records(paths):
 
 
 @click.command("import-calls")
+@with_appcontext
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def import_calls(paths):
     """Import ChatCall JSON files or JSON lines; idempotent on SessionId."""
@@ -29,6 +31,7 @@ def import_calls(paths):
 
 
 @click.command("export-calls")
+@with_appcontext
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, writable=True), help="default stdout"
 )

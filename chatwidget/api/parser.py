@@ -2,6 +2,7 @@
 
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest import abort
+from marshmallow import EXCLUDE
 from webargs.core import missing
 from webargs.flaskparser import FlaskParser
 
@@ -38,6 +39,11 @@ class Parser(FlaskParser):
     """Answers bad input with the project's 400 envelope and refuses non-JSON bodies."""
 
     DEFAULT_VALIDATION_STATUS = 400
+    # Unknown extra fields are ignored everywhere (CONTRACT: never an error, never a 500).
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        **{loc: EXCLUDE for loc in ("json", "form", "json_or_form", "querystring", "query")},
+    }
 
     def load_json(self, req, schema):
         if req.get_data(cache=True) and not req.is_json:
