@@ -1,9 +1,13 @@
 """The webhook delivery worker: claims due outbox rows, posts them, retries with backoff.
 
 Safe with several server processes: a row is claimed under FOR UPDATE SKIP LOCKED
-(PostgreSQL) and a conditional lease update (every database), so one process posts it
-at a time. A process killed mid-delivery leaves a lease that expires; the row is then
-posted again with the same event id, for the receiver to deduplicate on.
+(PostgreSQL) and a conditional lease update (every database), one row at a time, so one
+process posts it at a time. A process killed mid-delivery leaves a lease that expires;
+the row is then posted again with the same event id, for the receiver to deduplicate on.
+
+Each claim adds one to the row's `attempts`, and that number is the claim's fence: only
+the process holding the latest attempt may schedule a retry or dead-letter the row, so
+a process that lost its lease cannot overwrite the outcome of the one that took over.
 """
 
 import base64
@@ -24,7 +28,9 @@ from chatwidget.models import DeliveryAttempt, OutboxEvent, Webhook
 from chatwidget.models.types import utcnow
 
 log = logging.getLogger(__name__)
-BATCH = 20
+BATCH = 20  # rows delivered per deliver_due() call before the worker looks at its wakeup
+ABANDONED = "abandoned: the delivering process stopped before recording an answer"
+_RECORD_TRIES = 3  # a SQLite write lock held by another process is retried, not fatal
 
 
 def backoff_delay(attempt, base, cap):
@@ -33,28 +39,68 @@ def backoff_delay(attempt, base, cap):
     return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
-def _claim(config):
-    """Lease up to BATCH due rows to this process; returns their ids."""
-    now = utcnow()
-    lease = now + timedelta(seconds=config["WEBHOOK_LEASE_S"])
-    free = or_(OutboxEvent.lease_until.is_(None), OutboxEvent.lease_until < now)
-    due = (
-        select(OutboxEvent.id)
-        .where(OutboxEvent.status == "pending", OutboxEvent.next_attempt_at <= now, free)
+def lease_seconds(config):
+    """How long a claim lasts: WEBHOOK_LEASE_S, but always longer than one whole POST.
+
+    A lease shorter than the request timeout would let a second live process claim a
+    row whose POST is merely slow, and post it twice.
+    """
+    return max(config["WEBHOOK_LEASE_S"], config["WEBHOOK_TIMEOUT_S"] + 1)
+
+
+def _free(now):
+    """Rows no live process holds: never leased, or the lease ran out."""
+    return or_(OutboxEvent.lease_until.is_(None), OutboxEvent.lease_until < now)
+
+
+def _candidates(now):
+    """Due rows, oldest first; on PostgreSQL locked rows are skipped, not waited for."""
+    return (
+        select(OutboxEvent.id, OutboxEvent.attempts, OutboxEvent.lease_until)
+        .where(OutboxEvent.status == "pending", OutboxEvent.next_attempt_at <= now, _free(now))
         .order_by(OutboxEvent.id)
         .limit(BATCH)
         .with_for_update(skip_locked=True)
     )
-    claimed = []
-    for row_id in db.session.scalars(due).all():
-        result = db.session.execute(
-            update(OutboxEvent)
-            .where(OutboxEvent.id == row_id, free)
-            .values(lease_until=lease, attempts=OutboxEvent.attempts + 1)
-        )
-        if result.rowcount == 1:
-            claimed.append(row_id)
-    db.session.commit()
+
+
+def _take(row, now, config):
+    """Lease one candidate if no other process got it first; returns its attempt or None.
+
+    A candidate still carrying a lease was abandoned by a process that died mid-delivery:
+    that attempt gets its line in the log, and if it was the last one allowed, the row
+    is dead-lettered instead of posted again.
+    """
+    abandoned = row.lease_until is not None
+    if abandoned and row.attempts >= config["WEBHOOK_MAX_ATTEMPTS"]:
+        values = {"status": "dead", "lease_until": None, "last_error": ABANDONED}
+    else:
+        lease = now + timedelta(seconds=lease_seconds(config))
+        values = {"lease_until": lease, "attempts": row.attempts + 1}
+    # The WHERE re-checks the lease: on SQLite, where FOR UPDATE does not exist, two
+    # processes may pick the same candidate and only one update may win.
+    won = db.session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.id == row.id, OutboxEvent.attempts == row.attempts, _free(now))
+        .values(**values)
+    )
+    if won.rowcount != 1:
+        return None
+    if abandoned:
+        db.session.add(DeliveryAttempt(outbox_id=row.id, attempt=row.attempts, error=ABANDONED))
+    return values.get("attempts")
+
+
+def claim_one(config):
+    """Lease the oldest due row to this process; returns (row id, attempt) or None."""
+    now = utcnow()
+    claimed = None
+    for row in db.session.execute(_candidates(now)).all():
+        attempt = _take(row, now, config)
+        if attempt is not None:
+            claimed = (row.id, attempt)
+            break
+    db.session.commit()  # also releases PostgreSQL's locks on the candidates not taken
     return claimed
 
 
@@ -64,10 +110,9 @@ def sign(secret, timestamp, body):
     return base64.b64encode(digest).decode()
 
 
-def _post(job, timeout):
-    """Post one event; returns (status code or None, error text or None)."""
+def _headers(job):
     timestamp = str(int(time.time()))
-    headers = {
+    return {
         "Content-Type": "application/json",
         "User-Agent": "chatwidget-webhooks/1",
         "X-Event-Id": job["event_id"],
@@ -75,82 +120,162 @@ def _post(job, timeout):
         "X-Signature": "primary=" + sign(job["secret"], timestamp, job["body"]),
         "X-Signature-Timestamp": timestamp,
     }
+
+
+def _deadline(seconds):
+    """A total time limit on the POST where gevent can enforce it (the server).
+
+    requests' timeout bounds each socket wait, not the whole exchange: a receiver that
+    trickles bytes could outlive the lease. Outside gevent (tests calling deliver_due
+    from a thread) the per-wait timeouts are all there is.
+    """
+    from contextlib import nullcontext
+
+    from gevent import monkey
+
+    if monkey.is_module_patched("socket"):
+        import gevent
+
+        return gevent.Timeout(seconds, requests.Timeout("no answer within %ss" % seconds))
+    return nullcontext()
+
+
+def _post(job, timeout):
+    """Post one event; returns (status code or None, error text or None)."""
     try:
-        response = requests.post(
-            job["url"],
-            data=job["body"].encode(),
-            headers=headers,
-            auth=job["auth"],
-            timeout=timeout,
-        )
+        with _deadline(timeout):
+            # No redirects: following one would turn the POST into a GET without the body.
+            with requests.post(
+                job["url"],
+                data=job["body"].encode(),
+                headers=_headers(job),
+                auth=job["auth"],
+                timeout=timeout,
+                allow_redirects=False,
+                stream=True,
+            ) as response:
+                code = response.status_code
+                if 200 <= code < 300:
+                    return code, None
+                # Only the start of the answer: enough for the log, and a huge error
+                # page cannot hold the worker.
+                head = next(response.iter_content(512), b"").decode("utf-8", "replace")
+                return code, "HTTP %s: %s" % (code, head[:200])
     except requests.RequestException as exc:
         return None, "%s: %s" % (type(exc).__name__, exc)
-    if 200 <= response.status_code < 300:
-        return response.status_code, None
-    return response.status_code, "HTTP %s: %s" % (response.status_code, response.text[:200])
 
 
-def _record(row, code, error, started, config):
-    """Log the attempt and move the row on: delivered, retried later, or dead."""
-    if row is None:  # its webhook was removed while the POST was in flight
-        return
+def _outcome(row_id, attempt, error, config):
+    """The UPDATE that moves the row on: delivered, retried later, or dead."""
     now = utcnow()
+    mine = (OutboxEvent.id == row_id, OutboxEvent.status == "pending")
+    if error is None:
+        # A 2xx wins even from a holder that lost its lease: the receiver has the event.
+        return (
+            update(OutboxEvent)
+            .where(*mine)
+            .values(status="delivered", delivered_at=now, lease_until=None, last_error=None)
+        )
+    # A failure only counts for the latest claim (the fence); a stale one is just logged.
+    mine += (OutboxEvent.attempts == attempt,)
+    if attempt >= config["WEBHOOK_MAX_ATTEMPTS"]:
+        return (
+            update(OutboxEvent)
+            .where(*mine)
+            .values(status="dead", lease_until=None, last_error=error)
+        )
+    delay = backoff_delay(
+        attempt, config["WEBHOOK_BACKOFF_BASE_S"], config["WEBHOOK_BACKOFF_MAX_S"]
+    )
+    return (
+        update(OutboxEvent)
+        .where(*mine)
+        .values(next_attempt_at=now + timedelta(seconds=delay), lease_until=None, last_error=error)
+    )
+
+
+def _record_once(row_id, attempt, code, error, duration_ms, config):
+    db.session.execute(_outcome(row_id, attempt, error, config))
+    if db.session.get(OutboxEvent, row_id) is None:  # its webhook was removed meanwhile
+        db.session.rollback()
+        return
     db.session.add(
         DeliveryAttempt(
-            outbox_id=row.id,
-            attempt=row.attempts,
+            outbox_id=row_id,
+            attempt=attempt,
             status_code=code,
             error=error,
-            duration_ms=int((time.monotonic() - started) * 1000),
+            duration_ms=duration_ms,
         )
     )
-    row.lease_until = None
-    row.last_error = error
-    if error is None:
-        row.status, row.delivered_at = "delivered", now
-    elif row.attempts >= config["WEBHOOK_MAX_ATTEMPTS"]:
-        row.status = "dead"
-    else:
-        delay = backoff_delay(
-            row.attempts, config["WEBHOOK_BACKOFF_BASE_S"], config["WEBHOOK_BACKOFF_MAX_S"]
-        )
-        row.next_attempt_at = now + timedelta(seconds=delay)
     db.session.commit()
 
 
-def deliver_one(row_id, config):
-    """Post one claimed row and record the outcome."""
+def _record(row_id, attempt, code, error, duration_ms, config):
+    """Log the attempt and move the row on, retrying a busy SQLite write lock.
+
+    Giving up here would leave the row leased, and it would be posted again once the
+    lease ran out although the receiver may already have acknowledged it.
+    """
+    for tries_left in range(_RECORD_TRIES - 1, -1, -1):
+        try:
+            return _record_once(row_id, attempt, code, error, duration_ms, config)
+        except OperationalError:
+            db.session.rollback()
+            if not tries_left:
+                raise
+
+
+def _job(row_id):
+    """What the POST needs, read in a short transaction; None when the row is gone."""
     row = db.session.get(OutboxEvent, row_id)
     hook = db.session.get(Webhook, row.webhook_id) if row else None
-    if row is None or hook is None:
-        db.session.rollback()
+    job = None
+    if row is not None and hook is not None:
+        job = {
+            "event_id": row.event_id,
+            "event": row.event,
+            "body": row.body,
+            "url": hook.url,
+            "secret": hook.secret,
+            "auth": (hook.basic_user, hook.basic_password) if hook.basic_user else None,
+        }
+    db.session.rollback()  # hold no transaction (nor SQLite lock) while the POST is in flight
+    return job
+
+
+def deliver_one(row_id, attempt, config):
+    """Post one claimed row and record the outcome."""
+    job = _job(row_id)
+    if job is None:
         return
-    job = {
-        "event_id": row.event_id,
-        "event": row.event,
-        "body": row.body,
-        "url": hook.url,
-        "secret": hook.secret,
-        "auth": (hook.basic_user, hook.basic_password) if hook.basic_user else None,
-    }
-    db.session.rollback()  # hold no transaction while the POST is in flight
     started = time.monotonic()
     code, error = _post(job, config["WEBHOOK_TIMEOUT_S"])
-    _record(db.session.get(OutboxEvent, row_id), code, error, started, config)
+    duration_ms = int((time.monotonic() - started) * 1000)
+    log.info("webhook event %s attempt %d: %s", job["event_id"], attempt, error or code)
+    _record(row_id, attempt, code, error, duration_ms, config)
 
 
-def deliver_due(app):
-    """Claim and deliver what is due now, one after the other; returns how many."""
+def deliver_due(app, limit=BATCH):
+    """Claim and deliver what is due now, one row after the other; returns how many.
+
+    One row is claimed at a time so that a lease never has to outlast the POSTs of
+    the rows queued before it.
+    """
+    delivered = 0
     with app.app_context():
-        try:
-            claimed = _claim(app.config)
-        except OperationalError as exc:  # another process holds the SQLite write lock
-            db.session.rollback()
-            log.info("outbox claim skipped: %s", exc)
-            return 0
-        for row_id in claimed:
-            deliver_one(row_id, app.config)
-        return len(claimed)
+        while delivered < limit:
+            try:
+                claimed = claim_one(app.config)
+            except OperationalError as exc:  # another process holds the SQLite write lock
+                db.session.rollback()
+                log.info("outbox claim skipped: %s", exc)
+                break
+            if claimed is None:
+                break
+            deliver_one(*claimed, app.config)
+            delivered += 1
+    return delivered
 
 
 class OutboxWorker:
@@ -177,6 +302,8 @@ class OutboxWorker:
 
     def _loop(self):
         while True:
+            # Cleared before looking, so a commit during the delivery wakes the next round.
+            self.wakeup.clear()
             try:
                 delivered = deliver_due(self.app)
             except Exception:  # keep the worker alive; the row stays leased and is retried
@@ -184,4 +311,3 @@ class OutboxWorker:
                 delivered = 0
             if delivered < BATCH:
                 self.wakeup.wait(timeout=self.app.config["WEBHOOK_POLL_S"])
-                self.wakeup.clear()
