@@ -33,6 +33,7 @@ def bearer(blp, role):
 
         wrapper = blp.doc(security=[{"bearerAuth": []}])(wrapper)
         wrapper = blp.alt_response(401, schema=ErrorSchema, description="No valid token")(wrapper)
+        wrapper = blp.rate_limited()(wrapper)
         return blp.alt_response(403, schema=ErrorSchema, description="Lacks role " + role)(wrapper)
 
     return decorator

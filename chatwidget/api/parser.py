@@ -1,17 +1,29 @@
 """The request parser behind every @blp.arguments: 400 (not 422), 415 for non-JSON."""
 
+import json
+import math
+import re
+from collections.abc import Mapping
+
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest import abort
 from marshmallow import EXCLUDE
 from webargs.core import missing
 from webargs.flaskparser import FlaskParser
 
+from chatwidget.schemas.common import ErrorSchema
+
+# JSON may escape a NUL or a lone UTF-16 surrogate into a string; neither PostgreSQL
+# text nor UTF-8 can hold them. A cheap test on a JSON body before a full walk.
+_SUSPECT = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+_BODY_LOCATIONS = ("json", "form", "json_or_form")
+
 
 def _flatten(messages):
     """webargs keys errors by location ({"json": {...}}); callers want the fields."""
     if isinstance(messages, dict) and len(messages) == 1:
         location = next(iter(messages))
-        if location in ("json", "form", "query", "querystring", "files"):
+        if location in ("json", "form", "json_or_form", "query", "querystring", "files"):
             return messages[location]
     return messages
 
@@ -35,6 +47,68 @@ def summarise(errors, prefix=""):
     return parts
 
 
+def _bad_constant(name):
+    raise ValueError("%s is not a JSON value" % name)
+
+
+def _finite_float(text):
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError("number %s is out of range" % text[:40])
+    return value
+
+
+def parse_json(raw):
+    """Strict JSON: no NaN or Infinity, only numbers a double can hold.
+
+    Raises json.JSONDecodeError for bad syntax (doc "" for an empty body, which
+    webargs reads as absent), ValueError or RecursionError for the rest.
+    """
+    text = raw.decode("utf-8")
+    return json.loads(text, parse_constant=_bad_constant, parse_float=_finite_float)
+
+
+def _bad_text(text):
+    """True when text holds a NUL or a lone surrogate (not encodable as UTF-8)."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def unstorable(value, path=()):
+    """Yield the path of every string, or object key, that _bad_text refuses."""
+    if isinstance(value, str):
+        if _bad_text(value):
+            yield path
+    elif isinstance(value, Mapping):
+        for key in value:
+            if _bad_text(str(key)):
+                yield path + (str(key),)
+            else:
+                yield from unstorable(value[key], path + (str(key),))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from unstorable(item, path + (str(index),))
+
+
+def _nest(paths, message):
+    """Paths → marshmallow-shaped nested errors: {"Metadata": {"k": [message]}}."""
+    errors = {}
+    for path in paths:
+        node = errors
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                break
+        else:
+            node[path[-1] if path else "_schema"] = [message]
+    return errors
+
+
 class Parser(FlaskParser):
     """Answers bad input with the project's 400 envelope and refuses non-JSON bodies."""
 
@@ -49,6 +123,29 @@ class Parser(FlaskParser):
         if req.get_data(cache=True) and not req.is_json:
             abort(415, message="Content-Type must be application/json")
         return super().load_json(req, schema)
+
+    def _raw_load_json(self, req):
+        if not req.is_json:
+            return missing
+        try:
+            return parse_json(req.get_data(cache=True))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise
+        except (ValueError, RecursionError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+            abort(400, message="The body is not valid JSON: %s" % reason)
+
+    def _load_location_data(self, *, schema, req, location):
+        """The loaded location, refused with 400 if a string cannot be stored."""
+        data = super()._load_location_data(schema=schema, req=req, location=location)
+        if data is missing or location == "json" and not _SUSPECT.search(req.get_data()):
+            return data
+        bad = list(unstorable(data))
+        if bad:
+            message = "Text may not contain NUL characters or unpaired surrogates."
+            errors = _nest(bad, message)
+            abort(400, message="Invalid request: " + "; ".join(summarise(errors)), errors=errors)
+        return data
 
     def load_json_or_form(self, req, schema):
         data = super().load_json(req, schema)
@@ -67,3 +164,34 @@ class Blueprint(_Blueprint):
     """flask-smorest Blueprint using the project's parser."""
 
     ARGUMENTS_PARSER = Parser()
+    # /Token reads JSON or a form; the seed's clients send the form.
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **_Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        "json_or_form": "application/x-www-form-urlencoded",
+    }
+
+    def arguments(self, schema, *, location="json", **kwargs):
+        """As flask-smorest's; a body's route also documents 413 (and 415 for JSON)."""
+        decorator = super().arguments(schema, location=location, **kwargs)
+        if location not in _BODY_LOCATIONS:
+            return decorator
+
+        def documented(func):
+            func = self.alt_response(413, schema=ErrorSchema, description="Body too large")(
+                decorator(func)
+            )
+            if location != "json":
+                return func
+            return self.alt_response(415, schema=ErrorSchema, description="Body not JSON")(func)
+
+        return documented
+
+    def rate_limited(self):
+        """Decorator documenting the 429 of RATE_LIMIT, with its Retry-After header."""
+        retry_after = {"description": "Seconds to wait", "schema": {"type": "integer"}}
+        return self.alt_response(
+            429,
+            schema=ErrorSchema,
+            description="Rate limit exceeded",
+            headers={"Retry-After": retry_after},
+        )

@@ -31,6 +31,7 @@ class OAuthErrorSchema(Schema):
 
     error = fields.String()
     message = fields.String()
+    errors = fields.Dict(metadata={"description": "Each bad field, for a malformed request"})
 
 
 def _oauth_error(status, error, message):
@@ -45,6 +46,7 @@ class Token(MethodView):
     @blp.response(200, TokenSchema)
     @blp.alt_response(400, schema=OAuthErrorSchema, description="Unsupported grant")
     @blp.alt_response(401, schema=OAuthErrorSchema, description="Bad client credentials")
+    @blp.rate_limited()
     def post(self, args):
         """Exchange client credentials for a bearer token"""
         if (args["grant_type"] or "client_credentials") != "client_credentials":

@@ -47,6 +47,11 @@ class UtcDateTime(fields.Field):
 
     default_error_messages = {"invalid": "Not a valid ISO 8601 UTC timestamp."}
 
+    def __init__(self, **kwargs):
+        doc = {"type": "string", "format": "date-time", "description": "ISO 8601, UTC if no offset"}
+        kwargs["metadata"] = {**doc, **(kwargs.get("metadata") or {})}
+        super().__init__(**kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         try:
             return parse_utc(value)
