@@ -85,12 +85,14 @@ def create_app(config=None):
     api, limiter = _extensions(app)
 
     from chatwidget import api as api_pkg
-    from chatwidget import cli, web
+    from chatwidget import cli, sockets, web
     from chatwidget.api import errors
+    from chatwidget.extensions import socketio
 
     api_pkg.register(app, api)
     app.register_blueprint(web.bp)
     limiter.exempt(web.bp)
     errors.register(app)
     cli.register(app)
+    sockets.register(socketio)
     return app

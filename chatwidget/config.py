@@ -13,6 +13,13 @@ def _env_float(name, default):
     return float(os.environ.get(name, default))
 
 
+def _env_bool(name, default):
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() not in ("0", "false", "no", "off")
+
+
 def from_environment():
     """Every setting the operator can give through the environment, with defaults."""
     host = os.environ.get("HOST", "127.0.0.1")
@@ -30,6 +37,8 @@ def from_environment():
         "DEFAULT_QUEUE": os.environ.get("DEFAULT_QUEUE", "general"),
         "TOKEN_TTL_S": _env_int("TOKEN_TTL_S", 1799),
         "SHARE_TTL_S": _env_int("SHARE_TTL_S", 8 * 3600),
+        # One line per request on stderr; ACCESS_LOG=0 turns it off (benchmarks, busy sites).
+        "ACCESS_LOG": _env_bool("ACCESS_LOG", True),
         # SQLite durability: NORMAL in WAL mode survives a killed process (the WAL is
         # written before commit returns) and only risks the last commits on power loss.
         "SQLITE_SYNCHRONOUS": os.environ.get("SQLITE_SYNCHRONOUS", "NORMAL").upper(),
@@ -39,6 +48,10 @@ def from_environment():
         "WEBHOOK_TIMEOUT_S": _env_float("WEBHOOK_TIMEOUT_S", 10.0),
         "WEBHOOK_LEASE_S": _env_float("WEBHOOK_LEASE_S", 60.0),
         "WEBHOOK_POLL_S": _env_float("WEBHOOK_POLL_S", 1.0),
+        "AGENT_TOKEN_TTL_S": _env_int("AGENT_TOKEN_TTL_S", 8 * 3600),
+        "AGENT_GRACE_S": _env_float("AGENT_GRACE_S", 60),
+        "SCHEDULER_INTERVAL_S": _env_float("SCHEDULER_INTERVAL_S", 2),
+        "PROCESS_STALE_S": _env_float("PROCESS_STALE_S", 15),
         "SQLALCHEMY_ENGINE_OPTIONS": {},
     }
 

@@ -3,7 +3,8 @@
 
 def register(app, api):
     """Register every API blueprint on the flask-smorest Api."""
-    from chatwidget.api import capture, token
+    from chatwidget.api import capture, channel, token
 
     api.register_blueprint(token.blp)
     api.register_blueprint(capture.blp)
+    api.register_blueprint(channel.blp)

@@ -3,6 +3,7 @@
 import logging
 
 from flask import request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from chatwidget.core.errors import CoreError
@@ -60,6 +61,14 @@ def handle_core(error):
     return envelope(error.status, error.message, error.errors, **error.extra)
 
 
+def handle_database(error):
+    """The database did not answer: 503, so clients retry instead of giving up."""
+    log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+    if is_page_request():
+        return InternalServerError()
+    return envelope(503, "The message store is unavailable; try again shortly")
+
+
 def handle_unexpected(error):
     """Anything else: logged with its trace, answered without one."""
     if isinstance(error, HTTPException):
@@ -74,4 +83,5 @@ def register(app):
     """Install the handlers on app."""
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(CoreError, handle_core)
+    app.register_error_handler(OperationalError, handle_database)
     app.register_error_handler(Exception, handle_unexpected)

@@ -28,15 +28,19 @@ def publish(session, name, payload):
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session):
-    pending = session.info.pop(_KEY, [])
-    for name, payload in pending:
-        for callback in list(_subscribers):
-            try:
-                callback(name, payload)
-            except Exception:  # one broken subscriber must not hide the event from others
-                log.exception("event subscriber failed for %s", name)
+    for name, payload in session.info.pop(_KEY, []):
+        dispatch_now(name, payload)
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session):
     session.info.pop(_KEY, None)
+
+
+def dispatch_now(name, payload):
+    """Deliver an event that changes no stored state (typing) straight away."""
+    for callback in list(_subscribers):
+        try:
+            callback(name, payload)
+        except Exception:  # one broken subscriber must not hide the event from others
+            log.exception("event subscriber failed for %s", name)

@@ -1,7 +1,24 @@
 """Every model, imported so that metadata and Alembic see them all."""
 
+from chatwidget.models.agent import Agent, AgentSocket, Queue, ServerProcess, agent_skill
 from chatwidget.models.api_user import ApiUser
 from chatwidget.models.call import Call, CallKey
+from chatwidget.models.conversation import Conversation, Message, Participant
 from chatwidget.models.webhook import DeliveryAttempt, OutboxEvent, Webhook
 
-__all__ = ["ApiUser", "Call", "CallKey", "DeliveryAttempt", "OutboxEvent", "Webhook"]
+__all__ = [
+    "Agent",
+    "AgentSocket",
+    "ApiUser",
+    "Call",
+    "CallKey",
+    "Conversation",
+    "DeliveryAttempt",
+    "Message",
+    "OutboxEvent",
+    "Participant",
+    "Queue",
+    "ServerProcess",
+    "Webhook",
+    "agent_skill",
+]

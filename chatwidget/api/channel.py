@@ -1,0 +1,41 @@
+"""Customer channel REST (seed 002) and the agent token."""
+
+from flask.views import MethodView
+
+from chatwidget.api.parser import Blueprint
+from chatwidget.core import agents, conversations
+from chatwidget.core.errors import Unauthorized
+from chatwidget.schemas import channel as s
+from chatwidget.schemas.common import ErrorSchema
+
+blp = Blueprint("channel", __name__, description="Customer channel and agent sign-in")
+
+
+@blp.route("/api/customer/init")
+class CustomerInit(MethodView):
+    @blp.arguments(s.InitRequestSchema)
+    @blp.response(200, s.InitResponseSchema)
+    @blp.alt_response(503, schema=ErrorSchema, description="Store unavailable")
+    def post(self, data):
+        """Open a conversation for a customer; join it over Socket.IO"""
+        conversation, customer = conversations.do_init(data)
+        return {
+            "conversationId": conversation.conversation_id,
+            "participant": {"id": customer.participant_id, "name": customer.name},
+            "requestId": conversation.request_id,
+            "timestamp": conversations.now_iso(),
+        }
+
+
+@blp.route("/api/agent/token")
+class AgentToken(MethodView):
+    @blp.arguments(s.AgentLoginSchema)
+    @blp.response(200, s.AgentTokenSchema)
+    @blp.alt_response(401, schema=ErrorSchema, description="Wrong e-mail or password")
+    def post(self, login):
+        """Exchange an agent's e-mail and password for a token"""
+        agent = agents.authenticate(login["email"], login["password"])
+        if agent is None:
+            raise Unauthorized("wrong e-mail or password")
+        token, ttl = agents.issue_token(agent)
+        return {"token": token, "expiresIn": ttl}

@@ -1,0 +1,49 @@
+"""Commands for live chat: agents and queues."""
+
+import json
+
+import click
+from flask.cli import with_appcontext
+
+from chatwidget.core import agents, queues
+from chatwidget.core.errors import CoreError
+
+
+def _fail(error):
+    raise click.ClickException(error.message)
+
+
+@click.command("create-agent")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", required=True)
+@click.option("--skill", "skills", multiple=True, help="a queue name; created when missing")
+@click.option("--max-chats", type=int, default=3, show_default=True)
+@with_appcontext
+def create_agent(email, name, password, skills, max_chats):
+    """Create an agent (password stored as a scrypt hash)."""
+    try:
+        agent = agents.create_agent(email, name, password, skills, max_chats)
+    except CoreError as error:
+        _fail(error)
+    click.echo(json.dumps(agents.describe(agent), ensure_ascii=False))
+
+
+@click.command("create-queue")
+@click.argument("name")
+@click.option("--virtual-agent-url")
+@with_appcontext
+def create_queue(name, virtual_agent_url):
+    """Create a queue: a skill group and a CCAI menu at once."""
+    try:
+        queue = queues.create_queue(name, virtual_agent_url)
+    except CoreError as error:
+        _fail(error)
+    out = {"id": queue.id, "name": queue.name, "virtualAgentUrl": queue.virtual_agent_url}
+    click.echo(json.dumps(out, ensure_ascii=False))
+
+
+def register(app):
+    """Add the live-chat commands to app.cli."""
+    app.cli.add_command(create_agent)
+    app.cli.add_command(create_queue)

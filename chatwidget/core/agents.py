@@ -1,0 +1,84 @@
+"""Agents: accounts, passwords, tokens and status."""
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from chatwidget.core.errors import Conflict, InvalidInput, Unauthorized
+from chatwidget.core.queues import ensure_queues
+from chatwidget.extensions import db
+from chatwidget.models import Agent
+
+STATUSES = ("available", "away", "offline")
+_SALT = "agent-token"
+# Checked against when the e-mail is unknown, so both halves cost the same time.
+_DUMMY_HASH = generate_password_hash("not a password")
+
+
+def create_agent(email, name, password, skills=(), max_chats=3):
+    """Create an agent; the password is stored as a scrypt hash."""
+    email = (email or "").strip().lower()
+    if "@" not in email:
+        raise InvalidInput("a valid e-mail is required", errors={"email": [email]})
+    if len(password or "") < 8:
+        raise InvalidInput("the password needs at least 8 characters", errors={"password": []})
+    if max_chats < 1:
+        raise InvalidInput("max-chats must be at least 1", errors={"max_chats": [max_chats]})
+    agent = Agent(
+        email=email,
+        name=(name or email).strip(),
+        password_hash=generate_password_hash(password),
+        max_chats=max_chats,
+        skills=ensure_queues(skills),
+    )
+    db.session.add(agent)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("an agent with e-mail %s exists" % email) from None
+    return agent
+
+
+def describe(agent):
+    """An agent as the CLI and APIs show it."""
+    return {
+        "id": agent.id,
+        "email": agent.email,
+        "name": agent.name,
+        "skills": [q.name for q in agent.skills],
+        "maxChats": agent.max_chats,
+        "status": agent.status,
+    }
+
+
+def authenticate(email, password):
+    """The agent with this e-mail and password, or None; same cost either way."""
+    agent = db.session.scalar(select(Agent).filter_by(email=(email or "").strip().lower()))
+    ok = check_password_hash(agent.password_hash if agent else _DUMMY_HASH, password or "")
+    return agent if ok and agent else None
+
+
+def _serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def issue_token(agent):
+    """A signed, expiring token for scripts and sockets; returns (token, seconds)."""
+    return _serializer().dumps({"a": agent.id}), current_app.config["AGENT_TOKEN_TTL_S"]
+
+
+def agent_from_token(token):
+    """The agent a token stands for; Unauthorized when forged or expired."""
+    try:
+        data = _serializer().loads(token or "", max_age=current_app.config["AGENT_TOKEN_TTL_S"])
+    except SignatureExpired:
+        raise Unauthorized("agent token expired") from None
+    except BadSignature:
+        raise Unauthorized("invalid agent token") from None
+    agent = db.session.get(Agent, data.get("a")) if isinstance(data, dict) else None
+    if agent is None:
+        raise Unauthorized("invalid agent token")
+    return agent

@@ -1,0 +1,237 @@
+"""Live conversations: open, join, post, end, and what a participant may read."""
+
+import hmac
+import secrets
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from chatwidget.core import messages, routing
+from chatwidget.core.errors import Forbidden, InvalidInput, NotFound
+from chatwidget.core.queues import queue_for_subject
+from chatwidget.extensions import db
+from chatwidget.models import Conversation, Participant, Queue
+from chatwidget.models.types import utcnow
+from chatwidget.schemas.common import format_utc
+
+CHANNELS = ("web", "fb", "sms", "twitter")
+CUSTOMER_FIELDS = ("firstName", "lastName", "email", "phone", "language", "url", "comment")
+
+
+def customer_name(data):
+    """What to call the customer: their name, else an identifier, else "Customer"."""
+    name = " ".join(p for p in (data.get("firstName"), data.get("lastName")) if p).strip()
+    return name or data.get("email") or data.get("phone") or data.get("refId") or "Customer"
+
+
+def do_init(data):
+    """Open a conversation for a customer (not yet routed: that waits for the first join)."""
+    queue = queue_for_subject(data.get("subject"))
+    conversation = Conversation(
+        conversation_id=str(uuid.uuid4()),
+        channel=data["channel"],
+        state="new",
+        queue_id=queue.id,
+        customer={k: data[k] for k in CUSTOMER_FIELDS if data.get(k)},
+        ref_id=data.get("refId"),
+        email=(data.get("email") or "").strip().lower() or None,
+        phone=data.get("phone"),
+        request_id=data.get("requestId"),
+    )
+    db.session.add(conversation)
+    db.session.flush()
+    customer = Participant(
+        participant_id=secrets.token_urlsafe(24),
+        conversation_pk=conversation.id,
+        role="customer",
+        name=customer_name(data)[:200],
+    )
+    db.session.add(customer)
+    db.session.commit()
+    return conversation, customer
+
+
+def get(conversation_id):
+    """The conversation with this public id, or NotFound."""
+    conversation = db.session.scalar(
+        select(Conversation).filter_by(conversation_id=str(conversation_id or ""))
+    )
+    if conversation is None:
+        raise NotFound("no conversation %s" % conversation_id)
+    return conversation
+
+
+def check_customer(conversation_id, participant_id):
+    """The customer participant for this pair; a wrong pair reveals nothing."""
+    refused = Forbidden("unknown conversation or participant")
+    conversation = db.session.scalar(
+        select(Conversation).filter_by(conversation_id=str(conversation_id or ""))
+    )
+    if conversation is None:
+        raise refused
+    customer = db.session.scalar(
+        select(Participant).filter_by(conversation_pk=conversation.id, role="customer")
+    )
+    if customer is None or not hmac.compare_digest(
+        customer.participant_id.encode(), str(participant_id or "").encode()
+    ):
+        raise refused
+    return conversation, customer
+
+
+def do_customer_join(conversation, customer, name=None):
+    """A customer socket joins: the greeting is stored once and handed back on every join."""
+    if name and name.strip() and name.strip() != customer.name:
+        customer.name = name.strip()[:200]
+    greeting = messages.find_greeting(conversation, customer)
+    if greeting is None and conversation.state != "ended":
+        greeting = messages.activity(
+            conversation,
+            "greetings",
+            info={"participant": messages.who(customer)},
+            to=[messages.who(customer)],
+        )
+    db.session.commit()
+    return greeting
+
+
+def do_start_routing(conversation):
+    """The customer's first join queues the conversation (handOff) and tries an agent."""
+    if conversation.state != "new":
+        return
+    routing.enqueue(conversation)
+
+
+def participants(conversation):
+    """Everyone in the conversation, as conversationInfo lists them."""
+    rows = db.session.scalars(
+        select(Participant)
+        .where(Participant.conversation_pk == conversation.id)
+        .order_by(Participant.id)
+    )
+    out = []
+    for p in rows:
+        entry = messages.who(p)
+        entry["joinedAt"] = format_utc(p.joined_at)
+        entry["leftAt"] = format_utc(p.left_at)
+        out.append(entry)
+    return out
+
+
+def describe(conversation):
+    """The conversation object of conversationInfo and conversationAssigned."""
+    queue = db.session.get(Queue, conversation.queue_id)
+    return {
+        "conversationId": conversation.conversation_id,
+        "channel": conversation.channel,
+        "state": conversation.state,
+        "queue": {"id": queue.id, "name": queue.name} if queue else None,
+        "customer": dict(conversation.customer or {}, refId=conversation.ref_id),
+        "requestId": conversation.request_id,
+        "createdAt": format_utc(conversation.created_at),
+        "endedAt": format_utc(conversation.ended_at),
+        "endReason": conversation.end_reason,
+    }
+
+
+def info(conversation, role, customer_id=None, after_seq=0):
+    """conversationInfo: the conversation, the messages this viewer may see, participants."""
+    history = messages.history(conversation, after_seq)
+    if role == "customer":
+        history = [m for m in history if messages.visible_to_customer(m, customer_id)]
+    return {
+        "conversation": describe(conversation),
+        "messages": history,
+        "participant": participants(conversation),
+        "role": role,
+    }
+
+
+def _payload_to(conversation, to):
+    """Validate `to`: a list of participants of this conversation."""
+    if not to:
+        return []
+    if not isinstance(to, list):
+        raise InvalidInput("to must be a list of participants", errors={"to": ["not a list"]})
+    known = {p["id"]: p for p in participants(conversation)}
+    out = []
+    for item in to:
+        pid = item.get("id") if isinstance(item, dict) else item
+        if pid not in known:
+            raise InvalidInput("to names someone not in this conversation", errors={"to": [pid]})
+        out.append({k: known[pid][k] for k in ("id", "name", "role")})
+    return out
+
+
+def do_post(conversation, sender, data):
+    """Post a client's ChatMessage or typing activity; returns (wire, stored?)."""
+    messages.check_open(conversation)
+    to = _payload_to(conversation, data.get("to"))
+    kind = data.get("type") or "ChatMessage"
+    if kind == "ActivityMessage":
+        if data.get("activityType") != "typing":
+            raise InvalidInput(
+                "clients may only send the typing activity", errors={"activityType": []}
+            )
+        return messages.relay_typing(conversation, sender, to), False
+    if kind != "ChatMessage":
+        raise InvalidInput("type must be ChatMessage or ActivityMessage", errors={"type": [kind]})
+    fields = check_chat_fields(sender, data)
+    message_id = messages.check_client_id(data.get("id"))
+    if message_id:
+        stored = messages.find_by_id(conversation, message_id)
+        if stored is not None:
+            return messages.to_wire(stored, conversation.conversation_id), True
+    try:
+        stored = messages.store(
+            conversation, messages.who(sender), "ChatMessage", message_id, to=to, **fields
+        )
+        db.session.commit()
+    except IntegrityError:  # the same id sent twice at once: the first one won
+        db.session.rollback()
+        stored = messages.find_by_id(conversation, message_id)
+        if stored is None:
+            raise
+    return messages.to_wire(stored, conversation.conversation_id), True
+
+
+def check_chat_fields(sender, data):
+    """The stored fields of a ChatMessage, validated."""
+    text = data.get("text")
+    attachments = data.get("attachments") or []
+    if text is not None and not isinstance(text, str):
+        raise InvalidInput("text must be a string", errors={"text": ["not a string"]})
+    if not (text or "").strip() and not attachments:
+        raise InvalidInput("a message needs text or attachments", errors={"text": ["empty"]})
+    if len(text or "") > 20000:
+        raise InvalidInput("text is longer than 20000 characters", errors={"text": ["too long"]})
+    tag = data.get("tag") or ""
+    if tag not in ("", "whisper"):
+        raise InvalidInput("tag must be empty or whisper", errors={"tag": [str(tag)]})
+    if tag == "whisper" and sender.role != "agent":
+        raise Forbidden("only agents may whisper")
+    return {
+        "text": text or "",
+        "tag": tag,
+        "ref_id": data.get("refId") if isinstance(data.get("refId"), str) else None,
+        "attachments": check_attachments(attachments),
+    }
+
+
+def check_attachments(attachments):
+    """Attachments as the seed describes them, string fields only."""
+    if not isinstance(attachments, list) or len(attachments) > 10:
+        raise InvalidInput("attachments must be a list of at most 10", errors={"attachments": []})
+    out = []
+    for item in attachments:
+        if not isinstance(item, dict):
+            raise InvalidInput("each attachment is an object", errors={"attachments": []})
+        keys = ("type", "name", "contentUrl", "thumbnailUrl")
+        out.append({k: str(item[k])[:2000] for k in keys if item.get(k) is not None})
+    return out
+
+
+def now_iso():
+    """The current time as the customer channel writes it."""
+    return format_utc(utcnow())

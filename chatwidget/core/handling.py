@@ -1,0 +1,112 @@
+"""What happens to a conversation after routing: accept, transfer, end, re-queue."""
+
+from sqlalchemy import select, update
+
+from chatwidget.core import messages, routing
+from chatwidget.core.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
+from chatwidget.core.events import publish
+from chatwidget.extensions import db
+from chatwidget.models import Agent, Conversation, Queue
+from chatwidget.models.types import utcnow
+
+END_REASONS = ("customer", "agent", "timeout", "api", "connector")
+
+
+def _skill_ids(agent):
+    return {q.id for q in agent.skills}
+
+
+def accept(agent, conversation):
+    """An agent picks a waiting conversation of one of its queues."""
+    if conversation.queue_id not in _skill_ids(agent):
+        raise Forbidden("this conversation waits in a queue you do not serve")
+    if conversation.state != "waiting":
+        raise Conflict("this conversation is not waiting (it is %s)" % conversation.state)
+    if not routing.assign(conversation, agent, require_available=False):
+        db.session.refresh(agent)
+        if agent.active_chats >= agent.max_chats:
+            raise Conflict("you are at your limit of %d chats" % agent.max_chats)
+        raise Conflict("this conversation was just taken")
+
+
+def check_handler(agent, conversation):
+    """Forbidden unless the conversation is assigned to this agent."""
+    if conversation.state != "assigned" or conversation.agent_id != agent.id:
+        raise Forbidden("this conversation is not assigned to you")
+
+
+def transfer_to_queue(agent, conversation, queue_id):
+    """Hand a conversation back to a queue (front of it) for another agent."""
+    queue = db.session.get(Queue, queue_id) if isinstance(queue_id, int) else None
+    if queue is None:
+        raise NotFound("no queue %s" % queue_id)
+    check_handler(agent, conversation)
+    routing.requeue(conversation, agent.id, queue.id)
+    routing.drain(_skill_ids(agent))
+
+
+def transfer_to_agent(agent, conversation, target_id):
+    """Give a conversation straight to another agent who has room."""
+    target = db.session.get(Agent, target_id) if isinstance(target_id, int) else None
+    if target is None:
+        raise NotFound("no agent %s" % target_id)
+    if target.id == agent.id:
+        raise InvalidInput("that is you", errors={"agentId": [target_id]})
+    check_handler(agent, conversation)
+    first, second = sorted((agent.id, target.id))  # agent rows in id order: no lock cycles
+    db.session.execute(select(Agent.id).where(Agent.id.in_((first, second))).with_for_update())
+    if not routing.take_capacity(target.id, require_available=False):
+        db.session.rollback()
+        raise Conflict("%s has no room for another chat" % target.name)
+    routing.free_capacity(agent.id)
+    if not routing._cas(
+        update(Conversation)
+        .where(Conversation.id == conversation.id, Conversation.agent_id == agent.id)
+        .values(agent_id=target.id, assigned_at=utcnow())
+    ):
+        db.session.rollback()
+        raise Conflict("this conversation changed meanwhile")
+    routing.leave_agent(conversation, agent.id)
+    db.session.refresh(conversation)
+    routing.join_agent(conversation, target)
+    db.session.commit()
+    routing.drain(_skill_ids(agent))
+
+
+def end(conversation, reason, by=None):
+    """End a conversation: endOfConversation to all, the agent's capacity freed."""
+    if reason not in END_REASONS:
+        raise InvalidInput("unknown end reason %s" % reason)
+    messages.check_open(conversation)
+    agent_id = conversation.agent_id if conversation.state == "assigned" else None
+    if agent_id:
+        db.session.execute(select(Agent.id).where(Agent.id == agent_id).with_for_update())
+    was_waiting = conversation.state == "waiting"
+    if not routing._cas(
+        update(Conversation)
+        .where(Conversation.id == conversation.id, Conversation.state == conversation.state)
+        .values(state="ended", ended_at=utcnow(), end_reason=reason)
+    ):
+        db.session.rollback()
+        raise InvalidState("the conversation changed meanwhile; try again")
+    db.session.refresh(conversation)
+    messages.activity(conversation, "endOfConversation", info={"reason": reason}, sender=by)
+    if agent_id:
+        routing.free_capacity(agent_id)
+    if was_waiting:
+        routing.publish_queue(conversation.queue_id)
+    publish(db.session, "conversation.ended", {"conversationId": conversation.conversation_id})
+    db.session.commit()
+    if agent_id:
+        agent = db.session.get(Agent, agent_id)
+        routing.drain(_skill_ids(agent))
+
+
+def requeue_agent(agent):
+    """An agent gone past the grace period: its conversations go back, to the front."""
+    conversations = list(
+        db.session.scalars(select(Conversation).filter_by(agent_id=agent.id, state="assigned"))
+    )
+    for conversation in conversations:
+        routing.requeue(conversation, agent.id)
+    return conversations

@@ -1,0 +1,201 @@
+"""Messages of live conversations: storing with a gap-free seq, and who may see what."""
+
+import uuid
+
+from sqlalchemy import select, update
+
+from chatwidget.core.errors import InvalidInput, InvalidState
+from chatwidget.core.events import dispatch_now, publish
+from chatwidget.extensions import db
+from chatwidget.models import Conversation, Message, Participant
+from chatwidget.models.types import utcnow
+from chatwidget.schemas.common import format_utc
+
+ACTIVITY_TYPES = (
+    "greetings",
+    "typing",
+    "participantAdded",
+    "participantRemoved",
+    "participantJoined",
+    "participantLeft",
+    "endOfConversation",
+    "handOff",
+    "noAgentAvailable",
+)
+SYSTEM = {"id": "system", "name": "System", "role": "system"}
+
+
+def who(participant):
+    """A participant as messages name it."""
+    return {"id": participant.participant_id, "name": participant.name, "role": participant.role}
+
+
+def to_wire(message, conversation_id):
+    """A stored message as messageArrived carries it."""
+    wire = {
+        "id": message.message_id,
+        "seq": message.seq,
+        "timestamp": format_utc(message.created_at),
+        "type": message.type,
+        "conversationId": conversation_id,
+        "from": message.sender,
+        "to": message.to or [],
+    }
+    if message.type == "ChatMessage":
+        wire.update(
+            text=message.text,
+            tag=message.tag or "",
+            refId=message.ref_id,
+            attachments=message.attachments or [],
+        )
+    else:
+        wire.update(activityType=message.activity_type, info=message.info or {})
+    return wire
+
+
+def visible_to_customer(wire, participant_id):
+    """Whispers never; targeted messages only to those named in `to`."""
+    if wire.get("tag") == "whisper":
+        return False
+    targets = [t.get("id") for t in wire.get("to") or []]
+    return not targets or participant_id in targets
+
+
+def agents_in(conversation):
+    """Ids of the agents currently in a conversation."""
+    return list(
+        db.session.scalars(
+            select(Participant.agent_id).where(
+                Participant.conversation_pk == conversation.id,
+                Participant.role == "agent",
+                Participant.left_at.is_(None),
+            )
+        )
+    )
+
+
+def _next_seq(conversation):
+    """Take the next seq: the row update serialises concurrent senders, a rollback frees it."""
+    now = utcnow()
+    seq = db.session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation.id)
+        .values(last_seq=Conversation.last_seq + 1, last_message_at=now)
+        .returning(Conversation.last_seq)
+    ).scalar_one()
+    return seq, now
+
+
+def store(conversation, sender, kind, message_id=None, **fields):
+    """Store a message in the caller's transaction and publish it for after the commit."""
+    seq, now = _next_seq(conversation)
+    message = Message(
+        message_id=message_id or str(uuid.uuid4()),
+        conversation_pk=conversation.id,
+        seq=seq,
+        type=kind,
+        sender=sender,
+        created_at=now,
+        **fields,
+    )
+    db.session.add(message)
+    db.session.flush()
+    publish_message(conversation, message)
+    return message
+
+
+def publish_message(conversation, message):
+    """Queue the fan-out of a stored message: rooms are chosen by the socket bridge."""
+    publish(
+        db.session,
+        "message.new",
+        {
+            "message": to_wire(message, conversation.conversation_id),
+            "conversationId": conversation.conversation_id,
+            "channel": conversation.channel,
+            "refId": conversation.ref_id,
+            "agents": agents_in(conversation),
+        },
+    )
+
+
+def activity(conversation, activity_type, info=None, sender=None, to=None):
+    """Store a server-made ActivityMessage."""
+    return store(
+        conversation,
+        sender or SYSTEM,
+        "ActivityMessage",
+        activity_type=activity_type,
+        info=info or {},
+        to=to or [],
+    )
+
+
+def relay_typing(conversation, participant, to):
+    """Typing is relayed to the others at once and never stored."""
+    wire = {
+        "id": str(uuid.uuid4()),
+        "timestamp": format_utc(utcnow()),
+        "type": "ActivityMessage",
+        "conversationId": conversation.conversation_id,
+        "from": who(participant),
+        "to": to,
+        "activityType": "typing",
+        "info": {},
+    }
+    dispatch_now(
+        "message.new",
+        {
+            "message": wire,
+            "conversationId": conversation.conversation_id,
+            "channel": conversation.channel,
+            "refId": conversation.ref_id,
+            "agents": agents_in(conversation),
+            "transient": True,
+        },
+    )
+    return wire
+
+
+def find_by_id(conversation, message_id):
+    """A stored message of this conversation by its id, or None."""
+    return db.session.scalar(
+        select(Message).filter_by(conversation_pk=conversation.id, message_id=message_id)
+    )
+
+
+def history(conversation, after_seq=0):
+    """Stored messages with seq > after_seq, in order, as wire dicts."""
+    rows = db.session.scalars(
+        select(Message)
+        .where(Message.conversation_pk == conversation.id, Message.seq > after_seq)
+        .order_by(Message.seq)
+    )
+    return [to_wire(m, conversation.conversation_id) for m in rows]
+
+
+def check_open(conversation):
+    """InvalidState once a conversation has ended."""
+    if conversation.state == "ended":
+        raise InvalidState("the conversation has ended")
+
+
+def check_client_id(value):
+    """A client-supplied message id must be a UUID (so it cannot collide by accident)."""
+    if value is None:
+        return None
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        raise InvalidInput("id must be a UUID", errors={"id": [str(value)[:64]]}) from None
+    return str(value)
+
+
+def find_greeting(conversation, customer):
+    """The greetings activity stored at the customer's first join, or None."""
+    return db.session.scalar(
+        select(Message)
+        .filter_by(conversation_pk=conversation.id, activity_type="greetings")
+        .order_by(Message.seq)
+        .limit(1)
+    )

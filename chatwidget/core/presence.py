@@ -1,0 +1,107 @@
+"""Who is online: agent sockets per server process, heartbeats, the grace period."""
+
+import os
+import uuid
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, exists, select, update
+
+from chatwidget.core import handling, routing
+from chatwidget.core.agents import STATUSES
+from chatwidget.core.errors import InvalidInput
+from chatwidget.core.events import publish
+from chatwidget.extensions import db
+from chatwidget.models import Agent, AgentSocket, ServerProcess
+from chatwidget.models.types import utcnow
+
+PROCESS_ID = "%s-%d" % (uuid.uuid4().hex[:12], os.getpid())
+
+
+def heartbeat():
+    """Record that this process is alive (its sockets count as connected)."""
+    now = utcnow()
+    if not routing._cas(
+        update(ServerProcess).where(ServerProcess.id == PROCESS_ID).values(heartbeat_at=now)
+    ):
+        db.session.add(ServerProcess(id=PROCESS_ID, heartbeat_at=now))
+    db.session.commit()
+
+
+def _skills(agent):
+    return [q.id for q in agent.skills]
+
+
+def agent_connected(agent, sid):
+    """An agent socket connected on this process; it may now be routed to."""
+    heartbeat()
+    db.session.merge(AgentSocket(sid=sid, agent_id=agent.id, process_id=PROCESS_ID))
+    agent.disconnected_at = None
+    db.session.commit()
+    routing.drain(_skills(agent))
+
+
+def agent_disconnected(sid):
+    """An agent socket went away; with none left, the grace period starts."""
+    agent_id = db.session.scalar(select(AgentSocket.agent_id).filter_by(sid=sid))
+    db.session.execute(delete(AgentSocket).where(AgentSocket.sid == sid))
+    if agent_id is not None and not _has_sockets(agent_id):
+        db.session.execute(
+            update(Agent).where(Agent.id == agent_id).values(disconnected_at=utcnow())
+        )
+    db.session.commit()
+
+
+def _has_sockets(agent_id):
+    return db.session.scalar(select(exists().where(AgentSocket.agent_id == agent_id)))
+
+
+def set_status(agent, status):
+    """available, away or offline; becoming available picks up waiting conversations."""
+    if status not in STATUSES:
+        raise InvalidInput(
+            "status must be one of %s" % ", ".join(STATUSES), errors={"status": [str(status)]}
+        )
+    agent.status = status
+    publish(db.session, "agent.status", {"agentId": agent.id, "status": status})
+    db.session.commit()
+    if status == "available":
+        routing.drain(_skills(agent))
+
+
+def _drop_dead_processes():
+    """Forget the sockets of processes whose heartbeat stopped (killed or partitioned)."""
+    stale = utcnow() - timedelta(seconds=current_app.config["PROCESS_STALE_S"])
+    dead = select(ServerProcess.id).where(ServerProcess.heartbeat_at < stale)
+    orphaned = set(
+        db.session.scalars(select(AgentSocket.agent_id).where(AgentSocket.process_id.in_(dead)))
+    )
+    db.session.execute(delete(AgentSocket).where(AgentSocket.process_id.in_(dead)))
+    db.session.execute(delete(ServerProcess).where(ServerProcess.heartbeat_at < stale))
+    for agent_id in orphaned:
+        if not _has_sockets(agent_id):
+            db.session.execute(
+                update(Agent)
+                .where(Agent.id == agent_id, Agent.disconnected_at.is_(None))
+                .values(disconnected_at=utcnow())
+            )
+    db.session.commit()
+
+
+def sweep():
+    """One scheduler pass: heartbeat, dead processes, agents past their grace period."""
+    heartbeat()
+    _drop_dead_processes()
+    limit = utcnow() - timedelta(seconds=current_app.config["AGENT_GRACE_S"])
+    gone = db.session.scalars(
+        select(Agent).where(
+            Agent.disconnected_at.is_not(None),
+            Agent.disconnected_at <= limit,
+            ~exists().where(AgentSocket.agent_id == Agent.id),
+        )
+    ).all()
+    for agent in gone:
+        handling.requeue_agent(agent)
+        agent.status, agent.disconnected_at = "offline", None
+        db.session.commit()
+    return len(gone)

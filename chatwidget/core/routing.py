@@ -1,0 +1,252 @@
+"""Routing: queue, assign to the least-busy available agent, transfer, end, re-queue.
+
+Every change of who serves a conversation is a compare-and-set UPDATE: an agent's
+`active_chats` only grows while below `max_chats`, a conversation only leaves
+`waiting` once. Both hold under concurrent processes on PostgreSQL (the row lock
+re-checks the condition) and SQLite (one writer at a time). When a path touches an
+agent row and a conversation row, it takes the agent's first, so two paths never
+wait on each other in a cycle.
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import exists, func, select, update
+
+from chatwidget.core import messages
+from chatwidget.core.events import publish
+from chatwidget.extensions import db
+from chatwidget.models import Agent, AgentSocket, Conversation, Participant, Queue, ServerProcess
+from chatwidget.models.agent import agent_skill
+from chatwidget.models.types import utcnow
+from chatwidget.schemas.common import format_utc
+
+
+def _cas(statement):
+    """Run a conditional UPDATE; True when it changed exactly one row."""
+    result = db.session.execute(statement.execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def take_capacity(agent_id, require_available=True):
+    """Count one more chat for an agent if below max_chats (and available)."""
+    statement = update(Agent).where(Agent.id == agent_id, Agent.active_chats < Agent.max_chats)
+    if require_available:
+        statement = statement.where(Agent.status == "available")
+    return _cas(statement.values(active_chats=Agent.active_chats + 1, last_assigned_at=utcnow()))
+
+
+def free_capacity(agent_id):
+    """Count one chat less for an agent."""
+    _cas(
+        update(Agent)
+        .where(Agent.id == agent_id, Agent.active_chats > 0)
+        .values(active_chats=Agent.active_chats - 1)
+    )
+
+
+def live_socket_clause(config_stale_s):
+    """SQL: the agent has a socket on a process whose heartbeat is fresh."""
+    fresh = utcnow() - timedelta(seconds=config_stale_s)
+    return exists().where(
+        AgentSocket.agent_id == Agent.id,
+        AgentSocket.process_id == ServerProcess.id,
+        ServerProcess.heartbeat_at >= fresh,
+    )
+
+
+def candidates(queue_id):
+    """Available agents with the skill and spare capacity: least busy, then least recent."""
+    from flask import current_app
+
+    return list(
+        db.session.scalars(
+            select(Agent)
+            .join(agent_skill, agent_skill.c.agent_id == Agent.id)
+            .where(
+                agent_skill.c.queue_id == queue_id,
+                Agent.status == "available",
+                Agent.active_chats < Agent.max_chats,
+                live_socket_clause(current_app.config["PROCESS_STALE_S"]),
+            )
+            .order_by(
+                Agent.active_chats,
+                Agent.last_assigned_at.is_not(None),
+                Agent.last_assigned_at,
+                Agent.id,
+            )
+        )
+    )
+
+
+def position(conversation):
+    """1-based place of a waiting conversation in its queue."""
+    return db.session.scalar(
+        select(func.count(Conversation.id)).where(
+            Conversation.queue_id == conversation.queue_id,
+            Conversation.state == "waiting",
+            Conversation.queued_at <= conversation.queued_at,
+        )
+    )
+
+
+def queue_snapshot(queue_id):
+    """A queue and its waiting conversations, oldest first, as queueUpdated lists it."""
+    queue = db.session.get(Queue, queue_id)
+    rows = db.session.execute(
+        select(Conversation.conversation_id, Conversation.queued_at)
+        .where(Conversation.queue_id == queue_id, Conversation.state == "waiting")
+        .order_by(Conversation.queued_at, Conversation.id)
+    ).all()
+    waiting = [
+        {"conversationId": r.conversation_id, "since": format_utc(r.queued_at), "position": i}
+        for i, r in enumerate(rows, 1)
+    ]
+    return {"id": queue.id, "name": queue.name, "waiting": waiting}
+
+
+def publish_queue(queue_id):
+    """Queue a queueUpdated for after the commit."""
+    publish(db.session, "queue.changed", {"queueId": queue_id, "queue": queue_snapshot(queue_id)})
+
+
+def enqueue(conversation):
+    """A new conversation enters its queue (handOff), then gets an agent if one is free."""
+    if not _cas(
+        update(Conversation)
+        .where(Conversation.id == conversation.id, Conversation.state == "new")
+        .values(state="waiting", queued_at=utcnow())
+    ):
+        db.session.rollback()
+        return None
+    return _handed_off(conversation)
+
+
+def requeue(conversation, agent_id, queue_id=None):
+    """Take a conversation from its agent back to the front of a queue (its own by default)."""
+    db.session.execute(select(Agent.id).where(Agent.id == agent_id).with_for_update())
+    queue_id = queue_id or conversation.queue_id
+    if not _cas(
+        update(Conversation)
+        .where(
+            Conversation.id == conversation.id,
+            Conversation.state == "assigned",
+            Conversation.agent_id == agent_id,
+        )
+        .values(state="waiting", queue_id=queue_id, queued_at=_front_of(queue_id), agent_id=None)
+    ):
+        db.session.rollback()
+        return None
+    free_capacity(agent_id)
+    leave_agent(conversation, agent_id)
+    return _handed_off(conversation)
+
+
+def _handed_off(conversation):
+    db.session.refresh(conversation)
+    queue = db.session.get(Queue, conversation.queue_id)
+    messages.activity(conversation, "handOff", info={"queue": queue.name})
+    publish_queue(conversation.queue_id)
+    db.session.commit()
+    return route(conversation)
+
+
+def _front_of(queue_id):
+    """A queued_at that sorts before every conversation waiting in the queue."""
+    oldest = db.session.scalar(
+        select(func.min(Conversation.queued_at)).where(
+            Conversation.queue_id == queue_id, Conversation.state == "waiting"
+        )
+    )
+    now = utcnow()
+    return min(oldest, now) - timedelta(milliseconds=1) if oldest else now
+
+
+def route(conversation):
+    """Give a waiting conversation an agent, or tell the customer none is available."""
+    for agent in candidates(conversation.queue_id):
+        if assign(conversation, agent):
+            return agent
+        db.session.refresh(conversation)
+        if conversation.state != "waiting":
+            return None
+    queue = db.session.get(Queue, conversation.queue_id)
+    messages.activity(
+        conversation,
+        "noAgentAvailable",
+        info={"queue": queue.name, "position": position(conversation)},
+    )
+    db.session.commit()
+    return None
+
+
+def assign(conversation, agent, require_available=True):
+    """Give a waiting conversation to agent, atomically; False if either changed meanwhile."""
+    if not take_capacity(agent.id, require_available):
+        db.session.rollback()
+        return False
+    if not _cas(
+        update(Conversation)
+        .where(Conversation.id == conversation.id, Conversation.state == "waiting")
+        .values(state="assigned", agent_id=agent.id, assigned_at=utcnow())
+    ):
+        db.session.rollback()
+        return False
+    join_agent(conversation, agent)
+    publish_queue(conversation.queue_id)
+    db.session.commit()
+    return True
+
+
+def join_agent(conversation, agent):
+    """Add the agent as a participant, announce it, and hand it the conversation."""
+    from chatwidget.core.conversations import info
+
+    participant = Participant(
+        participant_id="agent-%d-%s" % (agent.id, conversation.conversation_id),
+        conversation_pk=conversation.id,
+        role="agent",
+        name=agent.name,
+        agent_id=agent.id,
+    )
+    existing = db.session.scalar(
+        select(Participant).filter_by(participant_id=participant.participant_id)
+    )
+    if existing is not None:  # the same agent back in the same conversation
+        existing.left_at, existing.joined_at, participant = None, utcnow(), existing
+    db.session.add(participant)
+    db.session.flush()
+    db.session.refresh(conversation)
+    messages.activity(
+        conversation, "participantJoined", info={"participant": messages.who(participant)}
+    )
+    payload = info(conversation, "agent")
+    publish(db.session, "conversation.assigned", {"agentId": agent.id, "payload": payload})
+
+
+def leave_agent(conversation, agent_id):
+    """Mark the agent's participant as gone and announce it (before it stops receiving)."""
+    participant = db.session.scalar(
+        select(Participant).filter_by(
+            conversation_pk=conversation.id, agent_id=agent_id, left_at=None
+        )
+    )
+    if participant is None:
+        return
+    messages.activity(
+        conversation, "participantLeft", info={"participant": messages.who(participant)}
+    )
+    participant.left_at = utcnow()
+
+
+def drain(queue_ids):
+    """Assign waiting conversations of these queues, oldest first, while agents have room."""
+    for queue_id in queue_ids:
+        while True:
+            waiting = db.session.scalars(
+                select(Conversation)
+                .where(Conversation.queue_id == queue_id, Conversation.state == "waiting")
+                .order_by(Conversation.queued_at, Conversation.id)
+                .limit(1)
+            ).first()
+            if waiting is None or not any(assign(waiting, a) for a in candidates(queue_id)[:3]):
+                break

@@ -1,0 +1,65 @@
+"""Agents, the queues (skill groups) they serve, and their live sockets."""
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from chatwidget.extensions import db
+from chatwidget.models.types import utcnow
+
+agent_skill = Table(
+    "agent_skill",
+    db.metadata,
+    Column("agent_id", ForeignKey("agent.id", ondelete="CASCADE"), primary_key=True),
+    Column("queue_id", ForeignKey("queue.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Queue(db.Model):
+    """A skill group (customer channel `subject`) and a CCAI menu (`menu_id`) at once."""
+
+    __tablename__ = "queue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    virtual_agent_url: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Agent(db.Model):
+    """A person answering chats; `active_chats` is changed only by compare-and-set updates."""
+
+    __tablename__ = "agent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    max_chats: Mapped[int] = mapped_column(default=3)
+    status: Mapped[str] = mapped_column(String(12), default="offline")
+    active_chats: Mapped[int] = mapped_column(default=0)
+    last_assigned_at: Mapped[datetime | None]
+    disconnected_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    skills: Mapped[list[Queue]] = relationship(secondary=agent_skill, lazy="selectin")
+
+
+class ServerProcess(db.Model):
+    """A running server process; a stale heartbeat means its sockets are gone."""
+
+    __tablename__ = "server_process"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class AgentSocket(db.Model):
+    """One connected agent socket, so every process knows who is online."""
+
+    __tablename__ = "agent_socket"
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agent.id", ondelete="CASCADE"), index=True)
+    process_id: Mapped[str] = mapped_column(String(40), index=True)
+    connected_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,77 @@
+"""Live conversations, their participants and their messages."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from chatwidget.extensions import db
+from chatwidget.models.types import utcnow
+
+
+class Conversation(db.Model):
+    """A live chat: `new` (never joined), `waiting`, `assigned`, `ended`."""
+
+    __tablename__ = "conversation"
+    __table_args__ = (Index("ix_conversation_waiting", "state", "queue_id", "queued_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(36), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(12), default="new")
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id"))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id"), index=True)
+    customer: Mapped[dict] = mapped_column(JSON, default=dict)
+    ref_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    email: Mapped[str | None] = mapped_column(String(255), index=True)
+    phone: Mapped[str | None] = mapped_column(String(64), index=True)
+    request_id: Mapped[str | None] = mapped_column(String(255))
+    last_seq: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    queued_at: Mapped[datetime | None]
+    assigned_at: Mapped[datetime | None]
+    last_message_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+
+
+class Participant(db.Model):
+    """Someone in a conversation. A customer's `participant_id` is the secret that lets it join."""
+
+    __tablename__ = "participant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[str] = mapped_column(String(64), unique=True)
+    conversation_pk: Mapped[int] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id"))
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    left_at: Mapped[datetime | None]
+
+
+class Message(db.Model):
+    """A ChatMessage or stored ActivityMessage; `seq` counts 1, 2, 3 … per conversation."""
+
+    __tablename__ = "message"
+    __table_args__ = (
+        UniqueConstraint("conversation_pk", "seq", name="uq_message_seq"),
+        UniqueConstraint("conversation_pk", "message_id", name="uq_message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(64))
+    conversation_pk: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"))
+    seq: Mapped[int]
+    type: Mapped[str] = mapped_column(String(16))
+    activity_type: Mapped[str | None] = mapped_column(String(24))
+    sender: Mapped[dict] = mapped_column(JSON)
+    to: Mapped[list] = mapped_column(JSON, default=list)
+    text: Mapped[str | None] = mapped_column(Text)
+    tag: Mapped[str] = mapped_column(String(12), default="")
+    ref_id: Mapped[str | None] = mapped_column(String(255))
+    attachments: Mapped[list] = mapped_column(JSON, default=list)
+    info: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

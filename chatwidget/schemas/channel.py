@@ -1,0 +1,69 @@
+"""Wire formats of the customer channel (seed 002: camelCase, read in any case)."""
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+
+from chatwidget.core.conversations import CHANNELS
+from chatwidget.schemas.common import CaseInsensitiveSchema
+
+_short = validate.Length(max=255)
+
+
+class InitRequestSchema(CaseInsensitiveSchema):
+    """A customer asks for a chat: who they are and where they write from."""
+
+    firstName = fields.String(validate=validate.Length(max=100), allow_none=True)
+    lastName = fields.String(validate=validate.Length(max=100), allow_none=True)
+    email = fields.Email(allow_none=True)
+    phone = fields.String(validate=validate.Length(max=64), allow_none=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    language = fields.String(validate=validate.Length(max=35), allow_none=True)
+    refId = fields.String(validate=_short, allow_none=True)
+    url = fields.String(validate=validate.Length(max=2000), allow_none=True)
+    comment = fields.String(validate=validate.Length(max=2000), allow_none=True)
+    subject = fields.String(validate=validate.Length(max=100), allow_none=True)
+    requestId = fields.String(validate=_short, allow_none=True)
+    timestamp = fields.String(validate=_short, allow_none=True)
+
+    @pre_load
+    def _seed_spelling(self, data, **kwargs):
+        """The seed writes `reqestId`; take it as `requestId`."""
+        if isinstance(data, dict):
+            for key in list(data):
+                if str(key).lower() == "reqestid" and "requestId" not in data:
+                    data = {**data, "requestId": data[key]}
+        return data
+
+    @validates_schema
+    def _one_identifier(self, data, **kwargs):
+        if not any(data.get(k) for k in ("refId", "phone", "email")):
+            raise ValidationError("Give at least one of refId, phone, email.", "refId")
+
+
+class ParticipantSchema(Schema):
+    """A participant: its id and display name."""
+
+    id = fields.String()
+    name = fields.String()
+
+
+class InitResponseSchema(Schema):
+    """The conversation to join and the participant to join it as."""
+
+    conversationId = fields.String()
+    participant = fields.Nested(ParticipantSchema)
+    requestId = fields.String(allow_none=True)
+    timestamp = fields.String()
+
+
+class AgentLoginSchema(CaseInsensitiveSchema):
+    """An agent's e-mail and password."""
+
+    email = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class AgentTokenSchema(Schema):
+    """A token for the /agent namespace and agent REST calls."""
+
+    token = fields.String()
+    expiresIn = fields.Integer()

@@ -1,0 +1,136 @@
+"""Namespace `/agent`: the agent console and agent scripts (CONTRACT §5)."""
+
+from flask import request, session
+from flask_socketio import Namespace, emit, join_room
+from sqlalchemy import select
+
+from chatwidget.core import agents, conversations, handling, presence, routing
+from chatwidget.core.errors import Forbidden, InvalidInput
+from chatwidget.core.messages import who
+from chatwidget.extensions import db
+from chatwidget.models import Agent, Participant
+from chatwidget.sockets import rooms
+from chatwidget.sockets.common import forget, handler, ok, state
+
+
+def current_agent():
+    """The agent of this socket, fresh from the database."""
+    agent = db.session.get(Agent, state().get("agent_id"))
+    if agent is None:
+        raise Forbidden("not signed in")
+    return agent
+
+
+def _participant(agent, conversation):
+    """This agent's participant in an assigned conversation, else Forbidden."""
+    handling.check_handler(agent, conversation)
+    participant = db.session.scalar(
+        select(Participant).filter_by(
+            conversation_pk=conversation.id, agent_id=agent.id, left_at=None
+        )
+    )
+    if participant is None:
+        raise Forbidden("you are not in this conversation")
+    return participant
+
+
+def _may_read(agent, conversation):
+    """Agents read conversations they are or were in, or that wait in their queues."""
+    if conversation.state == "waiting" and conversation.queue_id in {q.id for q in agent.skills}:
+        return
+    was_in = db.session.scalar(
+        select(Participant.id).filter_by(conversation_pk=conversation.id, agent_id=agent.id)
+    )
+    if was_in is None:
+        raise Forbidden("this conversation is not yours")
+
+
+def _whole_number(value, name):
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidInput("%s must be a number" % name, errors={name: [str(value)]})
+    return value
+
+
+class AgentNamespace(Namespace):
+    """Authenticated on connect by the console's session cookie or auth={"token": …}."""
+
+    def on_connect(self, auth=None):
+        token = auth.get("token") if isinstance(auth, dict) else None
+        try:
+            if token:
+                agent = agents.agent_from_token(token)
+            else:
+                agent = db.session.get(Agent, session.get("agent_id") or 0)
+        except Exception as exc:
+            raise ConnectionRefusedError("agent authentication failed") from exc
+        if agent is None:
+            raise ConnectionRefusedError("agent authentication required")
+        state()["agent_id"] = agent.id
+        join_room(rooms.agent_room(agent.id))
+        for queue in agent.skills:
+            join_room(rooms.queue_room(queue.id))
+        emit("queueUpdated", {"queues": [routing.queue_snapshot(q.id) for q in agent.skills]})
+        presence.agent_connected(agent, request.sid)
+
+    def on_disconnect(self, *args):
+        if state().get("agent_id"):
+            presence.agent_disconnected(request.sid)
+        forget()
+
+    @handler
+    def on_setStatus(self, data):
+        """available, away or offline."""
+        agent = current_agent()
+        presence.set_status(agent, data.get("status"))
+        return ok(status=agent.status)
+
+    @handler
+    def on_acceptConversation(self, data):
+        """Pick a waiting conversation of one of the agent's queues."""
+        agent = current_agent()
+        handling.accept(agent, conversations.get(data.get("conversationId")))
+        return ok()
+
+    @handler
+    def on_transferConversation(self, data):
+        """To another queue (`queueId`) or straight to another agent (`agentId`)."""
+        agent = current_agent()
+        conversation = conversations.get(data.get("conversationId"))
+        if data.get("agentId") is not None:
+            target = _whole_number(data["agentId"], "agentId")
+            handling.transfer_to_agent(agent, conversation, target)
+        elif data.get("queueId") is not None:
+            target = _whole_number(data["queueId"], "queueId")
+            handling.transfer_to_queue(agent, conversation, target)
+        else:
+            raise InvalidInput("give queueId or agentId", errors={"queueId": ["missing"]})
+        return ok()
+
+    @handler
+    def on_sendMessage(self, data):
+        """A ChatMessage (whispers allowed) or typing, from this agent."""
+        agent = current_agent()
+        conversation = conversations.get(data.get("conversationId"))
+        wire, stored = conversations.do_post(conversation, _participant(agent, conversation), data)
+        return ok(id=wire["id"], seq=wire.get("seq"))
+
+    @handler
+    def on_endConversation(self, data):
+        """The agent ends the conversation."""
+        agent = current_agent()
+        conversation = conversations.get(data.get("conversationId"))
+        participant = _participant(agent, conversation)
+        handling.end(conversation, "agent", by=who(participant))
+        return ok()
+
+    @handler
+    def on_conversationInfo(self, data):
+        """A conversation with every message (whispers included) after `afterSeq`."""
+        agent = current_agent()
+        conversation = conversations.get(data.get("conversationId"))
+        _may_read(agent, conversation)
+        after = data.get("afterSeq") or 0
+        after = _whole_number(after, "afterSeq")
+        return ok(**conversations.info(conversation, "agent", after_seq=after))

@@ -1,0 +1,30 @@
+"""Turns committed core events into Socket.IO emits (through Redis when configured)."""
+
+from chatwidget.core.events import subscribe
+from chatwidget.extensions import socketio
+from chatwidget.sockets import rooms
+
+
+def on_event(name, payload):
+    """Route one event to its rooms."""
+    if name == "message.new":
+        rooms.deliver_message(payload)
+    elif name == "conversation.assigned":
+        socketio.emit(
+            "conversationAssigned",
+            payload["payload"],
+            to=rooms.agent_room(payload["agentId"]),
+            namespace=rooms.AGENT_NS,
+        )
+    elif name == "queue.changed":
+        socketio.emit(
+            "queueUpdated",
+            {"queues": [payload["queue"]]},
+            to=rooms.queue_room(payload["queueId"]),
+            namespace=rooms.AGENT_NS,
+        )
+
+
+def install():
+    """Subscribe once per process."""
+    subscribe(on_event)

@@ -1,0 +1,90 @@
+"""Namespace `/`: customers (widget, SDKs) and connectors (CONTRACT §4)."""
+
+from flask_socketio import Namespace, emit, join_room
+
+from chatwidget.core import conversations, handling, messages
+from chatwidget.core.errors import Forbidden, InvalidInput
+from chatwidget.core.identity import check_role, user_from_token
+from chatwidget.extensions import db
+from chatwidget.sockets import rooms
+from chatwidget.sockets.common import error, forget, handler, ok, state
+
+
+def _joined(conversation_id):
+    """The (conversation, customer) this socket joined, else Forbidden."""
+    joined = state().get("joined", {})
+    if conversation_id not in joined:
+        raise Forbidden("join the conversation first")
+    return conversations.check_customer(conversation_id, joined[conversation_id])
+
+
+class CustomerNamespace(Namespace):
+    """Customer sockets join with the pair from /api/customer/init; connectors with a token."""
+
+    def on_connect(self, auth=None):
+        """Anyone may connect; a connector proves itself with auth={"token": …}."""
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if token:
+            try:
+                user = user_from_token(token)
+                check_role(user, "connector")
+            except Exception as exc:
+                raise ConnectionRefusedError("connector token refused") from exc
+            state()["connector_user"] = user.id
+
+    def on_disconnect(self, *args):
+        forget()
+
+    @handler
+    def on_joinConversation(self, data):
+        """Join with the conversationId and participant id from init."""
+        conversation, customer = conversations.check_customer(
+            data.get("conversationId"), data.get("id")
+        )
+        join_room(rooms.conversation_room(conversation.conversation_id))
+        join_room(rooms.participant_room(customer.participant_id))
+        state().setdefault("joined", {})[conversation.conversation_id] = customer.participant_id
+        fresh = messages.find_greeting(conversation, customer) is None
+        greeting = conversations.do_customer_join(conversation, customer, data.get("name"))
+        if greeting is not None and not fresh:
+            emit("messageArrived", messages.to_wire(greeting, conversation.conversation_id))
+        info = conversations.info(conversation, "customer", customer.participant_id)
+        emit("conversationInfo", info)
+        conversations.do_start_routing(conversation)
+        return ok(conversationId=conversation.conversation_id, participant=messages.who(customer))
+
+    @handler
+    def on_sendMessage(self, data):
+        """A ChatMessage or typing from the customer; `from` is always this participant."""
+        conversation, customer = _joined(data.get("conversationId"))
+        wire, stored = conversations.do_post(conversation, customer, data)
+        return ok(id=wire["id"], seq=wire.get("seq"))
+
+    @handler
+    def on_endConversation(self, data):
+        """The customer ends the conversation."""
+        conversation, customer = _joined(data.get("conversationId"))
+        handling.end(conversation, "customer", by=messages.who(customer))
+        return ok()
+
+    @handler
+    def on_conversationInfo(self, data):
+        """Catch up: the messages after `afterSeq` that this customer may see."""
+        conversation, customer = _joined(data.get("conversationId"))
+        after = data.get("afterSeq") or 0
+        if not isinstance(after, int) or after < 0:
+            raise InvalidInput("afterSeq must be a whole number", errors={"afterSeq": [after]})
+        db.session.refresh(conversation)
+        return ok(**conversations.info(conversation, "customer", customer.participant_id, after))
+
+    @handler
+    def on_registerConnector(self, data):
+        """A connector registers for its channel (id equals channel)."""
+        if not state().get("connector_user"):
+            return error("connect with a connector token first")
+        channel = data.get("channel") or data.get("id")
+        if channel not in conversations.CHANNELS or data.get("id", channel) != channel:
+            raise InvalidInput("id and channel must name the same channel", errors={"id": []})
+        join_room(rooms.connector_room(channel))
+        state()["connector_channel"] = channel
+        return ok(id=channel, name=data.get("name") or channel, channel=channel)

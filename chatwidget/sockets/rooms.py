@@ -1,0 +1,55 @@
+"""Every room name, and who receives a message: decided here and nowhere else.
+
+Customer sockets are only ever put in rooms of their own conversation and participant,
+and whispers are only ever emitted to agent rooms, so a whisper cannot reach a customer.
+"""
+
+from chatwidget.core.messages import visible_to_customer
+from chatwidget.extensions import socketio
+
+CUSTOMER_NS = "/"
+AGENT_NS = "/agent"
+
+
+def conversation_room(conversation_id):
+    """Every customer socket of a conversation (namespace /)."""
+    return "conv:%s" % conversation_id
+
+
+def participant_room(participant_id):
+    """Every socket of one customer participant (namespace /)."""
+    return "part:%s" % participant_id
+
+
+def agent_room(agent_id):
+    """Every socket of one agent (namespace /agent)."""
+    return "agent:%s" % agent_id
+
+
+def queue_room(queue_id):
+    """Agent sockets serving a queue (namespace /agent)."""
+    return "queue:%s" % queue_id
+
+
+def connector_room(channel):
+    """Connector sockets of a channel (namespace /)."""
+    return "connector:%s" % channel
+
+
+def customer_targets(wire):
+    """The namespace-/ rooms a message goes to: none for whispers."""
+    if wire.get("tag") == "whisper":
+        return []
+    targets = [t for t in wire.get("to") or [] if t.get("role") == "customer"]
+    if not wire.get("to"):
+        return [conversation_room(wire["conversationId"])]
+    return [participant_room(t["id"]) for t in targets if visible_to_customer(wire, t["id"])]
+
+
+def deliver_message(payload):
+    """messageArrived to the customer rooms allowed to see it and to every agent in it."""
+    wire = payload["message"]
+    for room in customer_targets(wire):
+        socketio.emit("messageArrived", wire, to=room, namespace=CUSTOMER_NS)
+    for agent_id in payload.get("agents") or []:
+        socketio.emit("messageArrived", wire, to=agent_room(agent_id), namespace=AGENT_NS)
