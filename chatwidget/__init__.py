@@ -65,6 +65,7 @@ def _extensions(app):
         app,
         async_mode="gevent",
         message_queue=app.config["REDIS_URL"] or None,
+        channel=app.config["SOCKETIO_CHANNEL"],
         cors_allowed_origins="*",
     )
     return api, limiter

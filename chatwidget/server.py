@@ -32,9 +32,11 @@ class NoDelayWSGIServer(pywsgi.WSGIServer):
 
 
 def start_background(app):
-    """Start the per-process background work: the webhook outbox worker."""
+    """Start the per-process background work: the webhook outbox worker and the scheduler."""
+    from chatwidget import scheduler
     from chatwidget.outbox import OutboxWorker
 
+    scheduler.start(app)
     return OutboxWorker(app).start()
 
 

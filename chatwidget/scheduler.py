@@ -1,0 +1,36 @@
+"""The per-process scheduler: heartbeat, dead processes, agents past their grace period.
+
+Every process runs it; each pass only makes compare-and-set changes, so two processes
+sweeping at once never re-queue one conversation twice.
+"""
+
+import logging
+
+from chatwidget.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def run_once(app):
+    """One pass, in its own app context (background greenlets have none)."""
+    from chatwidget.core import presence
+
+    with app.app_context():
+        try:
+            return presence.sweep()
+        except Exception:  # keep the loop alive; the next pass retries
+            db.session.rollback()
+            log.exception("scheduler pass failed")
+            return 0
+
+
+def start(app):
+    """Run the scheduler in a background greenlet, every SCHEDULER_INTERVAL_S."""
+    import gevent
+
+    def loop():
+        while True:
+            run_once(app)
+            gevent.sleep(app.config["SCHEDULER_INTERVAL_S"])
+
+    return gevent.spawn(loop)
