@@ -32,3 +32,20 @@ def receiver():
     server = Receiver().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def deployment(backend, tmp_path, request):
+    """A migrated database of the current backend for server processes; all killed after."""
+    from tests.webhooks.servers import Deployment
+
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_database")
+    else:
+        url = "sqlite:///%s" % (tmp_path / "chatwidget.db")
+    deployed = Deployment(tmp_path, url)
+    try:
+        deployed.flask("db", "upgrade")
+        yield deployed
+    finally:
+        deployed.close()

@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -11,10 +12,12 @@ class Receiver:
     fail_first: the first N requests get 503 (a receiver that is down, then up).
     hold_at: the request with this number (1-based) is held open until release() and is
     then answered 503, so the sender sees no answer while it waits.
+    delay: seconds each answer takes, as a slow receiver's would.
     """
 
-    def __init__(self, fail_first=0, hold_at=None, port=0):
+    def __init__(self, fail_first=0, hold_at=None, port=0, delay=0.0):
         self.fail_first = fail_first
+        self.delay = delay
         self.hold_at = hold_at
         self.records = []
         self.lock = threading.Lock()
@@ -67,6 +70,7 @@ class Receiver:
                     plan = 503
                 else:
                     record["status"] = plan
+                    time.sleep(receiver.delay)
                 try:
                     self.send_response(plan)
                     self.send_header("Content-Type", "text/plain")

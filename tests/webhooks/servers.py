@@ -1,0 +1,163 @@
+"""Real server processes for the system tests: one database, its CLI, its servers."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+import requests
+from sqlalchemy import create_engine, text
+
+from chatwidget.config import database_uri
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+VENV_PYTHON = os.path.join(ROOT, ".venv", "bin", "python")
+PYTHON = VENV_PYTHON if os.path.exists(VENV_PYTHON) else sys.executable
+
+# Fast retries, and a short lease so that a killed process's claim runs out quickly;
+# the request timeout stays below the lease (the outbox makes the lease outlast a POST).
+SETTINGS = {
+    "WEBHOOK_BACKOFF_BASE_S": "0.05",
+    "WEBHOOK_BACKOFF_MAX_S": "0.2",
+    "WEBHOOK_TIMEOUT_S": "1",
+    "WEBHOOK_LEASE_S": "2",
+    "WEBHOOK_POLL_S": "0.1",
+}
+
+
+def free_port():
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(condition, seconds, what):
+    """Poll condition() until it is true; fail naming what was awaited."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "gave up after %ss waiting for %s" % (seconds, what)
+        time.sleep(0.02)
+
+
+class Server:
+    """`python app.py` in its own process, output to a log file."""
+
+    def __init__(self, deployment, name):
+        self.name = name
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.log_path = deployment.tmp / ("%s.log" % name)
+        env = dict(deployment.env, PORT=str(self.port))
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [PYTHON, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+
+    def ready(self):
+        """True once /healthz answers; fails at once if the process died."""
+        assert self.process.poll() is None, "%s exited:\n%s" % (self.name, self.log())
+        try:
+            return requests.get(self.url + "/healthz", timeout=1).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    def kill(self):
+        """SIGKILL: no handler runs, nothing is flushed or rolled back by the process."""
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def log(self):
+        with open(self.log_path, errors="replace") as fh:
+            return fh.read()
+
+
+class Deployment:
+    """One database shared by every server process and CLI command of a test."""
+
+    def __init__(self, tmp, database_url):
+        self.tmp = tmp
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("WEBHOOK_")}
+        self.env.update(SETTINGS)
+        self.env.update(
+            DATABASE_URL=database_url,
+            INSTANCE_PATH=str(tmp / "instance"),
+            SECRET_KEY="system-test-" + uuid.uuid4().hex,
+            COMPANY_SECRET="company-" + uuid.uuid4().hex,
+            HOST="127.0.0.1",
+            REDIS_URL="",
+            RATE_LIMIT="1000/second",
+            PYTHONUNBUFFERED="1",
+        )
+        self.env.pop("PUBLIC_URL", None)
+        self.engine = create_engine(database_uri(str(tmp / "instance"), database_url))
+        self.servers = []
+
+    def flask(self, *args):
+        """Run `flask --app app ARGS` in this deployment's environment; returns stdout."""
+        done = subprocess.run(
+            [PYTHON, "-m", "flask", "--app", "app", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, "flask %s failed:\n%s" % (args, done.stderr)
+        return done.stdout
+
+    def command(self, *args):
+        """An admin command's one JSON line."""
+        lines = [line for line in self.flask(*args).splitlines() if line.strip()]
+        assert len(lines) == 1, lines
+        return json.loads(lines[0])
+
+    def start(self, *names):
+        """Start one server per name, all at once, and wait until each answers."""
+        started = [Server(self, name) for name in names]
+        self.servers.extend(started)
+        for server in started:
+            wait_for(server.ready, 20, "%s to answer /healthz" % server.name)
+        return started
+
+    def rows(self, sql):
+        with self.engine.connect() as conn:
+            return conn.execute(text(sql)).all()
+
+    def close(self):
+        """Kill every server this test started and print their logs (shown on failure)."""
+        for server in self.servers:
+            server.kill()
+        for server in self.servers:
+            print("----- %s (%s) -----\n%s" % (server.name, server.log_path, server.log()))
+        self.engine.dispose()
+
+
+class Capturer:
+    """An API user with role chat_capture, posting chats to any server of a deployment."""
+
+    def __init__(self, deployment):
+        self.credentials = deployment.command("create-api-user", "crm", "--role", "chat_capture")
+        self.tokens = {}
+
+    def _token(self, server):
+        if server.url not in self.tokens:
+            form = {"grant_type": "client_credentials", **self.credentials}
+            answer = requests.post(server.url + "/Token", data=form, timeout=10)
+            assert answer.status_code == 200, answer.text
+            self.tokens[server.url] = answer.json()["access_token"]
+        return self.tokens[server.url]
+
+    def capture(self, server, chat):
+        """POST chat to server's capture API; returns its callId."""
+        headers = {"Authorization": "bearer " + self._token(server)}
+        answer = requests.post(
+            server.url + "/chatCapture/v1", json=chat, headers=headers, timeout=10
+        )
+        assert answer.status_code == 200, answer.text
+        return answer.json()["callId"]
