@@ -16,9 +16,13 @@ import hmac
 import logging
 import random
 import time
+from contextlib import nullcontext
 from datetime import timedelta
 
+import gevent
+import gevent.event
 import requests
+from gevent import monkey
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 
@@ -129,40 +133,44 @@ def _deadline(seconds):
     trickles bytes could outlive the lease. Outside gevent (tests calling deliver_due
     from a thread) the per-wait timeouts are all there is.
     """
-    from contextlib import nullcontext
-
-    from gevent import monkey
-
     if monkey.is_module_patched("socket"):
-        import gevent
-
-        return gevent.Timeout(seconds, requests.Timeout("no answer within %ss" % seconds))
+        return gevent.Timeout(seconds)
     return nullcontext()
+
+
+def _send(job, timeout):
+    """The POST itself; returns (status code, error text or None)."""
+    # No redirects: following one would turn the POST into a GET without the body.
+    with requests.post(
+        job["url"],
+        data=job["body"].encode(),
+        headers=_headers(job),
+        auth=job["auth"],
+        timeout=timeout,
+        allow_redirects=False,
+        stream=True,
+    ) as response:
+        code = response.status_code
+        if 200 <= code < 300:
+            return code, None
+        # Only the start of the answer: enough for the log, and a huge error page
+        # cannot hold the worker.
+        head = next(response.iter_content(512), b"").decode("utf-8", "replace")
+        return code, "HTTP %s: %s" % (code, head[:200])
 
 
 def _post(job, timeout):
     """Post one event; returns (status code or None, error text or None)."""
+    deadline = _deadline(timeout)
     try:
-        with _deadline(timeout):
-            # No redirects: following one would turn the POST into a GET without the body.
-            with requests.post(
-                job["url"],
-                data=job["body"].encode(),
-                headers=_headers(job),
-                auth=job["auth"],
-                timeout=timeout,
-                allow_redirects=False,
-                stream=True,
-            ) as response:
-                code = response.status_code
-                if 200 <= code < 300:
-                    return code, None
-                # Only the start of the answer: enough for the log, and a huge error
-                # page cannot hold the worker.
-                head = next(response.iter_content(512), b"").decode("utf-8", "replace")
-                return code, "HTTP %s: %s" % (code, head[:200])
+        with deadline:
+            return _send(job, timeout)
     except requests.RequestException as exc:
         return None, "%s: %s" % (type(exc).__name__, exc)
+    except gevent.Timeout as exc:
+        if exc is not deadline:  # someone else's timeout: not ours to swallow
+            raise
+        return None, "Timeout: no complete answer within %ss" % timeout
 
 
 def _outcome(row_id, attempt, error, config):
@@ -282,8 +290,6 @@ class OutboxWorker:
     """A background greenlet that delivers the outbox, woken after each commit that fills it."""
 
     def __init__(self, app):
-        import gevent.event
-
         self.app = app
         self.wakeup = gevent.event.Event()
         self.greenlet = None
@@ -294,8 +300,6 @@ class OutboxWorker:
 
     def start(self):
         """Start delivering in the background (call once per server process)."""
-        import gevent
-
         subscribe(self._on_event)
         self.greenlet = gevent.spawn(self._loop)
         return self

@@ -8,6 +8,9 @@ import base64
 import hashlib
 import hmac
 import json
+import socket
+import subprocess
+import threading
 import time
 from datetime import timedelta
 
@@ -19,6 +22,7 @@ from chatwidget.models import DeliveryAttempt, OutboxEvent
 from chatwidget.models.types import utcnow
 from tests.conftest import bearer_for
 from tests.webhooks.receiver import Receiver
+from tests.webhooks.servers import PYTHON, ROOT
 
 FIELDS = {
     "callId",
@@ -256,3 +260,57 @@ def test_cli_lists_and_refuses_bad_webhooks(hook_app):
         assert result.exit_code != 0, args
         assert "error" in result.output and result.stdout.strip() == "", args
     assert len(json_line(runner.invoke(args=["list-webhooks"]))["webhooks"]) == 1
+
+
+_TRICKLE_SCRIPT = """
+from gevent import monkey
+monkey.patch_all()
+import json, sys
+from chatwidget import outbox
+job = {"event_id": "e", "event": "call.summary", "body": "{}", "url": sys.argv[1],
+       "secret": "s", "auth": None}
+print(json.dumps(outbox._post(job, 0.5)))
+"""
+
+
+def test_a_trickling_receiver_is_cut_off_at_the_timeout_under_gevent():
+    """Under gevent (the server) the whole POST is bounded, so it cannot outlive its lease.
+
+    The receiver sends a byte every 0.2 s: each wait is under the 0.5 s timeout, so only
+    a total deadline stops it. Run in a subprocess, as the server runs, monkey-patched.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle():
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100:
+                if stop.wait(0.2):
+                    return
+                try:
+                    conn.send(bytes([byte]))
+                except OSError:  # the sender gave up, as it should
+                    return
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    url = "http://127.0.0.1:%d/hook" % listener.getsockname()[1]
+    try:
+        started = time.monotonic()
+        done = subprocess.run(
+            [PYTHON, "-c", _TRICKLE_SCRIPT, url],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        listener.close()
+    assert done.returncode == 0, done.stderr
+    code, error = json.loads(done.stdout.strip().splitlines()[-1])
+    assert code is None and error.startswith("Timeout"), error
+    assert elapsed < 10  # cut off, not the ~20 s the trickle would take
