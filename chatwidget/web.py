@@ -7,6 +7,7 @@ from chatwidget.core import capture
 from chatwidget.core.errors import CoreError
 from chatwidget.core.share import check_share_token
 from chatwidget.extensions import db
+from chatwidget.schemas.common import parse_utc
 
 bp = Blueprint("web", __name__)
 
@@ -23,7 +24,7 @@ def healthz():
 
 
 def _messages(call):
-    """Every message of a call with its contact, in time order."""
+    """Every message of a call with its contact, in time order (by instant, not by text)."""
     rows = []
     for index, contact in enumerate(call.contacts):
         name = " ".join(p for p in (contact.get("FirstName"), contact.get("LastName")) if p)
@@ -37,7 +38,7 @@ def _messages(call):
                     "at": message["UtcTimestamp"],
                 }
             )
-    return sorted(rows, key=lambda r: r["at"])
+    return sorted(rows, key=lambda r: parse_utc(r["at"]))
 
 
 @bp.get("/calls/<call_id>")

@@ -53,6 +53,8 @@ def call_keys(contacts, metadata):
                 keys.add(("phone", contact[name][:255]))
     for value in _scalar_values(metadata or {}):
         keys.add(("meta", value[:255]))
+        if "@" in value:  # an e-mail in metadata matches in any case, as a contact's does
+            keys.add(("email", value.strip().lower()[:255]))
     return keys
 
 
@@ -140,7 +142,9 @@ def session_status(session_ids):
     for sid in session_ids:
         row = by_session.get(sid)
         if row is None:
-            result.append({"callId": None, "sessionId": sid, "status": "NotFound"})
+            result.append(
+                {"callId": None, "sessionId": sid, "status": "NotFound", "durationSec": None}
+            )
             continue
         duration = None
         if row.utc_end is not None and row.status == "Complete":
