@@ -115,6 +115,7 @@ def sign(secret, timestamp, body):
 
 
 def _headers(job):
+    """The delivery headers: event id and type, and a fresh timestamp with its signature."""
     timestamp = str(int(time.time()))
     return {
         "Content-Type": "application/json",
@@ -203,6 +204,7 @@ def _outcome(row_id, attempt, error, config):
 
 
 def _record_once(row_id, attempt, code, error, duration_ms, config):
+    """One try at logging the attempt and moving the row on, in one transaction."""
     db.session.execute(_outcome(row_id, attempt, error, config))
     if db.session.get(OutboxEvent, row_id) is None:  # its webhook was removed meanwhile
         db.session.rollback()
@@ -295,6 +297,7 @@ class OutboxWorker:
         self.greenlet = None
 
     def _on_event(self, name, payload):
+        """After a commit that wrote outbox rows: deliver now, not at the next poll."""
         if name == "outbox.new":
             self.wakeup.set()
 
@@ -305,6 +308,7 @@ class OutboxWorker:
         return self
 
     def _loop(self):
+        """Deliver what is due, then sleep until woken or the poll interval passes."""
         while True:
             # Cleared before looking, so a commit during the delivery wakes the next round.
             self.wakeup.clear()
