@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from chatwidget.core.errors import Conflict, InvalidInput
 from chatwidget.extensions import db
 from chatwidget.models import Queue
+from chatwidget.models.types import utcnow
 
 
 def _clean(name):
@@ -44,10 +45,27 @@ def queue_for_subject(subject):
     name = current_app.config["DEFAULT_QUEUE"]
     queue = find_queue(name)
     if queue is None:
-        queue = Queue(name=name)
-        db.session.add(queue)
-        db.session.flush()
+        _insert_if_missing(name)
+        queue = find_queue(name)
     return queue
+
+
+def _insert_if_missing(name):
+    """INSERT … ON CONFLICT DO NOTHING: two first customers at once both find the queue."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the two supported databases are above
+        db.session.add(Queue(name=name))
+        db.session.flush()
+        return
+    db.session.execute(
+        insert(Queue)
+        .values(name=name, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
 
 
 def ensure_queues(names):

@@ -26,11 +26,15 @@ class InitRequestSchema(CaseInsensitiveSchema):
 
     @pre_load
     def _seed_spelling(self, data, **kwargs):
-        """The seed writes `reqestId`; take it as `requestId`."""
+        """The seed writes `reqestId`; take it as `requestId`. An empty optional field
+        (a form's blank `Email`) counts as absent."""
         if isinstance(data, dict):
             for key in list(data):
                 if str(key).lower() == "reqestid" and "requestId" not in data:
                     data = {**data, "requestId": data[key]}
+            data = {
+                k: (None if v == "" and str(k).lower() != "channel" else v) for k, v in data.items()
+            }
         return data
 
     @validates_schema
