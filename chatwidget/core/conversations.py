@@ -166,9 +166,14 @@ def _payload_to(conversation, to):
 
 def do_post(conversation, sender, data):
     """Post a client's ChatMessage or typing activity; returns (wire, stored?)."""
+    kind = data.get("type") or "ChatMessage"
+    message_id = messages.check_client_id(data.get("id")) if kind == "ChatMessage" else None
+    if message_id:  # a resend (its ack was lost) is acked again, even once the chat ended
+        stored = messages.find_by_id(conversation, message_id)
+        if stored is not None:
+            return messages.to_wire(stored, conversation.conversation_id), True
     messages.check_open(conversation)
     to = _payload_to(conversation, data.get("to"))
-    kind = data.get("type") or "ChatMessage"
     if kind == "ActivityMessage":
         if data.get("activityType") != "typing":
             raise InvalidInput(
@@ -178,11 +183,6 @@ def do_post(conversation, sender, data):
     if kind != "ChatMessage":
         raise InvalidInput("type must be ChatMessage or ActivityMessage", errors={"type": [kind]})
     fields = check_chat_fields(sender, data)
-    message_id = messages.check_client_id(data.get("id"))
-    if message_id:
-        stored = messages.find_by_id(conversation, message_id)
-        if stored is not None:
-            return messages.to_wire(stored, conversation.conversation_id), True
     try:
         stored = messages.store(
             conversation, messages.who(sender), "ChatMessage", message_id, to=to, **fields

@@ -54,11 +54,12 @@ def to_wire(message, conversation_id):
 
 
 def visible_to_customer(wire, participant_id):
-    """Whispers never; targeted messages only to those named in `to`."""
+    """Whispers never; targeted messages only to those named in `to` and to their sender."""
     if wire.get("tag") == "whisper":
         return False
     targets = [t.get("id") for t in wire.get("to") or []]
-    return not targets or participant_id in targets
+    sender = (wire.get("from") or {}).get("id")
+    return not targets or participant_id in targets or participant_id == sender
 
 
 def agents_in(conversation):

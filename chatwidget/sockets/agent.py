@@ -10,7 +10,7 @@ from chatwidget.core.messages import who
 from chatwidget.extensions import db
 from chatwidget.models import Agent, Participant
 from chatwidget.sockets import rooms
-from chatwidget.sockets.common import forget, handler, ok, state
+from chatwidget.sockets.common import forget, handler, ok, state, whole_number
 
 
 def current_agent():
@@ -45,14 +45,6 @@ def _may_read(agent, conversation):
         raise Forbidden("this conversation is not yours")
 
 
-def _whole_number(value, name):
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidInput("%s must be a number" % name, errors={name: [str(value)]})
-    return value
-
-
 class AgentNamespace(Namespace):
     """Authenticated on connect by the console's session cookie or auth={"token": …}."""
 
@@ -84,7 +76,7 @@ class AgentNamespace(Namespace):
         """available, away or offline."""
         agent = current_agent()
         presence.set_status(agent, data.get("status"))
-        return ok(status=agent.status)
+        return ok(agentStatus=agent.status)  # "status" is the ack's own ok/error
 
     @handler
     def on_acceptConversation(self, data):
@@ -99,10 +91,10 @@ class AgentNamespace(Namespace):
         agent = current_agent()
         conversation = conversations.get(data.get("conversationId"))
         if data.get("agentId") is not None:
-            target = _whole_number(data["agentId"], "agentId")
+            target = whole_number(data["agentId"], "agentId")
             handling.transfer_to_agent(agent, conversation, target)
         elif data.get("queueId") is not None:
-            target = _whole_number(data["queueId"], "queueId")
+            target = whole_number(data["queueId"], "queueId")
             handling.transfer_to_queue(agent, conversation, target)
         else:
             raise InvalidInput("give queueId or agentId", errors={"queueId": ["missing"]})
@@ -131,6 +123,5 @@ class AgentNamespace(Namespace):
         agent = current_agent()
         conversation = conversations.get(data.get("conversationId"))
         _may_read(agent, conversation)
-        after = data.get("afterSeq") or 0
-        after = _whole_number(after, "afterSeq")
+        after = whole_number(data.get("afterSeq", 0), "afterSeq")
         return ok(**conversations.info(conversation, "agent", after_seq=after))

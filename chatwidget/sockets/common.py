@@ -5,7 +5,7 @@ from functools import wraps
 
 from flask import request
 
-from chatwidget.core.errors import CoreError
+from chatwidget.core.errors import CoreError, InvalidInput
 from chatwidget.extensions import db
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,15 @@ def ok(**fields):
 def error(message, **fields):
     """An error ack."""
     return {"status": "error", "message": message, **fields}
+
+
+def whole_number(value, name):
+    """A non-negative integer from an event payload (digits in a string accepted)."""
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidInput("%s must be a whole number" % name, errors={name: [str(value)]})
+    return value
 
 
 def handler(func):

@@ -7,7 +7,7 @@ from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.identity import check_role, user_from_token
 from chatwidget.extensions import db
 from chatwidget.sockets import rooms
-from chatwidget.sockets.common import error, forget, handler, ok, state
+from chatwidget.sockets.common import error, forget, handler, ok, state, whole_number
 
 
 def _joined(conversation_id):
@@ -71,9 +71,7 @@ class CustomerNamespace(Namespace):
     def on_conversationInfo(self, data):
         """Catch up: the messages after `afterSeq` that this customer may see."""
         conversation, customer = _joined(data.get("conversationId"))
-        after = data.get("afterSeq") or 0
-        if not isinstance(after, int) or after < 0:
-            raise InvalidInput("afterSeq must be a whole number", errors={"afterSeq": [after]})
+        after = whole_number(data.get("afterSeq", 0), "afterSeq")
         db.session.refresh(conversation)
         return ok(**conversations.info(conversation, "customer", customer.participant_id, after))
 

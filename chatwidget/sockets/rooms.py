@@ -40,10 +40,12 @@ def customer_targets(wire):
     """The namespace-/ rooms a message goes to: none for whispers."""
     if wire.get("tag") == "whisper":
         return []
-    targets = [t for t in wire.get("to") or [] if t.get("role") == "customer"]
     if not wire.get("to"):
         return [conversation_room(wire["conversationId"])]
-    return [participant_room(t["id"]) for t in targets if visible_to_customer(wire, t["id"])]
+    # Named customers, and the sender's own sockets when a customer sent it.
+    named = [t for t in wire["to"] + [wire.get("from") or {}] if t.get("role") == "customer"]
+    ids = dict.fromkeys(t["id"] for t in named if visible_to_customer(wire, t["id"]))
+    return [participant_room(pid) for pid in ids]
 
 
 def deliver_message(payload):
