@@ -41,8 +41,8 @@ def transfer_to_queue(agent, conversation, queue_id):
     if queue is None:
         raise NotFound("no queue %s" % queue_id)
     check_handler(agent, conversation)
-    routing.requeue(conversation, agent.id, queue.id)
-    routing.drain(_skill_ids(agent))
+    if routing.requeue(conversation, agent.id, queue.id):
+        routing.drain(_skill_ids(agent), exclude=(conversation.id, agent.id))
 
 
 def transfer_to_agent(agent, conversation, target_id):
@@ -103,10 +103,21 @@ def end(conversation, reason, by=None):
 
 
 def requeue_agent(agent):
-    """An agent gone past the grace period: its conversations go back, to the front."""
+    """An agent gone past the grace period: its conversations go back, to the front.
+
+    All of them first (newest first, so the oldest ends at the very front), then each is
+    routed oldest first: the order they waited in is kept.
+    """
     conversations = list(
-        db.session.scalars(select(Conversation).filter_by(agent_id=agent.id, state="assigned"))
+        db.session.scalars(
+            select(Conversation)
+            .filter_by(agent_id=agent.id, state="assigned")
+            .order_by(Conversation.queued_at.desc(), Conversation.id.desc())
+        )
     )
-    for conversation in conversations:
-        routing.requeue(conversation, agent.id)
-    return conversations
+    moved = [c for c in conversations if routing.requeue(c, agent.id, route_now=False)]
+    for conversation in reversed(moved):
+        db.session.refresh(conversation)
+        if conversation.state == "waiting":
+            routing.route(conversation, exclude=agent.id)
+    return moved

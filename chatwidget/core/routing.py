@@ -121,8 +121,12 @@ def enqueue(conversation):
     return _handed_off(conversation)
 
 
-def requeue(conversation, agent_id, queue_id=None):
-    """Take a conversation from its agent back to the front of a queue (its own by default)."""
+def requeue(conversation, agent_id, queue_id=None, route_now=True):
+    """Take a conversation from its agent back to the front of a queue (its own by default).
+
+    Routed again at once (never back to the agent it left) unless route_now is False.
+    Returns False when the conversation was no longer this agent's.
+    """
     db.session.execute(select(Agent.id).where(Agent.id == agent_id).with_for_update())
     queue_id = queue_id or conversation.queue_id
     if not _cas(
@@ -135,19 +139,20 @@ def requeue(conversation, agent_id, queue_id=None):
         .values(state="waiting", queue_id=queue_id, queued_at=_front_of(queue_id), agent_id=None)
     ):
         db.session.rollback()
-        return None
+        return False
     free_capacity(agent_id)
     leave_agent(conversation, agent_id)
-    return _handed_off(conversation)
+    _handed_off(conversation, route_now, exclude=agent_id)
+    return True
 
 
-def _handed_off(conversation):
+def _handed_off(conversation, route_now=True, exclude=None):
     db.session.refresh(conversation)
     queue = db.session.get(Queue, conversation.queue_id)
     messages.activity(conversation, "handOff", info={"queue": queue.name})
     publish_queue(conversation.queue_id)
     db.session.commit()
-    return route(conversation)
+    return route(conversation, exclude) if route_now else None
 
 
 def _front_of(queue_id):
@@ -161,9 +166,11 @@ def _front_of(queue_id):
     return min(oldest, now) - timedelta(milliseconds=1) if oldest else now
 
 
-def route(conversation):
-    """Give a waiting conversation an agent, or tell the customer none is available."""
+def route(conversation, exclude=None):
+    """Give a waiting conversation an agent (not `exclude`), or say none is available."""
     for agent in candidates(conversation.queue_id):
+        if agent.id == exclude:
+            continue
         if assign(conversation, agent):
             return agent
         db.session.refresh(conversation)
@@ -238,15 +245,32 @@ def leave_agent(conversation, agent_id):
     participant.left_at = utcnow()
 
 
-def drain(queue_ids):
-    """Assign waiting conversations of these queues, oldest first, while agents have room."""
+def drain(queue_ids, exclude=None):
+    """Assign waiting conversations of these queues, oldest first, while agents have room.
+
+    exclude: a (conversation pk, agent id) pair never to match, so that a conversation an
+    agent just transferred away does not come straight back to it.
+    """
     for queue_id in queue_ids:
+        passed = set()
         while True:
             waiting = db.session.scalars(
                 select(Conversation)
-                .where(Conversation.queue_id == queue_id, Conversation.state == "waiting")
+                .where(
+                    Conversation.queue_id == queue_id,
+                    Conversation.state == "waiting",
+                    Conversation.id.not_in(passed),
+                )
                 .order_by(Conversation.queued_at, Conversation.id)
                 .limit(1)
             ).first()
-            if waiting is None or not any(assign(waiting, a) for a in candidates(queue_id)[:3]):
+            if waiting is None:
+                break
+            agents = candidates(queue_id)
+            if exclude and waiting.id == exclude[0]:
+                agents = [a for a in agents if a.id != exclude[1]]
+                if not agents:
+                    passed.add(waiting.id)
+                    continue
+            if not any(assign(waiting, a) for a in agents[:3]):
                 break
