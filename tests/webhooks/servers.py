@@ -18,12 +18,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 VENV_PYTHON = os.path.join(ROOT, ".venv", "bin", "python")
 PYTHON = VENV_PYTHON if os.path.exists(VENV_PYTHON) else sys.executable
 
-# Fast retries, and a short lease so that a killed process's claim runs out quickly;
-# the request timeout stays below the lease (the outbox makes the lease outlast a POST).
+# Fast retries, and a short lease so that a killed process's claim runs out quickly (the
+# outbox stretches it to the timeout + 1 s, so 2.5 s here). The timeout leaves the test
+# a wide margin to SIGKILL the server before a held POST gives up on its own.
 SETTINGS = {
     "WEBHOOK_BACKOFF_BASE_S": "0.05",
     "WEBHOOK_BACKOFF_MAX_S": "0.2",
-    "WEBHOOK_TIMEOUT_S": "1",
+    "WEBHOOK_TIMEOUT_S": "1.5",
     "WEBHOOK_LEASE_S": "2",
     "WEBHOOK_POLL_S": "0.1",
 }

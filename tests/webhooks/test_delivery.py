@@ -150,9 +150,11 @@ def test_down_receiver_gets_the_summary_once_it_is_up(hook_app, sample_chat):
     add_hook(hook_app, url)
     capture(hook_app, sample_chat)
     deliver_until(hook_app, lambda: len(attempt_log(hook_app)) >= 2)
-    log = attempt_log(hook_app)
-    assert [code for _, code, _ in log] == [None, None]
-    assert "ConnectionError" in log[0][2]
+    log = attempt_log(hook_app)  # at least two; a slow machine may fit in more
+    assert [(attempt, code) for attempt, code, _ in log] == [
+        (n, None) for n in range(1, len(log) + 1)
+    ]
+    assert all("ConnectionError" in error for _, _, error in log)
 
     receiver = Receiver(port=port).start()
     try:
