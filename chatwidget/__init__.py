@@ -25,7 +25,8 @@ def _configure(app, overrides):
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
-        RATELIMIT_DEFAULT=cfg["RATE_LIMIT"],
+        # One allowance per API user (or agent, or address) across every route.
+        RATELIMIT_APPLICATION=cfg["RATE_LIMIT"],
         RATELIMIT_STORAGE_URI=cfg["REDIS_URL"] or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
     )
@@ -53,11 +54,12 @@ def _sqlite_pragmas(app):
 
 
 def _extensions(app):
-    from chatwidget.extensions import api, db, limiter, migrate, socketio
+    from chatwidget.extensions import api, db, migrate, new_limiter, socketio
 
     db.init_app(app)
     _sqlite_pragmas(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    limiter = new_limiter()
     limiter.init_app(app)
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})

@@ -32,4 +32,12 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 api = Api()
 socketio = SocketIO()
-limiter = Limiter(key_func=rate_limit_key, headers_enabled=True)
+
+
+def new_limiter():
+    """A rate limiter for one app (RATE_LIMIT per API user, agent or address).
+
+    One per app, not a module singleton: Flask-Limiter keeps the limits, key prefix
+    and storage of the first app it is bound to on the instance.
+    """
+    return Limiter(key_func=rate_limit_key, headers_enabled=True)
