@@ -31,7 +31,10 @@ class Api(_SmorestApi):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 api = Api()
-socketio = SocketIO()
+# One socket's events are handled one after the other, in the order they arrived (as the
+# reference Node.js server does): a client that sends without waiting for each ack still
+# gets its messages stored in the order it sent them. Other sockets are not held up.
+socketio = SocketIO(async_handlers=False)
 
 
 def new_limiter():
