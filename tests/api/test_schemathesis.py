@@ -1,0 +1,87 @@
+"""A bounded schemathesis run over /openapi.json: no 5xx, every answer as documented.
+
+In process (WSGI), on SQLite and on PostgreSQL, with a token of an API user holding every
+role, valid (positive) and invalid (negative) requests for each operation.
+"""
+
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.api.capture_helpers import EVERY_CAPTURE_ROLE, capture
+from tests.conftest import bearer_for
+
+CAPTURE_PATHS = {
+    "/Token",
+    "/chatCapture/v1",
+    "/callCapture/v1/status",
+    "/callEvent/v1/outofband/event",
+    "/callEvent/v1/outofband/mastercall",
+    "/purge/v1/calls",
+    "/purge/v1/calls/sessions",
+    "/purge/v1/calls/customer",
+    "/callshare/v1/token",
+}
+CHECKS = {
+    GenerationMode.POSITIVE: [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+        response_headers_conformance,
+    ],
+    GenerationMode.NEGATIVE: [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+        negative_data_rejection,
+    ],
+}
+BOUNDED = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def _run(operation, mode, headers):
+    """Fuzz one operation in one mode; returns the failure text, or None."""
+
+    @BOUNDED
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def fuzz(case):
+        case.call_and_validate(headers=headers, checks=CHECKS[mode])
+
+    try:
+        fuzz()
+    except Exception as exc:  # schemathesis's FailureGroup, or hypothesis giving up
+        return "%s (%s):\n%s" % (operation.label, mode.value, exc)
+    return None
+
+
+def test_capture_routes_hold_their_openapi_contract(app, client, sample_chat):
+    headers = bearer_for(app, client, *EVERY_CAPTURE_ROLE)
+    capture(client, headers, sample_chat)
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert CAPTURE_PATHS <= {op.path for op in operations}
+    failures = []
+    for operation in operations:
+        if operation.path not in CAPTURE_PATHS:
+            continue
+        for mode in CHECKS:
+            failure = _run(operation, mode, headers)
+            if failure:
+                failures.append(failure)
+    assert not failures, "\n\n".join(failures)
