@@ -252,8 +252,8 @@ def drain(queue_ids, exclude=None):
     agent just transferred away does not come straight back to it.
     """
     for queue_id in queue_ids:
-        passed = set()
-        while True:
+        passed, misses = set(), 0
+        while misses < 3:
             waiting = db.session.scalars(
                 select(Conversation)
                 .where(
@@ -272,5 +272,12 @@ def drain(queue_ids, exclude=None):
                 if not agents:
                     passed.add(waiting.id)
                     continue
-            if not any(assign(waiting, a) for a in agents[:3]):
+            if not agents:
                 break
+            if any(assign(waiting, a) for a in agents):
+                misses = 0
+            else:
+                # Every try lost a race: another process took this conversation or the
+                # capacity. Look again (the oldest still waiting, fresh candidates); a
+                # few times at most, since each loss means someone else made progress.
+                misses += 1
