@@ -48,10 +48,12 @@ def summarise(errors, prefix=""):
 
 
 def _bad_constant(name):
+    """json.loads hook: NaN, Infinity and -Infinity are not JSON."""
     raise ValueError("%s is not a JSON value" % name)
 
 
 def _finite_float(text):
+    """json.loads hook: a number too large for a double (1e999) is refused, not infinite."""
     value = float(text)
     if math.isinf(value):
         raise ValueError("number %s is out of range" % text[:40])
@@ -125,6 +127,7 @@ class Parser(FlaskParser):
         return super().load_json(req, schema)
 
     def _raw_load_json(self, req):
+        """The JSON body by parse_json; what JSON syntax allows but it refuses is a 400."""
         if not req.is_json:
             return missing
         try:

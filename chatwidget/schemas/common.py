@@ -1,6 +1,7 @@
 """Fields and base schemas shared by every API family."""
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 
 from marshmallow import EXCLUDE, Schema, fields, pre_load
@@ -99,7 +100,7 @@ class CaseInsensitiveSchema(Schema):
 
     @pre_load
     def _canonical_keys(self, data, **kwargs):
-        if not isinstance(data, dict):
+        if not isinstance(data, Mapping):  # a dict, or webargs' proxy of a query or form
             return data
         names = {}
         for name, field in self.load_fields.items():

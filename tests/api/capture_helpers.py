@@ -5,7 +5,7 @@ import copy
 from sqlalchemy import func, select
 
 from chatwidget.extensions import db
-from chatwidget.models import Call
+from chatwidget.models import Call, CallKey
 
 EVERY_CAPTURE_ROLE = ("chat_capture", "purge", "async_metadata", "call_share")
 START = "2024-03-01T10:00:00Z"
@@ -61,6 +61,12 @@ def call_count(app):
     """How many calls the database holds."""
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(Call))
+
+
+def key_count(app):
+    """How many customer-purge index rows (e-mails, phones, metadata values) exist."""
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(CallKey))
 
 
 def stored_call(app, session_id):

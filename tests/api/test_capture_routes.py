@@ -13,6 +13,7 @@ from tests.api.capture_helpers import (
     call_count,
     capture,
     chat,
+    key_count,
     page_path,
     status_of,
     statuses,
@@ -225,6 +226,10 @@ def test_purge_by_session_id(app, client, headers):
     ]
     assert status_of(client, headers, "sess-s1") == "NotFound"
     assert status_of(client, headers, "sess-s2") == "Complete"
+    assert key_count(app) > 0
+    _purge(client, headers, "/purge/v1/calls/sessions", ["sess-s2"])
+    assert key_count(app) == 0
+    assert call_count(app) == 0
 
 
 def test_purge_takes_at_most_100_ids(app, client, headers):
@@ -273,6 +278,12 @@ def test_customer_purge_what_if_lists_and_deletes_nothing(app, client, headers):
     assert all(i["callId"] for i in items)
     items = _customer(client, headers, {"phoneNumber": "+1 555 0100"}, what_if=True)
     assert sorted(i["sessionId"] for i in items) == ["sess-c", "sess-d", "sess-e"]
+    response = client.post(
+        "/purge/v1/calls/customer?WhatIf=True",
+        json={"EMAIL": "jane.doe@example.com"},
+        headers=headers,
+    )
+    assert {i["status"] for i in response.get_json()["items"]} == {"WhatIf"}
     assert call_count(app) == 6
     lookup = statuses(client, headers, "sess-a", "sess-b", "sess-c", "sess-d", "sess-e")
     assert {s["status"] for s in lookup} == {"Complete"}
