@@ -23,7 +23,7 @@ class ChatContactSchema(CaseInsensitiveSchema):
     Email = fields.String(allow_none=True)
     Phone = fields.String(allow_none=True)
     PhoneNumber = fields.String(allow_none=True)
-    Type = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    Type = fields.String(required=True, validate=_text)  # free text (CONTRACT §2)
     Messages = fields.List(fields.Nested(ChatMessageSchema), allow_none=True)
 
 
@@ -130,7 +130,7 @@ def _contact(raw):
                 return _NO
             out[name] = value
     kind = data.get("Type")
-    if type(kind) is not str or not 1 <= len(kind) <= 32:
+    if type(kind) is not str or not 1 <= len(kind) <= 255:
         return _NO
     out["Type"] = kind
     if "Messages" in data:

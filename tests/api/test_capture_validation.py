@@ -327,7 +327,8 @@ def test_contacts_and_metadata_may_be_absent_or_null(app, client, headers):
 
 
 def test_contact_type_is_free_text(app, client, headers):
-    for index, contact_type in enumerate(["Supervisor", "bot", "Bot", "客服", "IVR-Queue 7"]):
+    long_type = "Customer Service Representative, Level 2 (Billing)"
+    for index, contact_type in enumerate(["Supervisor", "bot", "Bot", "客服", "IVR 7", long_type]):
         body = chat("sess-type-%d" % index)
         body["Contacts"][0]["Type"] = contact_type
         capture(client, headers, body)
