@@ -1,7 +1,7 @@
 """Namespace `/agent`: the agent console and agent scripts (CONTRACT §5)."""
 
 from flask import request, session
-from flask_socketio import Namespace, emit, join_room
+from flask_socketio import emit, join_room
 from sqlalchemy import select
 
 from chatwidget.core import agents, conversations, handling, presence, routing
@@ -10,7 +10,7 @@ from chatwidget.core.messages import who
 from chatwidget.extensions import db
 from chatwidget.models import Agent, Participant
 from chatwidget.sockets import rooms
-from chatwidget.sockets.common import forget, handler, ok, state, whole_number
+from chatwidget.sockets.common import AckingNamespace, forget, handler, ok, state, whole_number
 
 
 def current_agent():
@@ -45,7 +45,7 @@ def _may_read(agent, conversation):
         raise Forbidden("this conversation is not yours")
 
 
-class AgentNamespace(Namespace):
+class AgentNamespace(AckingNamespace):
     """Authenticated on connect by the console's session cookie or auth={"token": …}."""
 
     def on_connect(self, auth=None):

@@ -4,6 +4,7 @@ import logging
 from functools import wraps
 
 from flask import request
+from flask_socketio import Namespace
 
 from chatwidget.core.errors import CoreError, InvalidInput
 from chatwidget.extensions import db
@@ -33,6 +34,15 @@ def ok(**fields):
 def error(message, **fields):
     """An error ack."""
     return {"status": "error", "message": message, **fields}
+
+
+class AckingNamespace(Namespace):
+    """A namespace that answers every client event, an unknown one with an error ack."""
+
+    def trigger_event(self, event, *args):
+        if not hasattr(self, "on_" + (event or "")):
+            return error("unknown event %s" % str(event)[:64])
+        return super().trigger_event(event, *args)
 
 
 def whole_number(value, name):

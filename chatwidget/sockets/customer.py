@@ -1,13 +1,21 @@
 """Namespace `/`: customers (widget, SDKs) and connectors (CONTRACT §4)."""
 
-from flask_socketio import Namespace, emit, join_room
+from flask_socketio import emit, join_room
 
 from chatwidget.core import conversations, handling, messages
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.identity import check_role, user_from_token
 from chatwidget.extensions import db
 from chatwidget.sockets import rooms
-from chatwidget.sockets.common import error, forget, handler, ok, state, whole_number
+from chatwidget.sockets.common import (
+    AckingNamespace,
+    error,
+    forget,
+    handler,
+    ok,
+    state,
+    whole_number,
+)
 
 
 def _joined(conversation_id):
@@ -18,7 +26,7 @@ def _joined(conversation_id):
     return conversations.check_customer(conversation_id, joined[conversation_id])
 
 
-class CustomerNamespace(Namespace):
+class CustomerNamespace(AckingNamespace):
     """Customer sockets join with the pair from /api/customer/init; connectors with a token."""
 
     def on_connect(self, auth=None):
@@ -41,6 +49,8 @@ class CustomerNamespace(Namespace):
         conversation, customer = conversations.check_customer(
             data.get("conversationId"), data.get("id")
         )
+        if not isinstance(data.get("name"), str | None):
+            raise InvalidInput("name must be a string", errors={"name": ["not a string"]})
         join_room(rooms.conversation_room(conversation.conversation_id))
         join_room(rooms.participant_room(customer.participant_id))
         state().setdefault("joined", {})[conversation.conversation_id] = customer.participant_id

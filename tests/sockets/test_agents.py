@@ -151,8 +151,7 @@ def test_least_busy_first_then_least_recently_assigned(sqlite_app):
     assert [next_agent()[1] for _ in range(3)] == ["B", "C", "A"]
 
 
-def test_max_chats_is_respected_and_waiting_positions_count(sqlite_app):
-    app = sqlite_app
+def test_max_chats_is_respected_and_waiting_positions_count(app):
     agent_id, agent = online_agent(app, "Alice", max_chats=3)
     other_id, other = online_agent(app, "Bob", skills=("billing",))
     with app.app_context():
@@ -297,8 +296,7 @@ def test_transfer_to_a_queue_does_not_bounce_back_to_the_same_agent(sqlite_app):
     assert (active_chats(app, alice_id), active_chats(app, bob_id)) == (0, 2)
 
 
-def test_transfer_to_an_agent(sqlite_app):
-    app = sqlite_app
+def test_transfer_to_an_agent(app):
     alice_id, alice = online_agent(app, "Alice")
     cid, pid, client = start(app)
     bob_id, bob = online_agent(app, "Bob", max_chats=1)
@@ -358,3 +356,16 @@ def test_agents_read_only_their_conversations_and_their_queues(sqlite_app):
     assert end(bob, mine, AGENT_NS)["status"] == "error"
     assert send(alice, queued, "not yet mine", namespace=AGENT_NS)["status"] == "error"
     assert state_of(app, mine)[0] == "assigned"
+
+
+def test_a_customer_leaving_the_queue_updates_it(sqlite_app):
+    app = sqlite_app
+    agent_id, agent = online_agent(app, max_chats=1)
+    start(app)
+    first, _, first_client = start(app)
+    second, _, _ = start(app)
+    assert _waiting(received(agent, AGENT_NS, "queueUpdated")) == [(first, 1), (second, 2)]
+    assert end(first_client, first)["status"] == "ok"
+    assert state_of(app, first)[0] == "ended"
+    assert _waiting(received(agent, AGENT_NS, "queueUpdated")) == [(second, 1)]
+    assert active_chats(app, agent_id) == 1

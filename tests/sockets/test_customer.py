@@ -303,7 +303,15 @@ def test_typing_is_relayed_and_never_stored(sqlite_app):
 
 @pytest.mark.parametrize(
     "fields",
-    [{"text": ""}, {"text": "   "}, {"text": None}, {"text": 42}, {"type": "Poem"}],
+    [
+        {"text": ""},
+        {"text": "   "},
+        {"text": None},
+        {"text": 42},
+        {"text": "x" * 20001},
+        {"type": "Poem"},
+        {"attachments": "file.pdf"},
+    ],
 )
 def test_invalid_messages_are_refused_and_change_nothing(sqlite_app, fields):
     app = sqlite_app
@@ -361,8 +369,7 @@ def test_conversation_info_request_returns_what_this_socket_may_see_after_seq(sq
         assert ask_info(agent, cid, bad, namespace=AGENT_NS)["status"] == "error", bad
 
 
-def test_end_by_the_customer_reaches_everyone_and_frees_the_agent(sqlite_app):
-    app = sqlite_app
+def test_end_by_the_customer_reaches_everyone_and_frees_the_agent(app):
     agent_id, agent = online_agent(app, "Alice", max_chats=1)
     cid, pid, tab1 = start(app)
     tab2, _ = join(app, cid, pid)
@@ -395,3 +402,26 @@ def test_end_by_the_agent_says_so(sqlite_app):
     assert ends[0]["from"]["role"] == "agent"
     assert active_chats(app, agent_id) == 0
     assert end(agent, cid, AGENT_NS)["status"] == "error"
+
+
+def test_a_bad_name_refuses_the_join_and_joins_nothing(sqlite_app):
+    app = sqlite_app
+    cid, pid = init(app)
+    client, ack = join(app, cid, pid, name=5)
+    assert ack["status"] == "error" and ack["message"]
+    assert received(client) == []
+    assert state_of(app, cid)[0] == "new"
+    client, ack = join(app, cid, pid, name="Carla", client=client)
+    assert ack["status"] == "ok"
+
+
+def test_every_event_is_acked_even_an_unknown_one(sqlite_app):
+    app = sqlite_app
+    cid, pid, client = start(app)
+    agent_id, agent = online_agent(app)
+    assert client.emit("fooBar", {"conversationId": cid}, callback=True)["status"] == "error"
+    ack = agent.emit("fooBar", {}, namespace=AGENT_NS, callback=True)
+    assert ack["status"] == "error" and ack["message"]
+    for event in ("sendMessage", "endConversation", "conversationInfo", "joinConversation"):
+        assert client.emit(event, callback=True)["status"] == "error", event
+        assert client.emit(event, [1, 2], callback=True)["status"] == "error", event

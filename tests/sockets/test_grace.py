@@ -25,10 +25,13 @@ from tests.sockets.helpers import (
 
 @pytest.fixture
 def grace_app(tmp_path, request):
-    """An app with AGENT_GRACE_S from the test's parameter (0 or 60)."""
-    application = make_app(tmp_path, AGENT_GRACE_S=request.param)
+    """An app with AGENT_GRACE_S and the backend from the test's parameter."""
+    grace, backend = request.param
+    url = request.getfixturevalue("pg_database") if backend == "postgresql" else ""
+    application = make_app(tmp_path, url, AGENT_GRACE_S=grace)
     yield application
     with application.app_context():
+        db.session.remove()
         db.engine.dispose()
 
 
@@ -38,7 +41,7 @@ def _agent(app, agent_id):
         return row.status, row.disconnected_at
 
 
-@pytest.mark.parametrize("grace_app", [60], indirect=True)
+@pytest.mark.parametrize("grace_app", [(60, "sqlite")], indirect=True)
 def test_within_the_grace_period_nothing_moves(grace_app):
     app = grace_app
     alice_id, alice = online_agent(app, "Alice")
@@ -58,7 +61,7 @@ def test_within_the_grace_period_nothing_moves(grace_app):
     assert state_of(app, other)[:2] == ("assigned", bob_id)
 
 
-@pytest.mark.parametrize("grace_app", [0], indirect=True)
+@pytest.mark.parametrize("grace_app", [(0, "sqlite")], indirect=True)
 def test_a_reconnect_keeps_the_conversations(grace_app):
     app = grace_app
     alice_id, token = create_agent(app, "Alice")
@@ -74,7 +77,7 @@ def test_a_reconnect_keeps_the_conversations(grace_app):
     assert [w["text"] for w in messages_of(again, AGENT_NS)] == ["still there?"]
 
 
-@pytest.mark.parametrize("grace_app", [0], indirect=True)
+@pytest.mark.parametrize("grace_app", [(0, "sqlite")], indirect=True)
 def test_past_the_grace_period_conversations_go_to_another_available_agent(grace_app):
     app = grace_app
     alice_id, alice = online_agent(app, "Alice")
@@ -97,7 +100,11 @@ def test_past_the_grace_period_conversations_go_to_another_available_agent(grace
     assert scheduler.run_once(app) == 0  # done once
 
 
-@pytest.mark.parametrize("grace_app", [0], indirect=True)
+@pytest.mark.parametrize(
+    "grace_app",
+    [(0, "sqlite"), pytest.param((0, "postgresql"), marks=pytest.mark.postgres)],
+    indirect=True,
+)
 def test_past_the_grace_period_conversations_wait_at_the_front_in_their_order(grace_app):
     app = grace_app
     alice_id, alice = online_agent(app, "Alice", max_chats=2)
