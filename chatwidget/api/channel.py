@@ -1,10 +1,12 @@
 """Customer channel REST (seed 002) and the agent token."""
 
+from flask import g
 from flask.views import MethodView
 
+from chatwidget.api.auth import bearer
 from chatwidget.api.parser import Blueprint
-from chatwidget.core import agents, conversations
-from chatwidget.core.errors import Unauthorized
+from chatwidget.core import agents, conversations, messages
+from chatwidget.core.errors import NotFound, Unauthorized
 from chatwidget.schemas import channel as s
 from chatwidget.schemas.common import ErrorSchema
 
@@ -39,3 +41,23 @@ class AgentToken(MethodView):
             raise Unauthorized("wrong e-mail or password")
         token, ttl = agents.issue_token(agent)
         return {"token": token, "expiresIn": ttl}
+
+
+@blp.route("/api/connectors/<channel>/messages")
+class ConnectorMessages(MethodView):
+    @bearer(blp, "connector")
+    @blp.arguments(s.ConnectorMessageSchema)
+    @blp.response(200, s.ConnectorMessageSentSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="Unknown channel")
+    def post(self, body, channel):
+        """Send a message through a channel's connector (e.g. a campaign SMS to refId)
+
+        Every connector socket registered for the channel gets it as messageArrived
+        with the refId; it is not stored in any conversation.
+        """
+        if channel not in conversations.CHANNELS:
+            raise NotFound(
+                "no channel %s; channels are %s" % (channel, ", ".join(conversations.CHANNELS))
+            )
+        sender = {"id": g.api_user.client_id, "name": g.api_user.name, "role": "system"}
+        return messages.to_connector(channel, body["refId"], body["text"], sender)

@@ -71,3 +71,19 @@ class AgentTokenSchema(Schema):
 
     token = fields.String()
     expiresIn = fields.Integer()
+
+
+class ConnectorMessageSchema(CaseInsensitiveSchema):
+    """An outbound message for a channel's connector to deliver to refId."""
+
+    refId = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    text = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+
+
+class ConnectorMessageSentSchema(Schema):
+    """The relayed message: its id, channel, refId and timestamp."""
+
+    id = fields.String()
+    channel = fields.String()
+    refId = fields.String()
+    timestamp = fields.String()

@@ -16,6 +16,13 @@ def on_event(name, payload):
             to=rooms.agent_room(payload["agentId"]),
             namespace=rooms.AGENT_NS,
         )
+    elif name == "connector.message":
+        socketio.emit(
+            "messageArrived",
+            payload["message"],
+            to=rooms.connector_room(payload["channel"]),
+            namespace=rooms.CUSTOMER_NS,
+        )
     elif name == "queue.changed":
         socketio.emit(
             "queueUpdated",
