@@ -102,6 +102,17 @@ def end(conversation, reason, by=None):
         routing.drain(_skill_ids(agent))
 
 
+def held_by(agent):
+    """The conversations an agent is serving now, oldest assignment first."""
+    return list(
+        db.session.scalars(
+            select(Conversation)
+            .filter_by(agent_id=agent.id, state="assigned")
+            .order_by(Conversation.assigned_at, Conversation.id)
+        )
+    )
+
+
 def requeue_agent(agent):
     """An agent gone past the grace period: its conversations go back, to the front.
 

@@ -64,6 +64,9 @@ class AgentNamespace(AckingNamespace):
         for queue in agent.skills:
             join_room(rooms.queue_room(queue.id))
         emit("queueUpdated", {"queues": [routing.queue_snapshot(q.id) for q in agent.skills]})
+        # A reconnect (a reloaded console, within the grace period) gets its chats back.
+        for conversation in handling.held_by(agent):
+            emit("conversationAssigned", conversations.info(conversation, "agent"))
         presence.agent_connected(agent, request.sid)
 
     def on_disconnect(self, *args):

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from chatwidget import scheduler
-from chatwidget.extensions import db
+from chatwidget.extensions import db, socketio
 from chatwidget.models import Agent
 from tests.conftest import make_app
 from tests.sockets.helpers import (
@@ -68,7 +68,13 @@ def test_a_reconnect_keeps_the_conversations(grace_app):
     first = agent_socket(app, token)
     cid, _, client = start(app)
     first.disconnect(namespace=AGENT_NS)
-    again = agent_socket(app, token, status=None)
+    again = socketio.test_client(
+        app, namespace=AGENT_NS, auth={"token": token}, flask_test_client=app.test_client()
+    )
+    # The reconnected console is handed its conversations again.
+    assigned = received(again, AGENT_NS, "conversationAssigned")
+    assert [a["conversation"]["conversationId"] for a in assigned] == [cid]
+    assert assigned[0]["role"] == "agent"
     assert _agent(app, alice_id) == ("available", None)
     scheduler.run_once(app)
     assert state_of(app, cid)[:2] == ("assigned", alice_id)
