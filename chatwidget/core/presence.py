@@ -18,14 +18,34 @@ from chatwidget.models.types import utcnow
 PROCESS_ID = "%s-%d" % (uuid.uuid4().hex[:12], os.getpid())
 
 
+def _local_sockets():
+    """This process's own agent sockets of the current app: sid → agent id."""
+    return current_app.extensions.setdefault("chatwidget_agent_sockets", {})
+
+
 def heartbeat():
-    """Record that this process is alive (its sockets count as connected)."""
+    """Record that this process is alive (its sockets count as connected).
+
+    No row means a first beat, or that another process found this one stale (frozen,
+    starved, cut off) and dropped its sockets: those still open are put back.
+    """
     now = utcnow()
-    if not routing._cas(
+    if routing._cas(
         update(ServerProcess).where(ServerProcess.id == PROCESS_ID).values(heartbeat_at=now)
     ):
-        db.session.add(ServerProcess(id=PROCESS_ID, heartbeat_at=now))
+        db.session.commit()
+        return
+    db.session.add(ServerProcess(id=PROCESS_ID, heartbeat_at=now))
+    local = dict(_local_sockets())
+    agents = db.session.scalars(select(Agent).where(Agent.id.in_(set(local.values())))).all()
+    for sid, agent_id in local.items():
+        if agent_id in {a.id for a in agents}:
+            db.session.merge(AgentSocket(sid=sid, agent_id=agent_id, process_id=PROCESS_ID))
+    for agent in agents:
+        agent.disconnected_at = None
     db.session.commit()
+    for agent in agents:  # routable again: pick up what waited meanwhile
+        routing.drain(_skills(agent))
 
 
 def _skills(agent):
@@ -38,11 +58,13 @@ def agent_connected(agent, sid):
     db.session.merge(AgentSocket(sid=sid, agent_id=agent.id, process_id=PROCESS_ID))
     agent.disconnected_at = None
     db.session.commit()
+    _local_sockets()[sid] = agent.id
     routing.drain(_skills(agent))
 
 
 def agent_disconnected(sid):
     """An agent socket went away; with none left, the grace period starts."""
+    _local_sockets().pop(sid, None)
     agent_id = db.session.scalar(select(AgentSocket.agent_id).filter_by(sid=sid))
     db.session.execute(delete(AgentSocket).where(AgentSocket.sid == sid))
     if agent_id is not None and not _has_sockets(agent_id):

@@ -16,6 +16,9 @@ import time
 import uuid
 
 import requests
+from sqlalchemy import create_engine, text
+
+from chatwidget.config import database_uri
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VENV_PYTHON = os.path.join(ROOT, ".venv", "bin", "python")
@@ -86,6 +89,13 @@ class Server:
             os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
 
+    def pause(self):
+        """SIGSTOP: the process is frozen (a long GC pause, a stalled VM), its sockets stay open."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self):
+        os.kill(self.process.pid, signal.SIGCONT)
+
     def log(self):
         with open(self.log_path, errors="replace") as fh:
             return fh.read()
@@ -114,6 +124,7 @@ class Deployment:
             RATELIMIT_KEY_PREFIX="cw-test-" + tag,
         )
         self.servers = []
+        self.engine = create_engine(database_uri(self.env["INSTANCE_PATH"], database_url))
 
     def _flask(self, args):
         return subprocess.Popen(
@@ -164,9 +175,15 @@ class Deployment:
         """Start one server per name, side by side, and wait until each answers /healthz."""
         return self.wait_ready(self.launch(*names))
 
+    def rows(self, sql, **params):
+        """Read the shared database directly (to wait on what no client is told)."""
+        with self.engine.connect() as conn:
+            return conn.execute(text(sql), params).all()
+
     def close(self):
         """Kill every server this test started; print their logs (shown when a test fails)."""
         for server in self.servers:
             server.kill()
         for server in self.servers:
             print("----- %s (%s) -----\n%s" % (server.name, server.log_path, server.log()))
+        self.engine.dispose()

@@ -10,6 +10,7 @@ import uuid
 import pytest
 
 from tests.system.clients import Agent, Customer
+from tests.system.servers import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -29,9 +30,13 @@ def by_id(message_id):
 
 
 @pytest.fixture
-def cluster(pg_database, redis_url, make_deployment):  # the database outlives the servers
-    """(deployment, left, right): two processes on one PostgreSQL database and Redis channel."""
-    deployment = make_deployment(pg_database, redis_url, AGENT_GRACE_S=1)
+def cluster(request, pg_database, redis_url, make_deployment):  # the database outlives servers
+    """(deployment, left, right): two processes on one PostgreSQL database and Redis channel.
+
+    Agents' grace period is 1 s unless the test passes another (indirect parametrization).
+    """
+    grace = getattr(request, "param", 1)
+    deployment = make_deployment(pg_database, redis_url, AGENT_GRACE_S=grace)
     servers = deployment.launch("left", "right")  # importing the app is slow: all at once
     deployment.commands(
         deployment.create_agent("ann@example.test", "Ann", PASSWORD, "general"),
@@ -170,5 +175,40 @@ def test_reconnecting_customer_gets_every_missed_message_once_in_order(cluster):
         assert arrived.count(asked["id"]) == arrived.count(answered["id"]) == 1
         assert customer.info(answered["seq"])["messages"] == []
     finally:
+        customer.disconnect()
+        ann.disconnect()
+
+
+@pytest.mark.parametrize("cluster", [60], indirect=True)
+def test_process_frozen_past_its_heartbeat_gets_its_agents_back(cluster):
+    """Another process declares the frozen one dead; once it runs again its agents count again."""
+    deployment, left, right = cluster
+    customer, ann = start_chat(left, right)
+    [(ann_id,)] = deployment.rows("SELECT id FROM agent WHERE email = 'ann@example.test'")
+
+    def ann_sockets():
+        return deployment.rows("SELECT count(*) FROM agent_socket WHERE agent_id = :a", a=ann_id)[
+            0
+        ][0]
+
+    try:
+        exchange(customer, ann, "before")
+        right.pause()
+        wait_until(lambda: ann_sockets() == 0, 15, "left to find right stale and drop its sockets")
+    finally:
+        right.resume()
+    exchange(customer, ann, "after the freeze")  # Ann's socket never closed
+    # A new customer is routed to Ann again: right re-registered her socket.
+    other = Customer(left.url).connect(left.url)
+    try:
+        other.join()
+        ann.wait_assigned(other.conversation_id)
+        exchange(other, ann, "new")
+        [(disconnected_at, status)] = deployment.rows(
+            "SELECT disconnected_at, status FROM agent WHERE id = :a", a=ann_id
+        )
+        assert (disconnected_at, status) == (None, "available")
+    finally:
+        other.disconnect()
         customer.disconnect()
         ann.disconnect()
