@@ -48,8 +48,9 @@ def from_environment():
         "WEBHOOK_TIMEOUT_S": _env_float("WEBHOOK_TIMEOUT_S", 10.0),
         "WEBHOOK_LEASE_S": _env_float("WEBHOOK_LEASE_S", 60.0),
         "WEBHOOK_POLL_S": _env_float("WEBHOOK_POLL_S", 1.0),
-        # Separates deployments (or test runs) that share one Redis.
+        # Separate deployments (or test runs) that share one Redis.
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL", "chatwidget"),
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "chatwidget"),
         "AGENT_TOKEN_TTL_S": _env_int("AGENT_TOKEN_TTL_S", 8 * 3600),
         "AGENT_GRACE_S": _env_float("AGENT_GRACE_S", 60),
         "SCHEDULER_INTERVAL_S": _env_float("SCHEDULER_INTERVAL_S", 2),
