@@ -5,14 +5,14 @@ import hmac
 import secrets
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
 from sqlalchemy import select
 
+from chatwidget import tokens
 from chatwidget.core.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from chatwidget.extensions import db
 from chatwidget.models import ApiUser
 from chatwidget.models.types import utcnow
-from chatwidget.ratelimit import TOKEN_SALT
 
 ROLES = ("chat_capture", "purge", "async_metadata", "call_share", "apps_api", "connector", "admin")
 _DUMMY_HASH = hashlib.sha256(b"no such client").hexdigest()
@@ -64,19 +64,17 @@ def authenticate_client(client_id, secret):
     return user
 
 
-def _serializer():
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
-
-
 def issue_token(user):
     """A signed bearer token for user; returns (token, seconds it lives)."""
-    return _serializer().dumps({"u": user.id}), current_app.config["TOKEN_TTL_S"]
+    token = tokens.serializer(current_app.config["SECRET_KEY"]).dumps({"u": user.id})
+    return token, current_app.config["TOKEN_TTL_S"]
 
 
 def user_from_token(token):
     """The API user a bearer token stands for; Unauthorized if forged, expired or revoked."""
     try:
-        data = _serializer().loads(token, max_age=current_app.config["TOKEN_TTL_S"])
+        config = current_app.config
+        data = tokens.load(config["SECRET_KEY"], token, max_age=config["TOKEN_TTL_S"])
     except SignatureExpired:
         raise Unauthorized("token expired: request a new one from /Token") from None
     except BadSignature:
