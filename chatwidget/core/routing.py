@@ -246,38 +246,39 @@ def leave_agent(conversation, agent_id):
 
 
 def drain(queue_ids, exclude=None):
-    """Assign waiting conversations of these queues, oldest first, while agents have room.
+    """Assign waiting conversations of these queues while agents have room: the oldest
+    waiting of all of them first, whichever queue it waits in.
 
     exclude: a (conversation pk, agent id) pair never to match, so that a conversation an
     agent just transferred away does not come straight back to it.
     """
-    for queue_id in queue_ids:
-        passed, misses = set(), 0
-        while misses < 3:
-            waiting = db.session.scalars(
-                select(Conversation)
-                .where(
-                    Conversation.queue_id == queue_id,
-                    Conversation.state == "waiting",
-                    Conversation.id.not_in(passed),
-                )
-                .order_by(Conversation.queued_at, Conversation.id)
-                .limit(1)
-            ).first()
-            if waiting is None:
-                break
-            agents = candidates(queue_id)
-            if exclude and waiting.id == exclude[0]:
-                agents = [a for a in agents if a.id != exclude[1]]
-                if not agents:
-                    passed.add(waiting.id)
-                    continue
+    open_queues, passed, misses = set(queue_ids), set(), 0
+    while open_queues and misses < 3:
+        waiting = db.session.scalars(
+            select(Conversation)
+            .where(
+                Conversation.queue_id.in_(open_queues),
+                Conversation.state == "waiting",
+                Conversation.id.not_in(passed),
+            )
+            .order_by(Conversation.queued_at, Conversation.id)
+            .limit(1)
+        ).first()
+        if waiting is None:
+            break
+        agents = candidates(waiting.queue_id)
+        if exclude and waiting.id == exclude[0]:
+            agents = [a for a in agents if a.id != exclude[1]]
             if not agents:
-                break
-            if any(assign(waiting, a) for a in agents):
-                misses = 0
-            else:
-                # Every try lost a race: another process took this conversation or the
-                # capacity. Look again (the oldest still waiting, fresh candidates); a
-                # few times at most, since each loss means someone else made progress.
-                misses += 1
+                passed.add(waiting.id)
+                continue
+        if not agents:  # nobody can take this queue's conversations: the others may
+            open_queues.discard(waiting.queue_id)
+            continue
+        if any(assign(waiting, a) for a in agents):
+            misses = 0
+        else:
+            # Every try lost a race: another process took this conversation or the
+            # capacity. Look again (the oldest still waiting, fresh candidates); a few
+            # times at most, since each loss means someone else made progress.
+            misses += 1

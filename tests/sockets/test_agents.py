@@ -369,3 +369,15 @@ def test_a_customer_leaving_the_queue_updates_it(sqlite_app):
     assert state_of(app, first)[0] == "ended"
     assert _waiting(received(agent, AGENT_NS, "queueUpdated")) == [(second, 1)]
     assert active_chats(app, agent_id) == 1
+
+
+def test_freed_capacity_goes_to_the_oldest_waiting_conversation_of_all_its_queues(sqlite_app):
+    app = sqlite_app
+    agent_id, agent = online_agent(app, "Alice", skills=("general", "billing"), max_chats=1)
+    busy, _, busy_client = start(app, subject="general")
+    older, _, _ = start(app, subject="billing")
+    newer, _, _ = start(app, subject="general")
+    assert state_of(app, older)[0] == state_of(app, newer)[0] == "waiting"
+    assert end(busy_client, busy)["status"] == "ok"
+    assert state_of(app, older)[:2] == ("assigned", agent_id)
+    assert state_of(app, newer)[:2] == ("waiting", None)
