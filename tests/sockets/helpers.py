@@ -10,24 +10,53 @@ AGENT_NS = "/agent"
 PASSWORD = "correct horse battery"
 
 
-def create_agent(app, name="Alice", skills=("general",), max_chats=3, email=None):
-    """Create an agent through the CLI (`create-agent`); returns (agent id, socket token)."""
+_HASHES = {}
+
+
+def _password_hash():
+    """PASSWORD's scrypt hash, computed once per run (each costs a noticeable fraction
+    of a second; tests create dozens of agents)."""
+    if PASSWORD not in _HASHES:
+        from werkzeug.security import generate_password_hash
+
+        _HASHES[PASSWORD] = generate_password_hash(PASSWORD)
+    return _HASHES[PASSWORD]
+
+
+def create_agent(app, name="Alice", skills=("general",), max_chats=3, email=None, cli=False):
+    """Create an agent; returns (agent id, socket token).
+
+    cli=True goes through `flask create-agent` (and its password hashing); otherwise the
+    row is written with a precomputed hash of PASSWORD, which is quicker.
+    """
     from chatwidget.core import agents
+    from chatwidget.core.queues import ensure_queues
+    from chatwidget.extensions import db
     from chatwidget.models import Agent
 
     email = email or "%s-%s@example.com" % (name.lower(), uuid.uuid4().hex[:6])
-    args = ["create-agent", "--email", email, "--name", name, "--password", PASSWORD]
-    for skill in skills:
-        args += ["--skill", skill]
-    args += ["--max-chats", str(max_chats)]
-    result = app.test_cli_runner().invoke(args=args)
-    assert result.exit_code == 0, result.output
-    created = json.loads(result.stdout.strip().splitlines()[-1])
+    if cli:
+        args = ["create-agent", "--email", email, "--name", name, "--password", PASSWORD]
+        for skill in skills:
+            args += ["--skill", skill]
+        args += ["--max-chats", str(max_chats)]
+        result = app.test_cli_runner().invoke(args=args)
+        assert result.exit_code == 0, result.output
+        agent_id = json.loads(result.stdout.strip().splitlines()[-1])["id"]
     with app.app_context():
-        from chatwidget.extensions import db
-
-        token, _ = agents.issue_token(db.session.get(Agent, created["id"]))
-    return created["id"], token
+        if not cli:
+            agent = Agent(
+                email=email,
+                name=name,
+                password_hash=_password_hash(),
+                max_chats=max_chats,
+                skills=ensure_queues(skills),
+            )
+            db.session.add(agent)
+            db.session.commit()
+            agent_id = agent.id
+        token, _ = agents.issue_token(db.session.get(Agent, agent_id))
+    return agent_id, token
 
 
 def create_queue(app, name):
@@ -86,9 +115,11 @@ def agent_socket(app, token, status="available"):
     return client
 
 
-def online_agent(app, name="Alice", skills=("general",), max_chats=3, status="available"):
+def online_agent(
+    app, name="Alice", skills=("general",), max_chats=3, status="available", cli=False
+):
     """create_agent + agent_socket: (agent id, client)."""
-    agent_id, token = create_agent(app, name, skills, max_chats)
+    agent_id, token = create_agent(app, name, skills, max_chats, cli=cli)
     return agent_id, agent_socket(app, token, status)
 
 

@@ -152,7 +152,7 @@ def test_least_busy_first_then_least_recently_assigned(sqlite_app):
 
 
 def test_max_chats_is_respected_and_waiting_positions_count(app):
-    agent_id, agent = online_agent(app, "Alice", max_chats=3)
+    agent_id, agent = online_agent(app, "Alice", max_chats=3, cli=True)  # --max-chats 3
     other_id, other = online_agent(app, "Bob", skills=("billing",))
     with app.app_context():
         assert db.session.get(Agent, agent_id).max_chats == 3
@@ -381,3 +381,14 @@ def test_freed_capacity_goes_to_the_oldest_waiting_conversation_of_all_its_queue
     assert end(busy_client, busy)["status"] == "ok"
     assert state_of(app, older)[:2] == ("assigned", agent_id)
     assert state_of(app, newer)[:2] == ("waiting", None)
+
+
+def test_an_expired_token_is_refused(tmp_path):
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, AGENT_TOKEN_TTL_S=-1)  # every token is already too old
+    agent_id, token = create_agent(app)
+    client = socketio.test_client(
+        app, namespace=AGENT_NS, auth={"token": token}, flask_test_client=app.test_client()
+    )
+    assert not client.is_connected(AGENT_NS)

@@ -130,7 +130,7 @@ def test_concurrent_first_inits_create_the_default_queue_once(app):
 
 
 def test_agent_token_for_the_right_pair_only_and_revealing_nothing(sqlite_app):
-    create_agent(sqlite_app, "Alice", email="alice@example.com")
+    create_agent(sqlite_app, "Alice", email="alice@example.com", cli=True)
     client = sqlite_app.test_client()
     good = client.post(
         "/api/agent/token", json={"email": "Alice@Example.com", "password": PASSWORD}
