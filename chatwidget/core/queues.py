@@ -69,10 +69,17 @@ def _insert_if_missing(name):
 
 
 def ensure_queues(names):
-    """The queues with these names, created when missing (agents' --skill)."""
+    """The queues with these names, created when missing (agents' --skill).
+
+    Two agents created at once with the same new skill both get the one queue (a plain
+    INSERT made the second fail as if its agent existed).
+    """
     queues = []
     for name in names:
-        queue = find_queue(name) or Queue(name=_clean(name))
-        db.session.add(queue)
+        name = _clean(name)
+        queue = find_queue(name)
+        if queue is None:
+            _insert_if_missing(name)
+            queue = find_queue(name)
         queues.append(queue)
     return queues

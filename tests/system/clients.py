@@ -146,7 +146,7 @@ class Agent:
     def available(self):
         return self.call("setStatus", {"status": "available"})
 
-    def wait_assigned(self, conversation_id):
+    def wait_assigned(self, conversation_id, timeout=TIMEOUT):
         """The conversationAssigned payload for this conversation."""
         found = []
 
@@ -159,7 +159,7 @@ class Agent:
             ]
             return bool(found)
 
-        self.recorder.wait(check, "conversationAssigned of %s" % conversation_id)
+        self.recorder.wait(check, "conversationAssigned of %s" % conversation_id, timeout)
         return found[0]
 
     def send(self, conversation_id, text):

@@ -180,6 +180,11 @@ class Deployment:
         with self.engine.connect() as conn:
             return conn.execute(text(sql), params).all()
 
+    def value(self, sql, **params):
+        """The one value a query answers."""
+        [(value,)] = self.rows(sql, **params)
+        return value
+
     def close(self):
         """Kill every server this test started; print their logs (shown when a test fails)."""
         for server in self.servers:

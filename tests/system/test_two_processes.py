@@ -59,7 +59,7 @@ def start_chat(customer_server, agent_server):
 
 
 def exchange(customer, agent, tag):
-    """One message each way; each side sees both, once, with the acked id and seq."""
+    """One message each way; each side sees both, with the acked id and seq."""
     conversation = customer.conversation_id
     asked = customer.send("question %s" % tag, str(uuid.uuid4()))
     seen = agent.recorder.wait_message(by_id(asked["id"]), "the customer's message at the agent")
@@ -130,7 +130,7 @@ def test_agent_process_killed_conversation_goes_to_an_agent_on_the_live_process(
         bob.available()  # no waiting conversation yet: Bob gets nothing
         right.kill()  # Ann's process dies; she never comes back
         # left's scheduler finds right stale, Ann's grace ends, Bob gets the conversation.
-        assigned = bob.wait_assigned(customer.conversation_id)
+        assigned = bob.wait_assigned(customer.conversation_id, timeout=30)
         history = [m.get("activityType") for m in assigned["messages"]]
         assert history[-3:] == ["participantLeft", "handOff", "participantJoined"], history
         exchange(customer, bob, "after")
@@ -184,31 +184,31 @@ def test_process_frozen_past_its_heartbeat_gets_its_agents_back(cluster):
     """Another process declares the frozen one dead; once it runs again its agents count again."""
     deployment, left, right = cluster
     customer, ann = start_chat(left, right)
-    [(ann_id,)] = deployment.rows("SELECT id FROM agent WHERE email = 'ann@example.test'")
-
-    def ann_sockets():
-        return deployment.rows("SELECT count(*) FROM agent_socket WHERE agent_id = :a", a=ann_id)[
-            0
-        ][0]
-
+    other = None
+    ann_id = deployment.value("SELECT id FROM agent WHERE email = 'ann@example.test'")
+    sockets = "SELECT count(*) FROM agent_socket WHERE agent_id = :a"
     try:
         exchange(customer, ann, "before")
         right.pause()
-        wait_until(lambda: ann_sockets() == 0, 15, "left to find right stale and drop its sockets")
-    finally:
-        right.resume()
-    exchange(customer, ann, "after the freeze")  # Ann's socket never closed
-    # A new customer is routed to Ann again: right re-registered her socket.
-    other = Customer(left.url).connect(left.url)
-    try:
+        try:
+            wait_until(
+                lambda: deployment.value(sockets, a=ann_id) == 0,
+                15,
+                "left to find right stale and drop Ann's socket",
+            )
+        finally:
+            right.resume()
+        exchange(customer, ann, "after the freeze")  # Ann's socket never closed
+        # A new customer is routed to Ann again: right put her socket back.
+        other = Customer(left.url).connect(left.url)
         other.join()
         ann.wait_assigned(other.conversation_id)
         exchange(other, ann, "new")
-        [(disconnected_at, status)] = deployment.rows(
-            "SELECT disconnected_at, status FROM agent WHERE id = :a", a=ann_id
-        )
-        assert (disconnected_at, status) == (None, "available")
+        assert deployment.value(sockets, a=ann_id) == 1
+        state = "SELECT disconnected_at, status FROM agent WHERE id = :a"
+        assert deployment.rows(state, a=ann_id) == [(None, "available")]
     finally:
-        other.disconnect()
+        if other is not None:
+            other.disconnect()
         customer.disconnect()
         ann.disconnect()
