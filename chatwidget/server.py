@@ -31,6 +31,13 @@ class NoDelayWSGIServer(pywsgi.WSGIServer):
         super().handle(sock, address)
 
 
+class QuietWebSocketHandler(WebSocketHandler):
+    """WebSocketHandler without its access log line (it logs even when the server's log is None)."""
+
+    def log_request(self):
+        pass
+
+
 def start_background(app):
     """Start the per-process background work: the webhook outbox worker and the scheduler."""
     from chatwidget import scheduler
@@ -46,8 +53,11 @@ def run(app, host=None, port=None):
 
     host = host or app.config["HOST"]
     port = int(port or app.config["PORT"])
-    access_log = "default" if app.config.get("ACCESS_LOG", True) else None
-    server = NoDelayWSGIServer((host, port), app, handler_class=WebSocketHandler, log=access_log)
+    if app.config.get("ACCESS_LOG", True):
+        access_log, handler = "default", WebSocketHandler
+    else:
+        access_log, handler = None, QuietWebSocketHandler
+    server = NoDelayWSGIServer((host, port), app, handler_class=handler, log=access_log)
     start_background(app)
     for sig in (signal.SIGINT, signal.SIGTERM):
         gevent.signal_handler(sig, server.stop)
