@@ -24,7 +24,8 @@ class Worker(GeventPyWSGIWorker):
     wsgi_handler = WebSocketHandler
 
     def run(self):
-        from chatwidget.server import start_background
+        from chatwidget.server import settle_heap, start_background
 
         start_background(self.wsgi)
+        settle_heap()
         super().run()

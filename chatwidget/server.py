@@ -5,6 +5,7 @@ second waits for the client's delayed ACK (~40 ms) on keep-alive connections, wh
 caps a connection near 25 requests/s with an idle CPU; every accepted socket gets it.
 """
 
+import gc
 import logging
 import signal
 import socket
@@ -47,6 +48,16 @@ def start_background(app):
     return OutboxWorker(app).start()
 
 
+def settle_heap():
+    """Move everything built at start-up out of the garbage collector's sight.
+
+    The app's ~140,000 long-lived objects (routes, schemas, mappers) made each full
+    collection a ~100 ms pause of every request; frozen, they are never traversed.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def run(app, host=None, port=None):
     """Serve app (HTTP + Socket.IO) until SIGINT or SIGTERM."""
     import gevent
@@ -62,4 +73,5 @@ def run(app, host=None, port=None):
     for sig in (signal.SIGINT, signal.SIGTERM):
         gevent.signal_handler(sig, server.stop)
     log.info("chatwidget serving on http://%s:%s", host, port)
+    settle_heap()
     server.serve_forever()
