@@ -55,6 +55,8 @@ def from_environment():
         "AGENT_GRACE_S": _env_float("AGENT_GRACE_S", 60),
         "SCHEDULER_INTERVAL_S": _env_float("SCHEDULER_INTERVAL_S", 2),
         "PROCESS_STALE_S": _env_float("PROCESS_STALE_S", 15),
+        "INACTIVITY_TIMEOUT_S": _env_float("INACTIVITY_TIMEOUT_S", 1800),
+        "QUEUE_TIMEOUT_S": _env_float("QUEUE_TIMEOUT_S", 600),
         "SQLALCHEMY_ENGINE_OPTIONS": {},
     }
 

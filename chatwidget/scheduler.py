@@ -1,4 +1,4 @@
-"""The per-process scheduler: heartbeat, dead processes, agents past their grace period.
+"""The per-process scheduler: heartbeat, dead processes, grace period, time-outs.
 
 Every process runs it; each pass only makes compare-and-set changes, so two processes
 sweeping at once never re-queue one conversation twice.
@@ -13,15 +13,17 @@ log = logging.getLogger(__name__)
 
 def run_once(app):
     """One pass, in its own app context (background greenlets have none)."""
-    from chatwidget.core import presence
+    from chatwidget.core import presence, timeouts
 
-    with app.app_context():
-        try:
-            return presence.sweep()
-        except Exception:  # keep the loop alive; the next pass retries
-            db.session.rollback()
-            log.exception("scheduler pass failed")
-            return 0
+    done = 0
+    for job in (presence.sweep, timeouts.end_inactive, timeouts.notify_long_waits):
+        with app.app_context():
+            try:
+                done += job() or 0
+            except Exception:  # keep the loop alive; the next pass retries
+                db.session.rollback()
+                log.exception("scheduler job %s failed", job.__name__)
+    return done
 
 
 def start(app):

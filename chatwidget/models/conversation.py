@@ -31,6 +31,7 @@ class Conversation(db.Model):
     queued_at: Mapped[datetime | None]
     assigned_at: Mapped[datetime | None]
     last_message_at: Mapped[datetime] = mapped_column(default=utcnow)
+    offline_notified_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(String(16))
 

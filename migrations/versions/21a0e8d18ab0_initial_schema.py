@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a3738024cbac
+Revision ID: 21a0e8d18ab0
 Revises: 
-Create Date: 2026-11-23 06:16:24.478998
+Create Date: 2026-11-23 07:07:14.514300
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a3738024cbac'
+revision = '21a0e8d18ab0'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -138,6 +138,7 @@ def upgrade():
     sa.Column('queued_at', sa.DateTime(), nullable=True),
     sa.Column('assigned_at', sa.DateTime(), nullable=True),
     sa.Column('last_message_at', sa.DateTime(), nullable=False),
+    sa.Column('offline_notified_at', sa.DateTime(), nullable=True),
     sa.Column('ended_at', sa.DateTime(), nullable=True),
     sa.Column('end_reason', sa.String(length=16), nullable=True),
     sa.ForeignKeyConstraint(['agent_id'], ['agent.id'], ),

@@ -1,0 +1,73 @@
+"""Time-outs: silent conversations end, long waits get the offline notice.
+
+Run by every process's scheduler; ending goes through handling.end's compare-and-set
+and the notice through a conditional update, so two processes never act twice.
+"""
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from chatwidget.core import handling, messages, routing
+from chatwidget.core.errors import CoreError
+from chatwidget.extensions import db
+from chatwidget.models import Conversation, Queue
+from chatwidget.models.types import utcnow
+
+OFFLINE_TEXT = (
+    "All our agents are busy. Leave your e-mail and your question here and we will answer "
+    "as soon as we can."
+)
+BATCH = 100
+
+
+def end_inactive():
+    """End conversations with no stored message for INACTIVITY_TIMEOUT_S; returns how many."""
+    limit = utcnow() - timedelta(seconds=current_app.config["INACTIVITY_TIMEOUT_S"])
+    silent = db.session.scalars(
+        select(Conversation)
+        .where(Conversation.state != "ended", Conversation.last_message_at < limit)
+        .order_by(Conversation.last_message_at)
+        .limit(BATCH)
+    ).all()
+    ended = 0
+    for conversation in silent:
+        try:
+            handling.end(conversation, "timeout")
+            ended += 1
+        except CoreError:  # another process ended it, or it changed meanwhile
+            db.session.rollback()
+    return ended
+
+
+def notify_long_waits():
+    """Tell customers waiting over QUEUE_TIMEOUT_S that nobody is free; once each."""
+    limit = utcnow() - timedelta(seconds=current_app.config["QUEUE_TIMEOUT_S"])
+    waiting = db.session.scalars(
+        select(Conversation)
+        .where(
+            Conversation.state == "waiting",
+            Conversation.queued_at < limit,
+            Conversation.offline_notified_at.is_(None),
+        )
+        .limit(BATCH)
+    ).all()
+    for conversation in waiting:
+        if not routing._cas(
+            update(Conversation)
+            .where(Conversation.id == conversation.id, Conversation.offline_notified_at.is_(None))
+            .values(offline_notified_at=utcnow())
+        ):
+            db.session.rollback()
+            continue
+        queue = db.session.get(Queue, conversation.queue_id)
+        info = {
+            "queue": queue.name,
+            "position": routing.position(conversation),
+            "offline": True,
+            "message": OFFLINE_TEXT,
+        }
+        messages.activity(conversation, "noAgentAvailable", info=info)
+        db.session.commit()
+    return len(waiting)
