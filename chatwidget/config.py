@@ -57,6 +57,17 @@ def from_environment():
         "PROCESS_STALE_S": _env_float("PROCESS_STALE_S", 15),
         "INACTIVITY_TIMEOUT_S": _env_float("INACTIVITY_TIMEOUT_S", 1800),
         "QUEUE_TIMEOUT_S": _env_float("QUEUE_TIMEOUT_S", 600),
+        # Transcript e-mails (core/mailer.py); STARTTLS only when asked, the CA file for a
+        # private CA. A signed transcript link lives TRANSCRIPT_LINK_TTL_S (7 days).
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "localhost"),
+        "SMTP_PORT": _env_int("SMTP_PORT", 25),
+        "SMTP_USER": os.environ.get("SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_FROM": os.environ.get("SMTP_FROM", "chatwidget@localhost"),
+        "SMTP_STARTTLS": _env_bool("SMTP_STARTTLS", False),
+        "SMTP_CA_FILE": os.environ.get("SMTP_CA_FILE", ""),
+        "SMTP_TIMEOUT_S": _env_float("SMTP_TIMEOUT_S", 10.0),
+        "TRANSCRIPT_LINK_TTL_S": _env_int("TRANSCRIPT_LINK_TTL_S", 7 * 24 * 3600),
         "SQLALCHEMY_ENGINE_OPTIONS": {},
     }
 
