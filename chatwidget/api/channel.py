@@ -5,7 +5,7 @@ from flask.views import MethodView
 
 from chatwidget.api.auth import bearer
 from chatwidget.api.parser import Blueprint
-from chatwidget.core import agents, conversations, messages
+from chatwidget.core import agents, connectors, conversations
 from chatwidget.core.errors import NotFound, Unauthorized
 from chatwidget.schemas import channel as s
 from chatwidget.schemas.common import ErrorSchema
@@ -52,12 +52,12 @@ class ConnectorMessages(MethodView):
     def post(self, body, channel):
         """Send a message through a channel's connector (e.g. a campaign SMS to refId)
 
-        Every connector socket registered for the channel gets it as messageArrived
-        with the refId; it is not stored in any conversation.
+        It is kept until a connector of the channel acknowledges it: delivered at once
+        when one is registered, else in order when one registers.
         """
         if channel not in conversations.CHANNELS:
             raise NotFound(
                 "no channel %s; channels are %s" % (channel, ", ".join(conversations.CHANNELS))
             )
         sender = {"id": g.api_user.client_id, "name": g.api_user.name, "role": "system"}
-        return messages.to_connector(channel, body["refId"], body["text"], sender)
+        return connectors.send_outbound(channel, body["refId"], body["text"], sender)

@@ -16,7 +16,16 @@ from chatwidget.models.types import utcnow
 from chatwidget.schemas.common import format_utc
 
 CHANNELS = ("web", "fb", "sms", "twitter")
-CUSTOMER_FIELDS = ("firstName", "lastName", "email", "phone", "language", "url", "comment")
+CUSTOMER_FIELDS = (
+    "firstName",
+    "lastName",
+    "email",
+    "phone",
+    "language",
+    "url",
+    "comment",
+    "timeZone",
+)
 
 
 def customer_name(data):
@@ -187,6 +196,7 @@ def do_post(conversation, sender, data):
         stored = messages.store(
             conversation, messages.who(sender), "ChatMessage", message_id, to=to, **fields
         )
+        _forward(conversation, sender, stored)
         db.session.commit()
     except IntegrityError:  # the same id sent twice at once: the first one won
         db.session.rollback()
@@ -194,6 +204,22 @@ def do_post(conversation, sender, data):
         if stored is None:
             raise
     return messages.to_wire(stored, conversation.conversation_id), True
+
+
+def _forward(conversation, sender, stored):
+    """Agent replies in SMS/FB/Twitter conversations also go out through the connector."""
+    if sender.role == "agent" and conversation.channel != "web":
+        from chatwidget.core import connectors
+
+        wire = messages.to_wire(stored, conversation.conversation_id)
+        connectors.forward_reply(conversation, sender, wire)
+
+
+def customer_of(conversation):
+    """The conversation's customer participant."""
+    return db.session.scalar(
+        select(Participant).filter_by(conversation_pk=conversation.id, role="customer")
+    )
 
 
 def check_chat_fields(sender, data):

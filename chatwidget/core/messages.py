@@ -200,25 +200,3 @@ def find_greeting(conversation, customer):
         .order_by(Message.seq)
         .limit(1)
     )
-
-
-def to_connector(channel, ref_id, text, sender):
-    """An outbound message for a channel's connector (a campaign SMS): relayed, not stored.
-
-    It belongs to no conversation; the connector delivers it to `refId` itself.
-    """
-    wire = {
-        "id": str(uuid.uuid4()),
-        "timestamp": format_utc(utcnow()),
-        "type": "ChatMessage",
-        "conversationId": None,
-        "channel": channel,
-        "refId": ref_id,
-        "from": sender,
-        "to": [],
-        "text": text,
-        "tag": "",
-        "attachments": [],
-    }
-    dispatch_now("connector.message", {"channel": channel, "message": wire})
-    return wire

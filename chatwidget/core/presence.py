@@ -12,7 +12,7 @@ from chatwidget.core.agents import STATUSES
 from chatwidget.core.errors import InvalidInput
 from chatwidget.core.events import publish
 from chatwidget.extensions import db
-from chatwidget.models import Agent, AgentSocket, ServerProcess
+from chatwidget.models import Agent, AgentSocket, ConnectorSocket, ServerProcess
 from chatwidget.models.types import utcnow
 
 PROCESS_ID = "%s-%d" % (uuid.uuid4().hex[:12], os.getpid())
@@ -99,6 +99,7 @@ def _drop_dead_processes():
         db.session.scalars(select(AgentSocket.agent_id).where(AgentSocket.process_id.in_(dead)))
     )
     db.session.execute(delete(AgentSocket).where(AgentSocket.process_id.in_(dead)))
+    db.session.execute(delete(ConnectorSocket).where(ConnectorSocket.process_id.in_(dead)))
     db.session.execute(delete(ServerProcess).where(ServerProcess.heartbeat_at < stale))
     for agent_id in orphaned:
         if not _has_sockets(agent_id):

@@ -3,6 +3,7 @@
 from chatwidget.models.agent import Agent, AgentSocket, Queue, ServerProcess, agent_skill
 from chatwidget.models.api_user import ApiUser
 from chatwidget.models.call import Call, CallKey
+from chatwidget.models.connector import ConnectorMessage, ConnectorSocket
 from chatwidget.models.conversation import Conversation, Message, Participant
 from chatwidget.models.webhook import DeliveryAttempt, OutboxEvent, Webhook
 
@@ -12,6 +13,8 @@ __all__ = [
     "ApiUser",
     "Call",
     "CallKey",
+    "ConnectorMessage",
+    "ConnectorSocket",
     "Conversation",
     "DeliveryAttempt",
     "Message",

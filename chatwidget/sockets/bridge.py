@@ -1,8 +1,10 @@
 """Turns committed core events into Socket.IO emits (through Redis when configured)."""
 
+from flask import current_app
+
 from chatwidget.core.events import subscribe
 from chatwidget.extensions import socketio
-from chatwidget.sockets import rooms
+from chatwidget.sockets import connectors, rooms
 
 
 def on_event(name, payload):
@@ -16,13 +18,10 @@ def on_event(name, payload):
             to=rooms.agent_room(payload["agentId"]),
             namespace=rooms.AGENT_NS,
         )
-    elif name == "connector.message":
-        socketio.emit(
-            "messageArrived",
-            payload["message"],
-            to=rooms.connector_room(payload["channel"]),
-            namespace=rooms.CUSTOMER_NS,
-        )
+    elif name == "connector.pending":
+        # After a commit the session may not query again: deliver in a fresh one.
+        with current_app._get_current_object().app_context():
+            connectors.deliver(payload["channel"])
     elif name == "queue.changed":
         socketio.emit(
             "queueUpdated",

@@ -1,11 +1,15 @@
 """Namespace `/`: customers (widget, SDKs) and connectors (CONTRACT §4)."""
 
+from flask import request
 from flask_socketio import emit, join_room
 
+from chatwidget.core import connectors as core_connectors
 from chatwidget.core import conversations, handling, messages
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.identity import check_role, user_from_token
+from chatwidget.core.presence import PROCESS_ID
 from chatwidget.extensions import db
+from chatwidget.sockets import connectors as delivery
 from chatwidget.sockets import rooms
 from chatwidget.sockets.common import (
     AckingNamespace,
@@ -41,6 +45,9 @@ class CustomerNamespace(AckingNamespace):
             state()["connector_user"] = user.id
 
     def on_disconnect(self, *args):
+        if state().get("connector_channel"):
+            delivery.remove(request.sid)
+            core_connectors.unregister(request.sid)
         forget()
 
     @handler
@@ -65,7 +72,17 @@ class CustomerNamespace(AckingNamespace):
 
     @handler
     def on_sendMessage(self, data):
-        """A ChatMessage or typing from the customer; `from` is always this participant."""
+        """A ChatMessage or typing from the customer; `from` is always this participant.
+
+        From a registered connector, a message with a `refId` opens (or continues) that
+        customer's conversation on the connector's channel.
+        """
+        channel = state().get("connector_channel")
+        if channel and not data.get("conversationId"):
+            conversation, wire = core_connectors.receive(channel, data)
+            return ok(
+                id=wire["id"], seq=wire.get("seq"), conversationId=conversation.conversation_id
+            )
         conversation, customer = _joined(data.get("conversationId"))
         wire, stored = conversations.do_post(conversation, customer, data)
         return ok(id=wire["id"], seq=wire.get("seq"))
@@ -94,5 +111,9 @@ class CustomerNamespace(AckingNamespace):
         if channel not in conversations.CHANNELS or data.get("id", channel) != channel:
             raise InvalidInput("id and channel must name the same channel", errors={"id": []})
         join_room(rooms.connector_room(channel))
-        state()["connector_channel"] = channel
+        if state().get("connector_channel") != channel:
+            state()["connector_channel"] = channel
+            core_connectors.register(request.sid, channel, PROCESS_ID)
+            delivery.add(request.sid, channel)
+        delivery.deliver(channel)  # what was kept while no connector was registered
         return ok(id=channel, name=data.get("name") or channel, channel=channel)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 21a0e8d18ab0
+Revision ID: 7e8616baa5c5
 Revises: 
-Create Date: 2026-11-23 07:07:14.514300
+Create Date: 2026-11-23 07:08:45.683786
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '21a0e8d18ab0'
+revision = '7e8616baa5c5'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -62,6 +62,17 @@ def upgrade():
     )
     with op.batch_alter_table('call', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_call_master_call_id'), ['master_call_id'], unique=False)
+
+    op.create_table('connector_socket',
+    sa.Column('sid', sa.String(length=64), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('process_id', sa.String(length=40), nullable=False),
+    sa.Column('connected_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('sid')
+    )
+    with op.batch_alter_table('connector_socket', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_connector_socket_channel'), ['channel'], unique=False)
+        batch_op.create_index(batch_op.f('ix_connector_socket_process_id'), ['process_id'], unique=False)
 
     op.create_table('queue',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -173,6 +184,25 @@ def upgrade():
     with op.batch_alter_table('outbox_event', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
 
+    op.create_table('connector_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('message_id', sa.String(length=64), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('ref_id', sa.String(length=255), nullable=False),
+    sa.Column('conversation_pk', sa.Integer(), nullable=True),
+    sa.Column('body', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('lease_until', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('delivered_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['conversation_pk'], ['conversation.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('message_id')
+    )
+    with op.batch_alter_table('connector_message', schema=None) as batch_op:
+        batch_op.create_index('ix_connector_pending', ['channel', 'status', 'id'], unique=False)
+
     op.create_table('delivery_attempt',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('outbox_id', sa.Integer(), nullable=False),
@@ -238,6 +268,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_delivery_attempt_outbox_id'))
 
     op.drop_table('delivery_attempt')
+    with op.batch_alter_table('connector_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_connector_pending')
+
+    op.drop_table('connector_message')
     with op.batch_alter_table('outbox_event', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_due')
 
@@ -267,6 +301,11 @@ def downgrade():
 
     op.drop_table('server_process')
     op.drop_table('queue')
+    with op.batch_alter_table('connector_socket', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_connector_socket_process_id'))
+        batch_op.drop_index(batch_op.f('ix_connector_socket_channel'))
+
+    op.drop_table('connector_socket')
     with op.batch_alter_table('call', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_call_master_call_id'))
 

@@ -1,0 +1,60 @@
+"""Delivering kept connector messages to this process's connector sockets, with acks.
+
+Each message is emitted to one registered connector socket with an acknowledgement
+callback; only the ack marks it delivered. A process delivers only to its own
+sockets, so the ack comes back to the process that asked for it.
+"""
+
+from flask import current_app
+
+from chatwidget.core import connectors
+from chatwidget.extensions import socketio
+from chatwidget.sockets.rooms import CUSTOMER_NS
+
+
+def _local():
+    """channel → this process's registered connector sids, oldest first."""
+    return current_app.extensions.setdefault("chatwidget_connector_sockets", {})
+
+
+def add(sid, channel):
+    """Remember a connector socket of this process."""
+    _local().setdefault(channel, []).append(sid)
+
+
+def remove(sid):
+    """Forget a connector socket of this process."""
+    for sids in _local().values():
+        if sid in sids:
+            sids.remove(sid)
+
+
+def _acker(app, message_id):
+    def ack(*_answer):
+        with app.app_context():
+            connectors.acknowledge(message_id)
+
+    return ack
+
+
+def deliver(channel):
+    """Emit the channel's pending messages, in order, to one local connector socket."""
+    sids = _local().get(channel)
+    if not sids:
+        return 0
+    app = current_app._get_current_object()
+    bodies = connectors.claim(channel)
+    for body in bodies:
+        socketio.emit(
+            "messageArrived",
+            body,
+            to=sids[0],
+            namespace=CUSTOMER_NS,
+            callback=_acker(app, body["id"]),
+        )
+    return len(bodies)
+
+
+def deliver_all():
+    """Scheduler pass: pick up messages kept by other processes for our connectors."""
+    return sum(deliver(channel) for channel, sids in list(_local().items()) if sids)
