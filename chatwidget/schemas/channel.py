@@ -23,6 +23,12 @@ class InitRequestSchema(CaseInsensitiveSchema):
     subject = fields.String(validate=validate.Length(max=100), allow_none=True)
     requestId = fields.String(validate=_short, allow_none=True)
     timestamp = fields.String(validate=_short, allow_none=True)
+    # Lenient on purpose: a name this machine's tz database lacks must not refuse a chat.
+    timeZone = fields.String(
+        validate=validate.Length(max=64),
+        allow_none=True,
+        metadata={"description": "IANA time zone (Europe/Rome) of transcript times; else UTC"},
+    )
 
     @pre_load
     def _seed_spelling(self, data, **kwargs):
