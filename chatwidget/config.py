@@ -20,6 +20,32 @@ def _env_bool(name, default):
     return value.strip().lower() not in ("0", "false", "no", "off")
 
 
+def _env_list(name, default):
+    """A comma-separated setting as a list; unset or blank gives the default."""
+    value = os.environ.get(name, "")
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    return items or list(default)
+
+
+# What customers and agents may attach unless ALLOWED_MEDIA_TYPES says otherwise: types a
+# browser shows or plays inline, none that runs script (no HTML, no SVG).
+ALLOWED_MEDIA_TYPES = (
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "video/mp4",
+    "video/quicktime",
+    "video/webm",
+    "audio/mpeg",
+    "audio/mp4",
+    "audio/ogg",
+    "audio/x-wav",
+    "text/plain",
+)
+
+
 def from_environment():
     """Every setting the operator can give through the environment, with defaults."""
     host = os.environ.get("HOST", "127.0.0.1")
@@ -68,6 +94,12 @@ def from_environment():
         "SMTP_CA_FILE": os.environ.get("SMTP_CA_FILE", ""),
         "SMTP_TIMEOUT_S": _env_float("SMTP_TIMEOUT_S", 10.0),
         "TRANSCRIPT_LINK_TTL_S": _env_int("TRANSCRIPT_LINK_TTL_S", 7 * 24 * 3600),
+        # Attachments (README "Attachments and media"): a relative MEDIA_DIR is under instance/.
+        "MEDIA_DIR": os.environ.get("MEDIA_DIR", "media"),
+        "MAX_UPLOAD_MB": _env_float("MAX_UPLOAD_MB", 10),
+        "ALLOWED_MEDIA_TYPES": _env_list("ALLOWED_MEDIA_TYPES", ALLOWED_MEDIA_TYPES),
+        "MEDIA_URL_TTL_S": _env_int("MEDIA_URL_TTL_S", 3600),
+        "UPLOAD_POLICY_TTL_S": _env_int("UPLOAD_POLICY_TTL_S", 900),
         "SQLALCHEMY_ENGINE_OPTIONS": {},
     }
 

@@ -44,9 +44,10 @@ def handle_http(error):
 
 
 def _max_mb():
-    from flask import current_app
+    """The body limit of this route: MAX_BODY_MB, or MAX_UPLOAD_MB on upload routes."""
+    from flask import current_app, g
 
-    return current_app.config["MAX_BODY_MB"]
+    return g.get("body_limit_mb") or current_app.config["MAX_BODY_MB"]
 
 
 def _retry_after(error):

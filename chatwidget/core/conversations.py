@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from chatwidget.core import messages, routing
+from chatwidget.core import media, messages, routing
 from chatwidget.core.errors import Forbidden, InvalidInput, NotFound
 from chatwidget.core.queues import queue_for_subject
 from chatwidget.extensions import db
@@ -241,18 +241,22 @@ def check_chat_fields(sender, data):
         "text": text or "",
         "tag": tag,
         "ref_id": data.get("refId") if isinstance(data.get("refId"), str) else None,
-        "attachments": check_attachments(attachments),
+        "attachments": check_attachments(attachments, sender.conversation_pk),
     }
 
 
-def check_attachments(attachments):
-    """Attachments as the seed describes them, string fields only."""
+def check_attachments(attachments, conversation_pk=None):
+    """Attachments as the seed describes them (string fields only), or {"mediaId"} of a
+    file uploaded to this conversation (POST /api/…/attachments)."""
     if not isinstance(attachments, list) or len(attachments) > 10:
         raise InvalidInput("attachments must be a list of at most 10", errors={"attachments": []})
     out = []
     for item in attachments:
         if not isinstance(item, dict):
             raise InvalidInput("each attachment is an object", errors={"attachments": []})
+        if item.get("mediaId") is not None:
+            out.append(media.check_attachment(conversation_pk, item["mediaId"]))
+            continue
         keys = ("type", "name", "contentUrl", "thumbnailUrl")
         out.append({k: str(item[k])[:2000] for k in keys if item.get(k) is not None})
     return out

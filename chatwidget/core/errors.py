@@ -39,3 +39,11 @@ class InvalidState(CoreError):
 
 class Unavailable(CoreError):
     status = 503
+
+
+class TooLarge(CoreError):
+    status = 413
+
+
+class UnsupportedMediaType(CoreError):
+    status = 415

@@ -4,6 +4,7 @@ import uuid
 
 from sqlalchemy import select, update
 
+from chatwidget.core import media
 from chatwidget.core.errors import InvalidInput, InvalidState
 from chatwidget.core.events import dispatch_now, publish
 from chatwidget.extensions import db
@@ -46,7 +47,7 @@ def to_wire(message, conversation_id):
             text=message.text,
             tag=message.tag or "",
             refId=message.ref_id,
-            attachments=message.attachments or [],
+            attachments=media.wire_attachments(message.attachments) if message.attachments else [],
         )
     else:
         wire.update(activityType=message.activity_type, info=message.info or {})

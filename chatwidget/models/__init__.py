@@ -5,6 +5,7 @@ from chatwidget.models.api_user import ApiUser
 from chatwidget.models.call import Call, CallKey
 from chatwidget.models.connector import ConnectorMessage, ConnectorSocket
 from chatwidget.models.conversation import Conversation, Message, Participant
+from chatwidget.models.media import Media
 from chatwidget.models.webhook import DeliveryAttempt, OutboxEvent, Webhook
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "ConnectorSocket",
     "Conversation",
     "DeliveryAttempt",
+    "Media",
     "Message",
     "OutboxEvent",
     "Participant",

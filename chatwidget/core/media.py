@@ -1,0 +1,296 @@
+"""Media verbs: check and store uploads, sign links, POST-policy uploads, purge (§3, §4).
+
+Files live in the media store under sessions/<sessionId>/…, where sessionId is the one
+the conversation's call gets (CONTRACT §2), so a purge of the call removes the folder.
+"""
+
+import os
+import re
+import uuid
+
+from flask import current_app
+from sqlalchemy import delete, select
+
+from chatwidget.core.errors import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+    UnsupportedMediaType,
+)
+from chatwidget.core.events import publish, subscribe
+from chatwidget.core.purge import on_purge
+from chatwidget.extensions import db
+from chatwidget.media import sniff
+from chatwidget.media.store import InvalidKey, LocalMediaStore, check_key
+from chatwidget.models import Call, Media
+
+THUMBNAIL_PX = 320
+_STORE = "chatwidget.media_store"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def store():
+    """The app's media store: local files under MEDIA_DIR (relative to instance/)."""
+    extensions = current_app.extensions
+    if _STORE not in extensions:
+        cfg = current_app.config
+        root = os.path.join(current_app.instance_path, cfg["MEDIA_DIR"])
+        extensions[_STORE] = LocalMediaStore(root, cfg["SECRET_KEY"], cfg["PUBLIC_URL"])
+    return extensions[_STORE]
+
+
+def max_bytes():
+    """MAX_UPLOAD_MB in bytes."""
+    return int(current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)
+
+
+def _size(stream):
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    return size
+
+
+def check_content(stream, declared):
+    """(content type, size) of an upload, judged from its bytes; nothing is stored.
+
+    TooLarge over MAX_UPLOAD_MB; UnsupportedMediaType when the bytes are not of an
+    allowed type, or not of the declared one (application/octet-stream declares none).
+    """
+    size = _size(stream)
+    if size > max_bytes():
+        limit = current_app.config["MAX_UPLOAD_MB"]
+        raise TooLarge("the file is larger than the limit of %s MB" % limit)
+    if size == 0:
+        raise InvalidInput("the file is empty", errors={"file": ["empty"]})
+    declared = sniff.normalise(declared)
+    found = sniff.detect(stream, declared)
+    if declared in ("", "application/octet-stream"):
+        declared = found
+    if found is None or found != declared:
+        what = declared or "a type we recognise"
+        raise UnsupportedMediaType("the file's content is not %s" % what, errors={"file": [what]})
+    allowed = {sniff.normalise(t) for t in current_app.config["ALLOWED_MEDIA_TYPES"]}
+    if found not in allowed:
+        raise UnsupportedMediaType(
+            "%s files are not accepted" % found, errors={"file": ["allowed: " + ", ".join(allowed)]}
+        )
+    return found, size
+
+
+def clean_name(name, content_type):
+    """A display name from a client's file name: no path, no control characters."""
+    name = os.path.basename(str(name or "").replace("\\", "/"))
+    name = "".join(c for c in name if c.isprintable()).strip()[:255]
+    return name or "attachment.%s" % sniff.extension(content_type)
+
+
+def _thumbnail(st, base, stream, content_type):
+    """Store a JPEG thumbnail of an image next to it; returns its key (None if not one)."""
+    if not content_type.startswith("image/"):
+        return None
+    data = sniff.thumbnail(stream, THUMBNAIL_PX)
+    if data is None:
+        return None
+    key = base + "-thumb.jpg"
+    st.put(key, data, "image/jpeg")
+    return key
+
+
+def save(session_id, stream, content_type, size, name, uploaded_by, conversation_pk=None):
+    """Store a checked upload (and a thumbnail) and add its row; the caller commits."""
+    media_id = str(uuid.uuid4())
+    base = "sessions/%s/%s" % (session_id, media_id)
+    key = "%s.%s" % (base, sniff.extension(content_type))
+    st = store()
+    st.put(key, stream, content_type)
+    row = Media(
+        media_id=media_id,
+        key=key,
+        thumbnail_key=_thumbnail(st, base, stream, content_type),
+        session_id=session_id,
+        conversation_pk=conversation_pk,
+        name=name,
+        content_type=content_type,
+        size=size,
+        uploaded_by=uploaded_by,
+    )
+    db.session.add(row)
+    return row
+
+
+def commit_or_discard(row):
+    """Commit a new row; if that fails, its files go too (no file without a row)."""
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        st = store()
+        for key in (row.key, row.thumbnail_key):
+            if key:
+                st.delete(key)
+        raise
+
+
+def stored(row):
+    """How a message keeps an attachment: the media id, and what signing a link needs."""
+    item = {
+        "mediaId": row.media_id,
+        "type": row.content_type,
+        "name": row.name,
+        "size": row.size,
+        "key": row.key,
+    }
+    if row.thumbnail_key:
+        item["thumbnailKey"] = row.thumbnail_key
+    return item
+
+
+def wire(item):
+    """An attachment as clients see it (seed 002's Attachment), its links signed now."""
+    if "key" not in item:  # an external link a client sent, kept as sent
+        return item
+    st, ttl = store(), current_app.config["MEDIA_URL_TTL_S"]
+    out = {k: item[k] for k in ("mediaId", "type", "name", "size")}
+    out["contentUrl"] = st.signed_get_url(item["key"], ttl, item["type"])
+    if item.get("thumbnailKey"):
+        out["thumbnailUrl"] = st.signed_get_url(item["thumbnailKey"], ttl, "image/jpeg")
+    return out
+
+
+def wire_attachments(items):
+    """A stored message's attachments as messageArrived carries them."""
+    return [wire(item) for item in items]
+
+
+def attachment(row):
+    """The attachment object of a Media row."""
+    return wire(stored(row))
+
+
+def check_attachment(conversation_pk, media_id):
+    """The stored form of media uploaded to this conversation; InvalidInput otherwise."""
+    row = db.session.scalar(
+        select(Media).filter_by(media_id=str(media_id)[:64], conversation_pk=conversation_pk)
+    )
+    if row is None:
+        raise InvalidInput(
+            "no media %s in this conversation" % str(media_id)[:64],
+            errors={"attachments": [str(media_id)[:64]]},
+        )
+    return stored(row)
+
+
+def check_download(key, expires, signature, content_type):
+    """The file a signed link names; Forbidden when tampered or expired, NotFound if gone."""
+    try:
+        path = store().check_signed_get(key, expires, signature, content_type or "")
+    except InvalidKey:
+        raise NotFound("no such media") from None
+    if not os.path.isfile(path):
+        raise NotFound("no such media")
+    return path
+
+
+def presign_upload(session_id, content_type="", max_size=None):
+    """An S3 POST-policy form ({"url", "fields"}) for one upload into a session's media.
+
+    content_type: exact, a prefix ending in "/" ("image/"), or "" for any allowed type.
+    The form's key is what the chats API is then given as s3_path (register_upload).
+    """
+    key = "sessions/%s/%s" % (session_id, uuid.uuid4().hex)
+    limit = min(max_size or max_bytes(), max_bytes())
+    ttl = current_app.config["UPLOAD_POLICY_TTL_S"]
+    return store().presign_post(key, content_type, limit, ttl)
+
+
+def do_policy_upload(fields, file):
+    """Store a file posted with a presign_upload form; returns (key, HTTP status).
+
+    The signature, expiry, key, size range and declared Content-Type are checked
+    against the policy, then the bytes against the declared type and the allowed ones.
+    """
+    fields = {str(k).lower(): v for k, v in fields.items() if k != "file"}
+    if not hasattr(file, "stream"):
+        raise InvalidInput("the form has no file", errors={"file": ["missing"]})
+    if "${filename}" in str(fields.get("key")):
+        name = _UNSAFE.sub("_", os.path.basename(file.filename or "")).lstrip("._-")
+        fields["key"] = fields["key"].replace("${filename}", name[:100] or "upload")
+    st = store()
+    try:
+        key = st.check_post(fields, _size(file.stream))
+    except InvalidKey:
+        raise Forbidden("invalid key") from None
+    content_type, _ = check_content(file.stream, fields.get("content-type") or "")
+    st.put(key, file.stream, content_type)
+    status = str(fields.get("success_action_status"))
+    return key, int(status) if status in ("200", "201") else 204
+
+
+def register_upload(key, session_id, uploaded_by="api", name=None, conversation_pk=None):
+    """The Media row of an object uploaded with presign_upload for this session.
+
+    For the chats API's photos/videos (s3_path): the key must be under the session's
+    folder; the stored bytes are checked again and images get a thumbnail.
+    """
+    if not (isinstance(key, str) and key.startswith("sessions/%s/" % session_id)):
+        raise InvalidInput("not an upload of this chat", errors={"s3_path": [str(key)[:200]]})
+    existing = db.session.scalar(select(Media).filter_by(key=key))
+    if existing is not None:
+        return existing
+    st = store()
+    try:
+        stream = st.open(key)
+    except (FileNotFoundError, InvalidKey):
+        raise NotFound("nothing was uploaded at %s" % key[:200]) from None
+    with stream:
+        content_type, size = check_content(stream, "")
+        thumbnail_key = _thumbnail(st, key, stream, content_type)
+    row = Media(
+        media_id=str(uuid.uuid4()),
+        key=key,
+        thumbnail_key=thumbnail_key,
+        session_id=session_id,
+        conversation_pk=conversation_pk,
+        name=name or key.rsplit("/", 1)[-1],
+        content_type=content_type,
+        size=size,
+        uploaded_by=uploaded_by,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def _folder(session_id):
+    try:
+        return check_key("sessions/%s" % session_id) + "/"
+    except InvalidKey:  # a captured call's free-form sessionId: it has no media folder
+        return None
+
+
+@on_purge
+def purge_media(call_pks):
+    """Purged calls lose their media: rows in the purge's transaction, files after it."""
+    sessions = list(db.session.scalars(select(Call.session_id).where(Call.id.in_(call_pks))))
+    rows = db.session.execute(
+        select(Media.key, Media.thumbnail_key).where(Media.session_id.in_(sessions))
+    ).all()
+    db.session.execute(delete(Media).where(Media.session_id.in_(sessions)))
+    keys = [key for row in rows for key in row if key]
+    folders = [f for f in map(_folder, sessions) if f]
+    if keys or folders:
+        publish(db.session, "media.deleted", {"keys": keys, "folders": folders})
+
+
+@subscribe
+def _delete_files(name, payload):
+    """After a purge commits: its files go (a rolled-back purge keeps them)."""
+    if name != "media.deleted":
+        return
+    st = store()
+    for key in payload["keys"]:
+        st.delete(key)
+    for folder in payload["folders"]:
+        st.delete_prefix(folder)

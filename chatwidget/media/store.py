@@ -1,0 +1,171 @@
+"""The media store interface and its local-files backend.
+
+An S3-compatible backend implements MediaStore with PutObject, GetObject, DeleteObject(s),
+generate_presigned_post and generate_presigned_url; the local one speaks the same POST
+policy form, so clients of the chats API cannot tell them apart.
+"""
+
+import contextlib
+import io
+import os
+import re
+import shutil
+import tempfile
+import time
+from urllib.parse import quote, urlencode
+
+from chatwidget.core.errors import InvalidInput, TooLarge
+from chatwidget.media import signing
+
+# Segments start with a letter or digit: no "..", no hidden names, no absolute paths.
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,127}){0,7}")
+INCOMING = ".incoming"  # unfinished uploads; never addressable by a key
+
+
+class InvalidKey(ValueError):
+    """A key that could escape the store or name something that is not an object."""
+
+
+def check_key(key):
+    """key if it is a valid object key, else InvalidKey."""
+    if not isinstance(key, str) or len(key) > 512 or not _KEY.fullmatch(key):
+        raise InvalidKey("invalid media key")
+    return key
+
+
+class MediaStore:
+    """What the media verbs need from a backend. Keys are "a/b/c" paths (check_key)."""
+
+    def put(self, key, data, content_type):
+        """Store bytes or a readable binary stream under key, all or nothing."""
+        raise NotImplementedError
+
+    def open(self, key):
+        """A readable, seekable binary file of the object; FileNotFoundError if none."""
+        raise NotImplementedError
+
+    def delete(self, key):
+        """Remove the object; a missing one is not an error."""
+        raise NotImplementedError
+
+    def delete_prefix(self, prefix):
+        """Remove every object whose key starts with prefix (which ends with "/")."""
+        raise NotImplementedError
+
+    def presign_post(self, key, content_type, max_size, expires_in):
+        """{"url", "fields"} of an S3 POST-policy form for one upload.
+
+        key ending in "/": any key under it (the form's key is prefix + "${filename}");
+        content_type ending in "/": any type under it; "": any type.
+        """
+        raise NotImplementedError
+
+    def signed_get_url(self, key, expires_in, content_type=None):
+        """A URL that serves the object (as content_type) until expires_in seconds pass."""
+        raise NotImplementedError
+
+
+class LocalMediaStore(MediaStore):
+    """Files under root; links and upload forms point at PUBLIC_URL/media/…."""
+
+    def __init__(self, root, secret, public_url, clock=time.time):
+        self.root = os.path.realpath(root)
+        self.secret = secret
+        self.public_url = public_url.rstrip("/")
+        self.clock = clock
+
+    def path(self, key):
+        """The file of a key, refused if it would resolve outside root (symlinks too)."""
+        path = os.path.realpath(os.path.join(self.root, *check_key(key).split("/")))
+        if not path.startswith(self.root + os.sep):
+            raise InvalidKey("invalid media key")
+        return path
+
+    def put(self, key, data, content_type):
+        path = self.path(key)
+        incoming = os.path.join(self.root, INCOMING)
+        os.makedirs(incoming, exist_ok=True)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        stream = io.BytesIO(data) if isinstance(data, bytes) else data
+        stream.seek(0)
+        fd, partial = tempfile.mkstemp(dir=incoming)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                shutil.copyfileobj(stream, out, 1 << 20)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(partial, path)  # atomic: readers see the whole file or none
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(partial)
+            raise
+        finally:
+            stream.seek(0)
+
+    def open(self, key):
+        return open(self.path(key), "rb")  # noqa: SIM115 (the caller closes it)
+
+    def delete(self, key):
+        with contextlib.suppress(FileNotFoundError, InvalidKey):
+            os.unlink(self.path(key))
+
+    def delete_prefix(self, prefix):
+        if not prefix.endswith("/"):
+            raise InvalidKey("a prefix ends with /")
+        with contextlib.suppress(FileNotFoundError):
+            shutil.rmtree(self.path(prefix[:-1]))
+
+    def presign_post(self, key, content_type, max_size, expires_in):
+        fields = {"key": key}
+        if key.endswith("/"):
+            check_key(key[:-1])
+            conditions = [["starts-with", "$key", key]]
+            fields["key"] = key + "${filename}"
+        else:
+            conditions = [{"key": check_key(key)}]
+        conditions.append(["content-length-range", 1, int(max_size)])
+        if content_type and not content_type.endswith("/"):
+            conditions.append({"Content-Type": content_type})
+            fields["Content-Type"] = content_type
+        else:
+            conditions.append(["starts-with", "$Content-Type", content_type or ""])
+        conditions.append({"x-amz-algorithm": signing.ALGORITHM})
+        policy = signing.encode_policy(self.clock() + expires_in, conditions)
+        fields.update(
+            {
+                "policy": policy,
+                "x-amz-algorithm": signing.ALGORITHM,
+                "x-amz-signature": signing.sign_policy(self.secret, policy),
+            }
+        )
+        return {"url": self.public_url + "/media/upload", "fields": fields}
+
+    def signed_get_url(self, key, expires_in, content_type=None):
+        expires = str(int(self.clock() + expires_in))
+        query = {"expires": expires}
+        if content_type:
+            query["type"] = content_type
+        query["signature"] = signing.sign_link(self.secret, key, expires, content_type)
+        return "%s/media/%s?%s" % (self.public_url, quote(key), urlencode(query))
+
+    def check_signed_get(self, key, expires, signature, content_type):
+        """The file a signed link serves; Forbidden when tampered or expired."""
+        signing.check_link(self.secret, key, expires, signature, content_type, self.clock())
+        return self.path(key)
+
+    def check_post(self, fields, size):
+        """Check an upload form against its policy; returns the key to store at.
+
+        fields: the form's fields, names lower-cased. Signature, expiry and every
+        condition are checked; the size against the policy's content-length-range.
+        Raises Forbidden, TooLarge or InvalidInput (a size under the range's minimum).
+        """
+        conditions = signing.open_policy(
+            self.secret, fields.get("policy"), fields.get("x-amz-signature"), self.clock()
+        )
+        low, high = signing.check_conditions(conditions, fields) or (0, size)
+        if size > high:
+            raise TooLarge("the file is larger than the upload policy allows (%d bytes)" % high)
+        if size < low:
+            raise InvalidInput("the file is smaller than the upload policy allows (%d bytes)" % low)
+        return check_key(fields["key"])
