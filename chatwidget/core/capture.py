@@ -175,13 +175,13 @@ def session_status(session_ids):
         )
     ).all()
     by_session = {row.session_id: row for row in found}
+    live = _in_progress([sid for sid in session_ids if sid not in by_session])
     result = []
     for sid in session_ids:
         row = by_session.get(sid)
         if row is None:
-            result.append(
-                {"callId": None, "sessionId": sid, "status": "NotFound", "durationSec": None}
-            )
+            status = "InProgress" if sid in live else "NotFound"
+            result.append({"callId": None, "sessionId": sid, "status": status, "durationSec": None})
             continue
         duration = None
         if row.utc_end is not None and row.status == "Complete":
@@ -190,6 +190,15 @@ def session_status(session_ids):
             {"callId": row.call_id, "sessionId": sid, "status": row.status, "durationSec": duration}
         )
     return result
+
+
+def _in_progress(session_ids):
+    """Which of these ids are live conversations (CONTRACT §2: InProgress until they end)."""
+    if not session_ids:
+        return set()
+    from chatwidget.core import live_calls  # it builds on this module
+
+    return live_calls.in_progress(session_ids)
 
 
 def get_call(call_id):

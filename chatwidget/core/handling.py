@@ -2,7 +2,7 @@
 
 from sqlalchemy import select, update
 
-from chatwidget.core import messages, routing
+from chatwidget.core import live_calls, messages, routing
 from chatwidget.core.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
 from chatwidget.core.events import publish
 from chatwidget.extensions import db
@@ -96,6 +96,7 @@ def end(conversation, reason, by=None):
     if was_waiting:
         routing.publish_queue(conversation.queue_id)
     publish(db.session, "conversation.ended", {"conversationId": conversation.conversation_id})
+    live_calls.capture_ended(conversation)  # the call is written in the same transaction
     db.session.commit()
     if agent_id:
         agent = db.session.get(Agent, agent_id)
