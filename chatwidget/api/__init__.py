@@ -3,9 +3,10 @@
 
 def register(app, api):
     """Register every API blueprint on the flask-smorest Api."""
-    from chatwidget.api import capture, channel, media, token
+    from chatwidget.api import capture, channel, media, token, transcripts
 
     api.register_blueprint(token.blp)
     api.register_blueprint(capture.blp)
     api.register_blueprint(channel.blp)
     api.register_blueprint(media.blp)
+    api.register_blueprint(transcripts.blp)

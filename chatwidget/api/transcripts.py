@@ -1,0 +1,75 @@
+"""Transcripts of ended conversations (seed 002 "Request Transcript", CONTRACT §4)."""
+
+from flask import Response, request, session
+from flask.views import MethodView
+
+from chatwidget.api.parser import Blueprint
+from chatwidget.core import transcripts
+from chatwidget.schemas.common import ErrorSchema
+from chatwidget.schemas.transcripts import TranscriptQuerySchema
+
+blp = Blueprint("transcripts", __name__, description="Transcripts of ended conversations")
+
+_LINK_HEADER = {
+    "X-Transcript-Url": {
+        "description": "A signed link to this PDF that needs no participantId; it expires "
+        "after TRANSCRIPT_LINK_TTL_S (7 days by default)",
+        "schema": {"type": "string", "format": "uri"},
+    }
+}
+_PDF = {"type": "string", "format": "binary"}
+
+
+def _reader(conversation_id, query):
+    """The ended conversation the caller may read: staff, link holder or its customer."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    bearer = value.strip() if scheme.lower() == "bearer" else None
+    staff = transcripts.is_staff(bearer, session.get("agent_id"))
+    return transcripts.check_reader(
+        conversation_id, staff, query.get("participantId"), query.get("token")
+    )
+
+
+def documented(view):
+    """The answers both routes share: 401, 403, 404, 429."""
+    view = blp.alt_response(401, schema=ErrorSchema, description="Invalid or expired token")(view)
+    view = blp.alt_response(403, schema=ErrorSchema, description="API user lacks admin")(view)
+    view = blp.alt_response(
+        404, schema=ErrorSchema, description="Unknown or ongoing conversation, or wrong id"
+    )(view)
+    view = blp.rate_limited()(view)
+    return blp.doc(security=[{}, {"bearerAuth": []}])(view)
+
+
+@blp.route("/api/customer/transcript/<conversation_id>/pdf")
+class TranscriptPdf(MethodView):
+    @blp.arguments(TranscriptQuerySchema, location="query")
+    @blp.response(200, _PDF, content_type="application/pdf", headers=_LINK_HEADER)
+    @documented
+    def get(self, query, conversation_id):
+        """Download the transcript of an ended conversation as a PDF"""
+        conversation = _reader(conversation_id, query)
+        pdf = transcripts.render_pdf(transcripts.build(conversation))
+        headers = {
+            "Content-Disposition": 'inline; filename="%s"' % transcripts.pdf_name(conversation),
+            "X-Transcript-Url": transcripts.link_for(conversation),
+        }
+        return Response(pdf, mimetype="application/pdf", headers=headers)
+
+
+@blp.route("/api/customer/transcript/<conversation_id>/email")
+class TranscriptEmail(MethodView):
+    @blp.arguments(TranscriptQuerySchema, location="query")
+    @blp.response(200, description="Sent: empty body", headers=_LINK_HEADER)
+    @blp.alt_response(400, schema=ErrorSchema, description="No e-mail address on file")
+    @blp.alt_response(503, schema=ErrorSchema, description="The SMTP server refused or is down")
+    @documented
+    def get(self, query, conversation_id):
+        """Mail the transcript PDF to the customer's e-mail address
+
+        The e-mail also carries the signed link of X-Transcript-Url.
+        """
+        conversation = _reader(conversation_id, query)
+        transcripts.do_email(conversation)
+        headers = {"X-Transcript-Url": transcripts.link_for(conversation)}
+        return Response(b"", status=200, headers=headers, content_type="text/plain")
