@@ -6,7 +6,16 @@ STAMP := $(VENV)/.installed
 # The official JavaScript Socket.IO client, pinned in package-lock.json, for one system test.
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint format migrate bench clean node-deps
+.PHONY: run test lint format migrate bench clean node-deps fonts
+
+# Transcript PDFs need TrueType fonts with the glyphs: DejaVu Sans (Latin, Greek, Cyrillic,
+# Arabic) and Droid Sans Fallback (CJK); chatwidget/core/transcripts.py FONTS names the same
+# files. Installed with apt-get when missing and running as root; otherwise we say what to do.
+FONT_FILES := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
+	/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf \
+	/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf
+FONT_PACKAGES := fonts-dejavu-core fonts-droid-fallback
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,13 +31,24 @@ node-deps:
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(NODE_STAMP); \
 	else echo "npm not found: the socket.io-client compatibility test will be skipped"; fi
 
+fonts:
+	@missing=""; for f in $(FONT_FILES); do test -f "$$f" || missing="$$missing $$f"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing the transcript fonts: $(FONT_PACKAGES)"; \
+		$(APT_INSTALL) $(FONT_PACKAGES) || { apt-get update -q && $(APT_INSTALL) $(FONT_PACKAGES); }; \
+	else \
+		echo "transcript PDFs need fonts missing here:$$missing"; \
+		echo "install them as root: apt-get install --no-install-recommends $(FONT_PACKAGES)"; \
+	fi
+
 migrate: $(STAMP)
 	$(BIN)/flask --app app db upgrade
 
-run: migrate
+run: fonts migrate
 	$(BIN)/python app.py
 
-test: $(STAMP) node-deps
+test: $(STAMP) node-deps fonts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
