@@ -9,7 +9,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from chatwidget.api.auth import bearer_token
 from chatwidget.api.parser import Blueprint, Parser
-from chatwidget.core import agents, attachments, media
+from chatwidget.core import agents, attachments, media, presigned
 from chatwidget.schemas import media as s
 from chatwidget.schemas.common import ErrorSchema
 
@@ -110,7 +110,7 @@ class PolicyUpload(MethodView):
     @blp.rate_limited()
     def post(self, form):
         """Upload a file with a pre-signed POST-policy form (S3 style)"""
-        key, status = media.do_policy_upload(form, form.get("file"))
+        key, status = presigned.do_policy_upload(form, form.get("file"))
         if status == 204:
             return current_app.response_class(status=204)
         return jsonify(key=key), status
