@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 7e8616baa5c5
+Revision ID: 89a45f55744b
 Revises: 
-Create Date: 2026-11-23 07:08:45.683786
+Create Date: 2026-11-23 07:20:00.429485
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '7e8616baa5c5'
+revision = '89a45f55744b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -217,6 +217,27 @@ def upgrade():
     with op.batch_alter_table('delivery_attempt', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_delivery_attempt_outbox_id'), ['outbox_id'], unique=False)
 
+    op.create_table('media',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('media_id', sa.String(length=36), nullable=False),
+    sa.Column('key', sa.String(length=512), nullable=False),
+    sa.Column('thumbnail_key', sa.String(length=512), nullable=True),
+    sa.Column('session_id', sa.String(length=255), nullable=False),
+    sa.Column('conversation_pk', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=127), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('uploaded_by', sa.String(length=12), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['conversation_pk'], ['conversation.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('key'),
+    sa.UniqueConstraint('media_id')
+    )
+    with op.batch_alter_table('media', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_media_conversation_pk'), ['conversation_pk'], unique=False)
+        batch_op.create_index(batch_op.f('ix_media_session_id'), ['session_id'], unique=False)
+
     op.create_table('message',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('message_id', sa.String(length=64), nullable=False),
@@ -264,6 +285,11 @@ def downgrade():
 
     op.drop_table('participant')
     op.drop_table('message')
+    with op.batch_alter_table('media', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_media_session_id'))
+        batch_op.drop_index(batch_op.f('ix_media_conversation_pk'))
+
+    op.drop_table('media')
     with op.batch_alter_table('delivery_attempt', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_delivery_attempt_outbox_id'))
 
