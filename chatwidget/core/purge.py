@@ -70,10 +70,22 @@ def customer_calls(email=None, phone=None):
 
 
 def do_purge_customer(email=None, phone=None, what_if=False):
-    """Purge (or, with what_if, only list) every call of one customer."""
+    """Purge (or, with what_if, only list) every call of one customer.
+
+    The customer's live conversations count too: listed by conversationId under
+    whatIf, else ended (reason api), which makes them calls purged with the rest.
+    """
+    from chatwidget.core import live_calls  # it builds on this module
+
+    if what_if:
+        live = live_calls.live_of_customer(email, phone)
+        items = [_item(call, "WhatIf") for call in customer_calls(email, phone)]
+        return items + [
+            {"callId": None, "sessionId": c.conversation_id, "status": "WhatIf", "errorMsg": None}
+            for c in live
+        ]
+    live_calls.end_for_purge(email, phone)
     calls = customer_calls(email, phone)
-    items = [_item(call, "WhatIf" if what_if else "Purging") for call in calls]
-    if not what_if:
-        _delete([call.id for call in calls])
-        db.session.commit()
-    return items
+    _delete([call.id for call in calls])
+    db.session.commit()
+    return [_item(call, "Purging") for call in calls]

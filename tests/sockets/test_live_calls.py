@@ -75,3 +75,25 @@ def test_a_conversation_ended_by_time_out_is_a_call_too(sqlite_app):
     app.config["INACTIVITY_TIMEOUT_S"] = 0
     scheduler.run_once(app)
     assert _status(app, headers, cid)["status"] == "Complete"
+
+
+def test_a_customer_purge_reaches_live_conversations(app):
+    headers = bearer_for(app, app.test_client(), "purge", "chat_capture")
+    cid, _, customer = start(app, email="Zoe@Example.com")
+    send(customer, cid, "my secret address is 1 Main St")
+    http = app.test_client()
+    body = {"email": "zoe@example.com"}
+    listed = http.post("/purge/v1/calls/customer?whatIf=true", json=body, headers=headers)
+    assert listed.get_json()["items"] == [
+        {"callId": None, "sessionId": cid, "status": "WhatIf", "errorMsg": None}
+    ]
+    assert _status(app, headers, cid)["status"] == "InProgress"
+
+    purged = http.post("/purge/v1/calls/customer", json=body, headers=headers).get_json()
+    assert [(i["sessionId"], i["status"]) for i in purged["items"]] == [(cid, "Purging")]
+    assert _status(app, headers, cid)["status"] == "NotFound"
+    with app.app_context():
+        from chatwidget.models import Conversation, Message
+
+        assert db.session.scalar(select(Conversation).filter_by(conversation_id=cid)) is None
+        assert db.session.scalars(select(Message)).all() == []
