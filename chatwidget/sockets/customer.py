@@ -89,7 +89,14 @@ class CustomerNamespace(AckingNamespace):
 
     @handler
     def on_endConversation(self, data):
-        """The customer ends the conversation."""
+        """The customer ends the conversation (or its channel's connector does)."""
+        channel = state().get("connector_channel")
+        if channel:
+            conversation = conversations.get(data.get("conversationId"))
+            if conversation.channel != channel:
+                raise Forbidden("this conversation is not on your channel")
+            handling.end(conversation, "connector")
+            return ok()
         conversation, customer = _joined(data.get("conversationId"))
         handling.end(conversation, "customer", by=messages.who(customer))
         return ok()

@@ -8,8 +8,10 @@ from chatwidget import scheduler
 from chatwidget.core.webhooks import add_webhook
 from chatwidget.extensions import db
 from chatwidget.models import OutboxEvent
+from chatwidget.outbox import deliver_due
 from tests.conftest import bearer_for
 from tests.sockets.helpers import AGENT_NS, end, online_agent, send, start
+from tests.webhooks.receiver import Receiver
 
 
 def _status(app, headers, session_id):
@@ -65,6 +67,22 @@ def test_a_conversation_is_in_progress_then_a_complete_call_with_its_summary(app
     assert page.status_code == 200
     assert html.index("My order is late") < html.index("Let me check")
     assert "internal note" not in html and "Jane" in html and "Ann" in html
+
+
+def test_the_summary_of_an_ended_conversation_reaches_a_real_receiver(sqlite_app):
+    app = sqlite_app
+    receiver = Receiver().start()
+    try:
+        with app.app_context():
+            add_webhook(receiver.url, ["call.summary"])
+        cid, _, customer = start(app)
+        send(customer, cid, "hello")
+        end(customer, cid)
+        assert deliver_due(app) == 1
+        [record] = receiver.records
+        assert json.loads(record["body"])["sessionId"] == cid
+    finally:
+        receiver.stop()
 
 
 def test_a_conversation_ended_by_time_out_is_a_call_too(sqlite_app):

@@ -121,5 +121,15 @@ def test_an_sms_conversation_is_answered_through_the_connector(sms_deployment):
     back.register()
     _post(base, api_user, "marker")  # sent after the whisper: arrives after it, if it came
     assert [m["text"] for m in back.wait_texts(2)] == ["Anything else?", "marker"]
+    wrong = back.client.call("endConversation", {"conversationId": "nope"})
+    assert wrong["status"] == "error"
+    check_ok(back.client.call("endConversation", {"conversationId": conversation_id}), "end")
+    agent.recorder.wait_message(
+        lambda m: (
+            m.get("activityType") == "endOfConversation"
+            and m.get("info") == {"reason": "connector"}
+        ),
+        "the connector's end",
+    )
     agent.disconnect()
     back.client.disconnect()
