@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest import abort
-from marshmallow import EXCLUDE
+from marshmallow import EXCLUDE, Schema
 from webargs.core import missing
 from webargs.flaskparser import FlaskParser
 
@@ -120,6 +120,22 @@ class Parser(FlaskParser):
         **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
         **{loc: EXCLUDE for loc in ("json", "form", "json_or_form", "querystring", "query")},
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._schemas = {}
+
+    def _get_schema(self, argmap, req):
+        """One instance per schema class, made once: building one costs more than loading.
+
+        A marshmallow schema keeps no state between loads, so routes share it safely.
+        """
+        if isinstance(argmap, type) and issubclass(argmap, Schema):
+            schema = self._schemas.get(argmap)
+            if schema is None:
+                schema = self._schemas[argmap] = argmap()
+            return schema
+        return super()._get_schema(argmap, req)
 
     def load_json(self, req, schema):
         if req.get_data(cache=True) and not req.is_json:
