@@ -1,13 +1,12 @@
 """Extension singletons, bound to an app by create_app()."""
 
-from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_smorest import Api as _SmorestApi
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 
-from chatwidget.ratelimit import rate_limit_key
+from chatwidget.ratelimit import Limiter, rate_limit_key
 from chatwidget.schemas.common import ErrorSchema
 
 
