@@ -3,15 +3,17 @@
 import hmac
 import secrets
 import uuid
+from types import SimpleNamespace
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from chatwidget.core import media, messages, routing
+from chatwidget.core import handling, media, messages, routing
 from chatwidget.core.errors import Forbidden, InvalidInput, NotFound
 from chatwidget.core.queues import queue_for_subject
 from chatwidget.extensions import db
-from chatwidget.models import Conversation, Participant, Queue
+from chatwidget.models import Agent, Conversation, Participant, Queue
 from chatwidget.models.types import utcnow
 from chatwidget.schemas.common import format_utc
 
@@ -87,6 +89,110 @@ def check_customer(conversation_id, participant_id):
     ):
         raise refused
     return conversation, customer
+
+
+class Sender(NamedTuple):
+    """A participant as a sender: what posting a message reads of it."""
+
+    id: int
+    participant_id: str
+    conversation_pk: int
+    role: str
+    name: str
+    agent_id: int | None
+
+
+class LiveConversation(NamedTuple):
+    """A conversation as posting a message reads it (read-only, no ORM object)."""
+
+    id: int
+    conversation_id: str
+    state: str
+    channel: str
+    ref_id: str | None
+    queue_id: int
+    agent_id: int | None
+
+
+_conversation = Conversation.__table__
+_participant = Participant.__table__
+_CONVERSATION_COLUMNS = [_conversation.c[name] for name in LiveConversation._fields]
+_SENDER_COLUMNS = [_participant.c[name].label("p_" + name) for name in Sender._fields]
+# One query for a customer socket's message: the conversation and its customer.
+_CUSTOMER_SENDER = (
+    select(*_CONVERSATION_COLUMNS, *_SENDER_COLUMNS)
+    .select_from(
+        _conversation.outerjoin(
+            _participant,
+            and_(
+                _participant.c.conversation_pk == _conversation.c.id,
+                _participant.c.role == "customer",
+            ),
+        )
+    )
+    .where(_conversation.c.conversation_id == bindparam("cid"))
+)
+# One query for an agent socket's message: the conversation, the agent's participant in
+# it, and whether the agent still exists.
+_AGENT_EXISTS = select(Agent.__table__.c.id).where(Agent.__table__.c.id == bindparam("agent"))
+_AGENT_SENDER = (
+    select(
+        *_CONVERSATION_COLUMNS,
+        *_SENDER_COLUMNS,
+        _AGENT_EXISTS.scalar_subquery().label("agent_exists"),
+    )
+    .select_from(
+        _conversation.outerjoin(
+            _participant,
+            and_(
+                _participant.c.conversation_pk == _conversation.c.id,
+                _participant.c.agent_id == bindparam("agent"),
+                _participant.c.left_at.is_(None),
+            ),
+        )
+    )
+    .where(_conversation.c.conversation_id == bindparam("cid"))
+)
+
+
+def _split(row):
+    conversation = LiveConversation(*row[: len(LiveConversation._fields)])
+    sender = row[
+        len(LiveConversation._fields) : len(LiveConversation._fields) + len(Sender._fields)
+    ]
+    return conversation, (Sender(*sender) if sender[0] is not None else None)
+
+
+def customer_sender(conversation_id, participant_id):
+    """check_customer() in one query, for posting: (LiveConversation, Sender)."""
+    row = db.session.execute(_CUSTOMER_SENDER, {"cid": str(conversation_id or "")}).first()
+    customer = None
+    if row is not None:
+        conversation, customer = _split(row)
+    if customer is None or not hmac.compare_digest(
+        customer.participant_id.encode(), str(participant_id or "").encode()
+    ):
+        raise Forbidden("unknown conversation or participant")
+    return conversation, customer
+
+
+def agent_sender(agent_id, conversation_id):
+    """The agent's participant in a conversation assigned to it, for posting, in one query:
+    (LiveConversation, Sender); the same refusals, in the same order, as the agent socket's
+    other events (not signed in, no such conversation, not assigned to you, not in it)."""
+    params = {"cid": str(conversation_id or ""), "agent": agent_id}
+    row = db.session.execute(_AGENT_SENDER, params).first()
+    if row is None:
+        if db.session.execute(_AGENT_EXISTS, params).first() is None:
+            raise Forbidden("not signed in")
+        raise NotFound("no conversation %s" % conversation_id)
+    if row.agent_exists is None:
+        raise Forbidden("not signed in")
+    conversation, participant = _split(row)
+    handling.check_handler(SimpleNamespace(id=agent_id), conversation)
+    if participant is None:
+        raise Forbidden("you are not in this conversation")
+    return conversation, participant
 
 
 def do_customer_join(conversation, customer, name=None):
@@ -174,7 +280,11 @@ def _payload_to(conversation, to):
 
 
 def do_post(conversation, sender, data):
-    """Post a client's ChatMessage or typing activity; returns (wire, stored?)."""
+    """Post a client's ChatMessage or typing activity; returns (wire, stored?).
+
+    conversation and sender: the ORM objects, or the LiveConversation and Sender that
+    customer_sender() and agent_sender() read for a socket's message.
+    """
     kind = data.get("type") or "ChatMessage"
     message_id = messages.check_client_id(data.get("id")) if kind == "ChatMessage" else None
     if message_id:  # a resend (its ack was lost) is acked again, even once the chat ended

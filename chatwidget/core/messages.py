@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from chatwidget.core import media
 from chatwidget.core.errors import InvalidInput, InvalidState
@@ -63,45 +63,60 @@ def visible_to_customer(wire, participant_id):
     return not targets or participant_id in targets or participant_id == sender
 
 
+# The statements every message runs, built once: building and cache-keying a statement
+# costs more than running it, and ORM entities (loaded, expired at commit, reloaded) cost
+# more still. Plain table statements in the session's transaction, so the seq, the row
+# and the commit stay exactly as before.
+_conversation = Conversation.__table__
+_message = Message.__table__
+_participant = Participant.__table__
+_AGENTS_IN = select(_participant.c.agent_id).where(
+    _participant.c.conversation_pk == bindparam("pk"),
+    _participant.c.role == "agent",
+    _participant.c.left_at.is_(None),
+)
+_NEXT_SEQ = (
+    update(_conversation)
+    .where(_conversation.c.id == bindparam("pk"))
+    .values(last_seq=_conversation.c.last_seq + 1, last_message_at=bindparam("at"))
+    .returning(_conversation.c.last_seq)
+)
+_INSERT = insert(_message).returning(_message.c.id)
+
+
 def agents_in(conversation):
     """Ids of the agents currently in a conversation."""
-    return list(
-        db.session.scalars(
-            select(Participant.agent_id).where(
-                Participant.conversation_pk == conversation.id,
-                Participant.role == "agent",
-                Participant.left_at.is_(None),
-            )
-        )
-    )
+    return list(db.session.scalars(_AGENTS_IN, {"pk": conversation.id}))
 
 
 def _next_seq(conversation):
     """Take the next seq: the row update serialises concurrent senders, a rollback frees it."""
     now = utcnow()
-    seq = db.session.execute(
-        update(Conversation)
-        .where(Conversation.id == conversation.id)
-        .values(last_seq=Conversation.last_seq + 1, last_message_at=now)
-        .returning(Conversation.last_seq)
-    ).scalar_one()
+    seq = db.session.execute(_NEXT_SEQ, {"pk": conversation.id, "at": now}).scalar_one()
     return seq, now
 
 
 def store(conversation, sender, kind, message_id=None, **fields):
-    """Store a message in the caller's transaction and publish it for after the commit."""
+    """Store a message in the caller's transaction and publish it for after the commit.
+
+    Returns the message as written, detached from the session: reading it after the
+    commit costs no query.
+    """
+    db.session.flush()  # pending ORM changes first, as the ORM's own insert would have
     seq, now = _next_seq(conversation)
-    message = Message(
-        message_id=message_id or str(uuid.uuid4()),
-        conversation_pk=conversation.id,
-        seq=seq,
-        type=kind,
-        sender=sender,
-        created_at=now,
+    values = {
+        "message_id": message_id or str(uuid.uuid4()),
+        "conversation_pk": conversation.id,
+        "seq": seq,
+        "type": kind,
+        "sender": sender,
+        "created_at": now,
+        "to": [],
+        "tag": "",
+        "attachments": [],
         **fields,
-    )
-    db.session.add(message)
-    db.session.flush()
+    }
+    message = Message(id=db.session.execute(_INSERT, values).scalar_one(), **values)
     publish_message(conversation, message)
     return message
 

@@ -48,6 +48,8 @@ def _may_read(agent, conversation):
 class AgentNamespace(AckingNamespace):
     """Authenticated on connect by the console's session cookie or auth={"token": …}."""
 
+    light_events = frozenset({"sendMessage"})
+
     def on_connect(self, auth=None):
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
@@ -106,9 +108,10 @@ class AgentNamespace(AckingNamespace):
     @handler
     def on_sendMessage(self, data):
         """A ChatMessage (whispers allowed) or typing, from this agent."""
-        agent = current_agent()
-        conversation = conversations.get(data.get("conversationId"))
-        wire, stored = conversations.do_post(conversation, _participant(agent, conversation), data)
+        conversation, participant = conversations.agent_sender(
+            state().get("agent_id"), data.get("conversationId")
+        )  # current_agent(), get() and _participant() in one query
+        wire, stored = conversations.do_post(conversation, participant, data)
         return ok(id=wire["id"], seq=wire.get("seq"))
 
     @handler

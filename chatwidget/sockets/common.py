@@ -1,6 +1,7 @@
 """What both namespaces share: acks, error translation, per-socket state."""
 
 import logging
+from contextvars import ContextVar
 from functools import wraps
 
 from flask import request
@@ -14,11 +15,14 @@ log = logging.getLogger(__name__)
 # Per-socket state of this process's own sockets. Nothing here is needed by another
 # process: a socket lives in one process, and everything shared is in the database.
 _state = {}
+# (namespace, sid) while a light event runs (see AckingNamespace.light_events).
+_light_event = ContextVar("chatwidget_light_event", default=None)
 
 
 def state():
     """The current socket's state dict."""
-    return _state.setdefault((request.namespace, request.sid), {})
+    key = _light_event.get() or (request.namespace, request.sid)
+    return _state.setdefault(key, {})
 
 
 def forget():
@@ -37,12 +41,34 @@ def error(message, **fields):
 
 
 class AckingNamespace(Namespace):
-    """A namespace that answers every client event, an unknown one with an error ack."""
+    """A namespace that answers every client event, an unknown one with an error ack.
+
+    Events named in `light_events` run in an app context only, without the request
+    context Flask-SocketIO builds for every event (a Request, the session cookie, URL
+    matching, teardown: more than the whole rest of a chat message on the hot path).
+    Their handlers may use state(), the database and socketio.emit(..., to=room), but
+    not flask.request, the Flask session or the context-bound emit() and join_room().
+    """
+
+    light_events = frozenset()
 
     def trigger_event(self, event, *args):
         if not hasattr(self, "on_" + (event or "")):
             return error("unknown event %s" % str(event)[:64])
+        if event in self.light_events:
+            return self._trigger_light(event, *args)
         return super().trigger_event(event, *args)
+
+    def _trigger_light(self, event, sid, *args):
+        environ = self.socketio.server.get_environ(sid, namespace=self.namespace)
+        if not environ:  # as Flask-SocketIO: a client this process has no record of
+            return "", 400
+        token = _light_event.set((self.namespace, sid))
+        try:
+            with environ["flask.app"].app_context():
+                return getattr(self, "on_" + event)(*args)
+        finally:
+            _light_event.reset(token)
 
 
 def whole_number(value, name):

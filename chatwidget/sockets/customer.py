@@ -22,16 +22,18 @@ from chatwidget.sockets.common import (
 )
 
 
-def _joined(conversation_id):
+def _joined(conversation_id, check=conversations.check_customer):
     """The (conversation, customer) this socket joined, else Forbidden."""
     joined = state().get("joined", {})
     if conversation_id not in joined:
         raise Forbidden("join the conversation first")
-    return conversations.check_customer(conversation_id, joined[conversation_id])
+    return check(conversation_id, joined[conversation_id])
 
 
 class CustomerNamespace(AckingNamespace):
     """Customer sockets join with the pair from /api/customer/init; connectors with a token."""
+
+    light_events = frozenset({"sendMessage"})
 
     def on_connect(self, auth=None):
         """Anyone may connect; a connector proves itself with auth={"token": …}."""
@@ -83,7 +85,7 @@ class CustomerNamespace(AckingNamespace):
             return ok(
                 id=wire["id"], seq=wire.get("seq"), conversationId=conversation.conversation_id
             )
-        conversation, customer = _joined(data.get("conversationId"))
+        conversation, customer = _joined(data.get("conversationId"), conversations.customer_sender)
         wire, stored = conversations.do_post(conversation, customer, data)
         return ok(id=wire["id"], seq=wire.get("seq"))
 
