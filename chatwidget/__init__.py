@@ -27,7 +27,8 @@ def _configure(app, overrides):
         OPENAPI_JSON_PATH="openapi.json",
         # One allowance per API user (or agent, or address) across every route.
         RATELIMIT_APPLICATION=cfg["RATE_LIMIT"],
-        RATELIMIT_STORAGE_URI=cfg["REDIS_URL"] or "memory://",
+        # Without Redis each process counts alone, in chatwidget.ratelimit.MemoryStorage.
+        RATELIMIT_STORAGE_URI=cfg["REDIS_URL"] or "chatwidget-memory://",
         RATELIMIT_HEADERS_ENABLED=True,
     )
     cfg.setdefault("RATELIMIT_KEY_PREFIX", "chatwidget")
@@ -54,8 +55,9 @@ def _sqlite_pragmas(app):
 
 
 def _extensions(app):
-    from chatwidget.extensions import api, db, migrate, new_limiter, socketio
+    from chatwidget.extensions import SessionInterface, api, db, migrate, new_limiter, socketio
 
+    app.session_interface = SessionInterface()
     db.init_app(app)
     _sqlite_pragmas(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))

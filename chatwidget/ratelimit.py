@@ -1,8 +1,10 @@
 """Who a request counts against for the rate limit, and the limiter that counts it."""
 
 import base64
+import time
 
 import flask_limiter
+import limits.storage
 from flask import current_app, request
 from flask_limiter import ExemptionScope, RateLimitExceeded, RequestLimit
 from itsdangerous import BadSignature
@@ -134,3 +136,27 @@ def _plain(group):
         or callable(group.cost)
         or callable(group.scope)
     )
+
+
+class MemoryStorage(limits.storage.MemoryStorage):
+    """limits' in-process storage, sweeping expired keys from a hit instead of a timer.
+
+    limits sweeps from a threading.Timer that it restarts every 10 ms and checks on every
+    hit. Under gevent that timer is a greenlet: checking it (a failed non-blocking lock
+    acquire sleeps) and starting the next one switched to the hub in the middle of every
+    rate-limited request, ~40 µs each. A counter expires when it is read anyway; the sweep
+    only frees the keys nobody uses any more, and runs here at most once a second.
+    """
+
+    STORAGE_SCHEME = ["chatwidget-memory"]
+    SWEEP_S = 1.0
+
+    def __init__(self, uri=None, wrap_exceptions=False, **options):
+        self._next_sweep = 0.0
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+
+    def _MemoryStorage__schedule_expiry(self):  # limits calls it on every hit
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._next_sweep = now + self.SWEEP_S
+            self._MemoryStorage__expire_events()

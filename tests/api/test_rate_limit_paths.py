@@ -6,12 +6,17 @@ keys), across two apps sharing Redis, and check that any other configuration is 
 to Flask-Limiter whole.
 """
 
+import threading
+import time
 import uuid
 
 import flask_limiter
 import pytest
+from limits import parse
 
 import chatwidget.extensions
+from chatwidget.extensions import socketio
+from chatwidget.ratelimit import MemoryStorage
 from tests.api.capture_helpers import chat
 from tests.conftest import bearer_for, make_app
 from tests.system.servers import REDIS_URL, redis_reason
@@ -76,7 +81,16 @@ def test_same_answers_and_keys_as_flask_limiter(monkeypatch, tmp_path):
     assert limiter_of(ours)._per_endpoint["capture.ChatCapture"]  # resolved once, not per request
 
 
-def test_api_users_share_their_allowance_through_redis(tmp_path):
+@pytest.fixture
+def socketio_restored():
+    """Put Socket.IO's options back: an app made with REDIS_URL leaves its queue in them."""
+    saved = dict(socketio.server_options)
+    yield
+    socketio.server_options.clear()
+    socketio.server_options.update(saved)
+
+
+def test_api_users_share_their_allowance_through_redis(tmp_path, socketio_restored):
     reason = redis_reason()
     if reason:
         pytest.skip(reason)
@@ -115,3 +129,19 @@ def test_other_configurations_take_flask_limiters_own_path(tmp_path):
 def test_disabled_limiter_limits_nothing(tmp_path):
     app = make_app(tmp_path, RATE_LIMIT="1/minute", RATELIMIT_ENABLED=False)
     assert [s for s, _, _ in run(app, requests=3)] == [200, 200, 200]
+
+
+def test_memory_storage_starts_no_thread_per_hit_and_sweeps(monkeypatch, tmp_path):
+    app = make_app(tmp_path, RATE_LIMIT="50/second")
+    storage = limiter_of(app).storage
+    assert isinstance(storage, MemoryStorage)
+    started = []
+    monkeypatch.setattr(threading.Thread, "start", lambda thread: started.append(thread))
+    assert [s for s, _, _ in run(app, requests=4)] == [200] * 4
+    assert started == []
+    item = parse("1/second")
+    assert storage.incr(item.key_for("k"), 1) == 1
+    storage._next_sweep = 0.0
+    monkeypatch.setattr(time, "time", lambda: 10.0**10)  # every counter long expired
+    storage.incr(parse("1/day").key_for("other"), 86400)
+    assert item.key_for("k") not in storage.storage
