@@ -19,7 +19,7 @@ class ChatCapture(MethodView):
     @blp.alt_response(409, schema=ErrorSchema, description="SessionId already captured")
     def post(self, chat):
         """Upload a finished chat; answers its callId"""
-        return {"callId": capture.do_capture(chat).call_id}
+        return {"callId": capture.ingest(chat)}
 
 
 @blp.route("/callCapture/v1/status")

@@ -2,14 +2,15 @@
 
 import secrets
 
-from sqlalchemy import insert, select, true
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
 from chatwidget.core import webhooks
 from chatwidget.core.errors import Conflict, NotFound
+from chatwidget.core.events import dispatch_now, publish
 from chatwidget.extensions import db
-from chatwidget.models import Call, CallKey, Webhook
+from chatwidget.models import Call, CallKey
 from chatwidget.models.types import utcnow
 from chatwidget.schemas.common import format_utc
 
@@ -24,7 +25,6 @@ _CALL_COLUMNS = [
 ]
 _INSERT_CALL = insert(Call.__table__)
 _INSERT_KEYS = insert(CallKey.__table__)
-_ACTIVE_EVENTS = select(Webhook.__table__.c.events).where(Webhook.__table__.c.active == true())
 
 
 def new_call_id():
@@ -77,63 +77,99 @@ def call_keys(contacts, metadata):
     return keys
 
 
-def _insert_keys(call, contacts, metadata):
-    rows = [{"call_pk": call.id, "kind": k, "value": v} for k, v in call_keys(contacts, metadata)]
+def _insert_keys(connection, call_pk, contacts, metadata):
+    rows = [{"call_pk": call_pk, "kind": k, "value": v} for k, v in call_keys(contacts, metadata)]
     if rows:
-        db.session.connection().execute(_INSERT_KEYS, rows)
+        connection.execute(_INSERT_KEYS, rows)
 
 
-def _subscribed(event):
-    """Whether webhooks.enqueue(event, …) would write a row: one cheap read per capture.
+def _new_call(chat, source, call_id):
+    """The Call attributes of a loaded ChatCall (all but the key)."""
+    return {
+        "call_id": call_id or new_call_id(),
+        "session_id": chat["SessionId"],
+        "master_call_id": chat.get("MasterCallId"),
+        "source": source,
+        "status": "Complete",
+        "utc_start": chat["UtcStart"],
+        "utc_end": chat["UtcEnd"],
+        "contacts": [_contact_document(c) for c in chat.get("Contacts") or []],
+        "call_metadata": chat.get("Metadata"),
+        "metadata_times": {},
+        "created_at": utcnow(),
+    }
 
-    Most sites have no webhook, and enqueue loads every active one as an ORM object.
+
+def _write(connection, attrs):
+    """Insert the call and its purge keys and queue its summary webhook, on connection.
+
+    Core statements: for this one-row insert the ORM's unit of work, and reloading the
+    expired row after the commit, cost more than the rest of a capture. Returns the new
+    key and how many outbox rows were written.
     """
-    hooks = db.session.connection().execute(_ACTIVE_EVENTS).scalars()
-    return any(events is None or event in events for events in hooks)
+    row = {column.key: attrs[attr] for attr, column in _CALL_COLUMNS}
+    pk = connection.execute(_INSERT_CALL, row).inserted_primary_key[0]
+    _insert_keys(connection, pk, attrs["contacts"], attrs["call_metadata"])
+    queued = webhooks.enqueue(
+        connection, "call.summary", lambda: summary_payload(Call(id=pk, **attrs))
+    )
+    return pk, queued
+
+
+def _conflict(session_id):
+    """After an IntegrityError: Conflict when session_id is taken, else None (re-raise)."""
+    if session_exists(session_id):
+        return Conflict(
+            "SessionId %s was already captured" % session_id,
+            errors={"SessionId": ["already captured"]},
+        )
+    return None
 
 
 def do_capture(chat, source="capture", call_id=None):
     """Store a finished chat (a loaded ChatCall) as a call and queue its summary webhook.
 
-    Conflict, with nothing changed, when its SessionId was captured before. Returns the
-    Call, in the session as a loaded row.
-
-    Written with Core statements: for this one-row insert the ORM's unit of work, and
-    reloading the expired row after the commit, cost more than the rest of a capture.
+    Written in the session's transaction, which it commits (with whatever the caller
+    changed before). Conflict, with nothing changed, when its SessionId was captured
+    before. Returns the Call, in the session as a loaded row: the row as written.
     """
-    contacts = [_contact_document(c) for c in chat.get("Contacts") or []]
-    call = Call(
-        call_id=call_id or new_call_id(),
-        session_id=chat["SessionId"],
-        master_call_id=chat.get("MasterCallId"),
-        source=source,
-        status="Complete",
-        utc_start=chat["UtcStart"],
-        utc_end=chat["UtcEnd"],
-        contacts=contacts,
-        call_metadata=chat.get("Metadata"),
-        metadata_times={},
-        created_at=utcnow(),
-    )
-    row = {column.key: getattr(call, attr) for attr, column in _CALL_COLUMNS}
+    attrs = _new_call(chat, source, call_id)
     try:
-        result = db.session.connection().execute(_INSERT_CALL, row)
-        call.id = result.inserted_primary_key[0]
-        _insert_keys(call, contacts, call.call_metadata)
-        if _subscribed("call.summary"):
-            webhooks.enqueue("call.summary", summary_payload(call))
+        pk, queued = _write(db.session.connection(), attrs)
+        if queued:
+            publish(db.session, "outbox.new", None)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        if session_exists(chat["SessionId"]):
-            raise Conflict(
-                "SessionId %s was already captured" % chat["SessionId"],
-                errors={"SessionId": ["already captured"]},
-            ) from None
+        conflict = _conflict(chat["SessionId"])
+        if conflict:
+            raise conflict from None
         raise
+    call = Call(id=pk, **attrs)
     make_transient_to_detached(call)  # the row as written: no reload when it is read
     db.session.add(call)
     return call
+
+
+def ingest(chat):
+    """do_capture for the capture API, without the ORM session; returns the new callId.
+
+    The same rows in a transaction of its own on a Core connection, committed before
+    this returns. Thousands of chats a second come this way, and a session (its
+    transaction, the ORM objects, the teardown) cost more here than the writes.
+    """
+    attrs = _new_call(chat, "capture", None)
+    try:
+        with db.engine.begin() as connection:
+            _, queued = _write(connection, attrs)
+    except IntegrityError:
+        conflict = _conflict(chat["SessionId"])
+        if conflict:
+            raise conflict from None
+        raise
+    if queued:
+        dispatch_now("outbox.new", None)  # committed: the delivery worker may start
+    return attrs["call_id"]
 
 
 def session_exists(session_id):
@@ -233,7 +269,7 @@ def _merge(call, metadata, event_time):
     call.call_metadata = current
     call.metadata_times = times
     db.session.execute(CallKey.__table__.delete().where(CallKey.call_pk == call.id))
-    _insert_keys(call, call.contacts, current)
+    _insert_keys(db.session.connection(), call.id, call.contacts, current)
 
 
 def do_session_metadata(session_id, event_time, metadata):

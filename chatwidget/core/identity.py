@@ -7,7 +7,6 @@ import secrets
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import make_transient_to_detached
 
 from chatwidget import tokens
 from chatwidget.core.errors import Forbidden, InvalidInput, NotFound, Unauthorized
@@ -88,25 +87,23 @@ def user_from_token(token):
 
 _USER_BY_ID = select(ApiUser.__table__).where(ApiUser.__table__.c.id == bindparam("id"))
 _USER_COLUMNS = [(prop.key, prop.columns[0]) for prop in ApiUser.__mapper__.column_attrs]
-_USER_KEY = ApiUser.__mapper__.identity_key_from_primary_key
 
 
 def _api_user(user_id):
-    """db.session.get(ApiUser, user_id), for less: this runs on every API call.
+    """The API user with this id as stored right now, or None: this runs on every API call.
 
-    One Core query, and the row becomes the session's ApiUser, as session.get makes it.
+    One Core query on a pooled connection, no ORM session: the user comes back as a
+    transient ApiUser (in no session), read fresh every time so that a revocation
+    counts from the very next request, in every process.
     """
-    session = db.session
-    if type(user_id) is not int or _USER_KEY((user_id,)) in session.identity_map:
-        return session.get(ApiUser, user_id)
-    row = session.connection().execute(_USER_BY_ID, {"id": user_id}).first()
+    if type(user_id) is not int:
+        return db.session.get(ApiUser, user_id)  # not a token this server issues
+    with db.engine.connect() as connection:
+        row = connection.execute(_USER_BY_ID, {"id": user_id}).first()
     if row is None:
         return None
     mapping = row._mapping
-    user = ApiUser(**{attr: mapping[column] for attr, column in _USER_COLUMNS})
-    make_transient_to_detached(user)
-    session.add(user)
-    return user
+    return ApiUser(**{attr: mapping[column] for attr, column in _USER_COLUMNS})
 
 
 def check_role(user, role):
