@@ -1,6 +1,7 @@
 """Messages of live conversations: storing with a gap-free seq, and who may see what."""
 
 import uuid
+from types import SimpleNamespace
 
 from sqlalchemy import bindparam, insert, select, update
 
@@ -10,6 +11,7 @@ from chatwidget.core.events import dispatch_now, publish
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Message, Participant
 from chatwidget.models.types import utcnow
+from chatwidget.prepared import Prepared
 from chatwidget.schemas.common import format_utc
 
 ACTIVITY_TYPES = (
@@ -63,45 +65,64 @@ def visible_to_customer(wire, participant_id):
     return not targets or participant_id in targets or participant_id == sender
 
 
-# The statements every message runs, built once: building and cache-keying a statement
-# costs more than running it, and ORM entities (loaded, expired at commit, reloaded) cost
-# more still. Plain table statements in the session's transaction, so the seq, the row
-# and the commit stay exactly as before.
+# The statements every message runs, built and compiled once (chatwidget.prepared): a
+# message costs no statement building and no ORM objects (loaded, expired at commit,
+# reloaded), and the seq, the row and the commit stay exactly as before.
 _conversation = Conversation.__table__
 _message = Message.__table__
 _participant = Participant.__table__
-_AGENTS_IN = select(_participant.c.agent_id).where(
-    _participant.c.conversation_pk == bindparam("pk"),
-    _participant.c.role == "agent",
-    _participant.c.left_at.is_(None),
+_AGENTS_IN = Prepared(
+    select(_participant.c.agent_id).where(
+        _participant.c.conversation_pk == bindparam("pk"),
+        _participant.c.role == "agent",
+        _participant.c.left_at.is_(None),
+    )
 )
-_NEXT_SEQ = (
+_NEXT_SEQ = Prepared(
     update(_conversation)
     .where(_conversation.c.id == bindparam("pk"))
     .values(last_seq=_conversation.c.last_seq + 1, last_message_at=bindparam("at"))
     .returning(_conversation.c.last_seq)
 )
-_INSERT = insert(_message).returning(_message.c.id)
+# Columns the ORM would fill from their defaults when not given: always written here.
+_DEFAULTS = {"to": list, "tag": str, "attachments": list}
+_inserts = {}
+
+
+def _insert(values):
+    """INSERT … RETURNING id for exactly these columns (as the ORM omits unset ones)."""
+    key = tuple(sorted(values))
+    statement = _inserts.get(key)
+    if statement is None:
+        columns = {name: bindparam(name) for name in key}
+        statement = _inserts[key] = Prepared(
+            insert(_message).values(columns).returning(_message.c.id)
+        )
+    return statement.scalar(**values)
 
 
 def agents_in(conversation):
     """Ids of the agents currently in a conversation."""
-    return list(db.session.scalars(_AGENTS_IN, {"pk": conversation.id}))
+    return _AGENTS_IN.scalars(pk=conversation.id)
 
 
 def _next_seq(conversation):
     """Take the next seq: the row update serialises concurrent senders, a rollback frees it."""
     now = utcnow()
-    seq = db.session.execute(_NEXT_SEQ, {"pk": conversation.id, "at": now}).scalar_one()
-    return seq, now
+    return _NEXT_SEQ.scalar(pk=conversation.id, at=now), now
+
+
+class Stored(SimpleNamespace):
+    """A message as store() wrote it: the row's columns as attributes, not an ORM object
+    (reading it after the commit costs no query, building it no instrumentation)."""
+
+
+_COLUMNS = tuple(column.key for column in _message.columns)
 
 
 def store(conversation, sender, kind, message_id=None, **fields):
-    """Store a message in the caller's transaction and publish it for after the commit.
-
-    Returns the message as written, detached from the session: reading it after the
-    commit costs no query.
-    """
+    """Store a message in the caller's transaction and publish it for after the commit;
+    returns it as written (a Stored)."""
     db.session.flush()  # pending ORM changes first, as the ORM's own insert would have
     seq, now = _next_seq(conversation)
     values = {
@@ -111,12 +132,10 @@ def store(conversation, sender, kind, message_id=None, **fields):
         "type": kind,
         "sender": sender,
         "created_at": now,
-        "to": [],
-        "tag": "",
-        "attachments": [],
+        **{name: make() for name, make in _DEFAULTS.items()},
         **fields,
     }
-    message = Message(id=db.session.execute(_INSERT, values).scalar_one(), **values)
+    message = Stored(**{**dict.fromkeys(_COLUMNS), **values, "id": _insert(values)})
     publish_message(conversation, message)
     return message
 
