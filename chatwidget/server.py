@@ -40,11 +40,14 @@ class QuietWebSocketHandler(WebSocketHandler):
 
 
 def start_background(app):
-    """Start the per-process background work: the webhook outbox worker and the scheduler."""
+    """Start the per-process background work: the webhook outbox worker, the scheduler and
+    the poster (group commit of chat messages, on SQLite)."""
     from chatwidget import scheduler
+    from chatwidget.core import posting
     from chatwidget.outbox import OutboxWorker
 
     scheduler.start(app)
+    posting.start(app)
     return OutboxWorker(app).start()
 
 

@@ -15,6 +15,7 @@ from chatwidget.core.queues import queue_for_subject
 from chatwidget.extensions import db
 from chatwidget.models import Agent, Conversation, Participant, Queue
 from chatwidget.models.types import utcnow
+from chatwidget.prepared import Prepared
 from chatwidget.schemas.common import format_utc
 
 CHANNELS = ("web", "fb", "sms", "twitter")
@@ -119,7 +120,7 @@ _participant = Participant.__table__
 _CONVERSATION_COLUMNS = [_conversation.c[name] for name in LiveConversation._fields]
 _SENDER_COLUMNS = [_participant.c[name].label("p_" + name) for name in Sender._fields]
 # One query for a customer socket's message: the conversation and its customer.
-_CUSTOMER_SENDER = (
+_CUSTOMER_SENDER = Prepared(
     select(*_CONVERSATION_COLUMNS, *_SENDER_COLUMNS)
     .select_from(
         _conversation.outerjoin(
@@ -135,7 +136,7 @@ _CUSTOMER_SENDER = (
 # One query for an agent socket's message: the conversation, the agent's participant in
 # it, and whether the agent still exists.
 _AGENT_EXISTS = select(Agent.__table__.c.id).where(Agent.__table__.c.id == bindparam("agent"))
-_AGENT_SENDER = (
+_AGENT_SENDER = Prepared(
     select(
         *_CONVERSATION_COLUMNS,
         *_SENDER_COLUMNS,
@@ -165,7 +166,7 @@ def _split(row):
 
 def customer_sender(conversation_id, participant_id):
     """check_customer() in one query, for posting: (LiveConversation, Sender)."""
-    row = db.session.execute(_CUSTOMER_SENDER, {"cid": str(conversation_id or "")}).first()
+    row = _CUSTOMER_SENDER.first(cid=str(conversation_id or ""))
     customer = None
     if row is not None:
         conversation, customer = _split(row)
@@ -180,13 +181,12 @@ def agent_sender(agent_id, conversation_id):
     """The agent's participant in a conversation assigned to it, for posting, in one query:
     (LiveConversation, Sender); the same refusals, in the same order, as the agent socket's
     other events (not signed in, no such conversation, not assigned to you, not in it)."""
-    params = {"cid": str(conversation_id or ""), "agent": agent_id}
-    row = db.session.execute(_AGENT_SENDER, params).first()
+    row = _AGENT_SENDER.first(cid=str(conversation_id or ""), agent=agent_id)
     if row is None:
-        if db.session.execute(_AGENT_EXISTS, params).first() is None:
+        if db.session.execute(_AGENT_EXISTS, {"agent": agent_id}).first() is None:
             raise Forbidden("not signed in")
         raise NotFound("no conversation %s" % conversation_id)
-    if row.agent_exists is None:
+    if row[-1] is None:  # agent_exists
         raise Forbidden("not signed in")
     conversation, participant = _split(row)
     handling.check_handler(SimpleNamespace(id=agent_id), conversation)
@@ -280,11 +280,27 @@ def _payload_to(conversation, to):
 
 
 def do_post(conversation, sender, data):
-    """Post a client's ChatMessage or typing activity; returns (wire, stored?).
+    """Post a client's ChatMessage or typing activity and commit; returns (wire, stored?).
 
     conversation and sender: the ORM objects, or the LiveConversation and Sender that
     customer_sender() and agent_sender() read for a socket's message.
     """
+    try:
+        posted = post(conversation, sender, data)
+        db.session.commit()
+    except IntegrityError:  # the same id sent twice at once: the first one won
+        db.session.rollback()
+        message_id = messages.check_client_id(data.get("id"))
+        stored = messages.find_by_id(conversation, message_id) if message_id else None
+        if stored is None:
+            raise
+        posted = messages.to_wire(stored, conversation.conversation_id), True
+    return posted
+
+
+def post(conversation, sender, data):
+    """do_post() in the caller's transaction, which commits (chatwidget.core.posting
+    commits several at once). Raises CoreError only before it has written anything."""
     kind = data.get("type") or "ChatMessage"
     message_id = messages.check_client_id(data.get("id")) if kind == "ChatMessage" else None
     if message_id:  # a resend (its ack was lost) is acked again, even once the chat ended
@@ -302,17 +318,10 @@ def do_post(conversation, sender, data):
     if kind != "ChatMessage":
         raise InvalidInput("type must be ChatMessage or ActivityMessage", errors={"type": [kind]})
     fields = check_chat_fields(sender, data)
-    try:
-        stored = messages.store(
-            conversation, messages.who(sender), "ChatMessage", message_id, to=to, **fields
-        )
-        _forward(conversation, sender, stored)
-        db.session.commit()
-    except IntegrityError:  # the same id sent twice at once: the first one won
-        db.session.rollback()
-        stored = messages.find_by_id(conversation, message_id)
-        if stored is None:
-            raise
+    stored = messages.store(
+        conversation, messages.who(sender), "ChatMessage", message_id, to=to, **fields
+    )
+    _forward(conversation, sender, stored)
     return messages.to_wire(stored, conversation.conversation_id), True
 
 

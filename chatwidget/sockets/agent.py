@@ -4,7 +4,7 @@ from flask import request, session
 from flask_socketio import emit, join_room
 from sqlalchemy import select
 
-from chatwidget.core import agents, conversations, handling, presence, routing
+from chatwidget.core import agents, conversations, handling, posting, presence, routing
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.messages import who
 from chatwidget.extensions import db
@@ -108,10 +108,12 @@ class AgentNamespace(AckingNamespace):
     @handler
     def on_sendMessage(self, data):
         """A ChatMessage (whispers allowed) or typing, from this agent."""
-        conversation, participant = conversations.agent_sender(
-            state().get("agent_id"), data.get("conversationId")
-        )  # current_agent(), get() and _participant() in one query
-        wire, stored = conversations.do_post(conversation, participant, data)
+        agent_id, conversation_id = state().get("agent_id"), data.get("conversationId")
+        wire, stored = posting.post(
+            # current_agent(), get() and _participant() in one query
+            lambda: conversations.agent_sender(agent_id, conversation_id),
+            data,
+        )
         return ok(id=wire["id"], seq=wire.get("seq"))
 
     @handler

@@ -4,7 +4,7 @@ from flask import request
 from flask_socketio import emit, join_room
 
 from chatwidget.core import connectors as core_connectors
-from chatwidget.core import conversations, handling, messages
+from chatwidget.core import conversations, handling, messages, posting
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.identity import check_role, user_from_token
 from chatwidget.core.presence import PROCESS_ID
@@ -22,12 +22,17 @@ from chatwidget.sockets.common import (
 )
 
 
-def _joined(conversation_id, check=conversations.check_customer):
-    """The (conversation, customer) this socket joined, else Forbidden."""
+def _joined_as(conversation_id):
+    """The participant id this socket joined the conversation with, else Forbidden."""
     joined = state().get("joined", {})
     if conversation_id not in joined:
         raise Forbidden("join the conversation first")
-    return check(conversation_id, joined[conversation_id])
+    return joined[conversation_id]
+
+
+def _joined(conversation_id):
+    """The (conversation, customer) this socket joined, else Forbidden."""
+    return conversations.check_customer(conversation_id, _joined_as(conversation_id))
 
 
 class CustomerNamespace(AckingNamespace):
@@ -85,8 +90,11 @@ class CustomerNamespace(AckingNamespace):
             return ok(
                 id=wire["id"], seq=wire.get("seq"), conversationId=conversation.conversation_id
             )
-        conversation, customer = _joined(data.get("conversationId"), conversations.customer_sender)
-        wire, stored = conversations.do_post(conversation, customer, data)
+        conversation_id = data.get("conversationId")
+        participant_id = _joined_as(conversation_id)
+        wire, stored = posting.post(
+            lambda: conversations.customer_sender(conversation_id, participant_id), data
+        )
         return ok(id=wire["id"], seq=wire.get("seq"))
 
     @handler
