@@ -179,6 +179,16 @@ class Parser(FlaskParser):
         abort(error_status_code or 400, message=message, errors=errors)
 
 
+def _documenting(decorator):
+    """decorator's documentation (_apidoc) put on the function itself, without its wrapper."""
+
+    def document(func):
+        func._apidoc = decorator(func)._apidoc
+        return func
+
+    return document
+
+
 class Blueprint(_Blueprint):
     """flask-smorest Blueprint using the project's parser."""
 
@@ -188,6 +198,22 @@ class Blueprint(_Blueprint):
         **_Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
         "json_or_form": "application/x-www-form-urlencoded",
     }
+
+    def alt_response(self, status_code, *args, **kwargs):
+        """As flask-smorest's, but it only documents: no wrapper around the view.
+
+        flask-smorest wraps the view once per documented response (and per doc()),
+        each wrapper a call through current_app.ensure_sync on every request; an API
+        view carried seven of them. Here the view gets the documentation its wrapper
+        would have carried, and stays itself.
+        """
+        decorator = super().alt_response(status_code, *args, **kwargs)
+        return _documenting(decorator)
+
+    @staticmethod
+    def doc(**kwargs):
+        """As flask-smorest's, documenting only (see alt_response)."""
+        return _documenting(_Blueprint.doc(**kwargs))
 
     def arguments(self, schema, *, location="json", **kwargs):
         """As flask-smorest's; a body's route also documents 413 (and 415 for JSON)."""
