@@ -41,13 +41,14 @@ class QuietWebSocketHandler(WebSocketHandler):
 
 def start_background(app):
     """Start the per-process background work: the webhook outbox worker, the scheduler and
-    the poster (group commit of chat messages, on SQLite)."""
+    the group commits of chat messages and of captured chats (on SQLite)."""
     from chatwidget import scheduler
-    from chatwidget.core import posting
+    from chatwidget.core import capture, posting
     from chatwidget.outbox import OutboxWorker
 
     scheduler.start(app)
     posting.start(app)
+    capture.start_group_commit(app)
     return OutboxWorker(app).start()
 
 

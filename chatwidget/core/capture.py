@@ -1,7 +1,9 @@
 """Capturing finished chats as calls, looking them up, and their late metadata."""
 
 import secrets
+from functools import partial
 
+from flask import current_app
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
@@ -10,11 +12,13 @@ from chatwidget.core import webhooks
 from chatwidget.core.errors import Conflict, NotFound
 from chatwidget.core.events import dispatch_now, publish
 from chatwidget.extensions import db
+from chatwidget.groupcommit import GroupCommit
 from chatwidget.models import Call, CallKey
 from chatwidget.models.types import utcnow
 from chatwidget.schemas.common import format_utc
 
 _CONTACT_FIELDS = ("ReferenceId", "FirstName", "LastName", "Email", "Phone", "PhoneNumber", "Type")
+_GROUP = "chatwidget_capture_group"
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 _FAIR = 256 - 256 % len(_ALPHABET)  # 252: a multiple of 36
 # Ingest writes with Core statements (see do_capture): every Call column but the key.
@@ -23,7 +27,8 @@ _CALL_COLUMNS = [
     for prop in Call.__mapper__.column_attrs
     if not prop.columns[0].primary_key
 ]
-_INSERT_CALL = insert(Call.__table__)
+# Many rows in one statement; each new key comes back with the (unique) callId it is for.
+_INSERT_CALLS = insert(Call.__table__).returning(Call.__table__.c.call_id, Call.__table__.c.id)
 _INSERT_KEYS = insert(CallKey.__table__)
 
 
@@ -100,20 +105,30 @@ def _new_call(chat, source, call_id):
     }
 
 
-def _write(connection, attrs):
-    """Insert the call and its purge keys and queue its summary webhook, on connection.
+def _write(connection, calls):
+    """Insert the calls and their purge keys and queue their summary webhooks, on connection.
 
-    Core statements: for this one-row insert the ORM's unit of work, and reloading the
-    expired row after the commit, cost more than the rest of a capture. Returns the new
-    key and how many outbox rows were written.
+    calls are _new_call() attributes. Core statements: for these inserts the ORM's unit
+    of work, and reloading the expired rows after the commit, cost more than the rest
+    of a capture; many calls go in one statement per table. Returns the new keys, in
+    the order of calls, and how many outbox rows were written.
     """
-    row = {column.key: attrs[attr] for attr, column in _CALL_COLUMNS}
-    pk = connection.execute(_INSERT_CALL, row).inserted_primary_key[0]
-    _insert_keys(connection, pk, attrs["contacts"], attrs["call_metadata"])
-    queued = webhooks.enqueue(
-        connection, "call.summary", lambda: summary_payload(Call(id=pk, **attrs))
-    )
-    return pk, queued
+    rows = [{column.key: attrs[attr] for attr, column in _CALL_COLUMNS} for attrs in calls]
+    pk_of = dict(connection.execute(_INSERT_CALLS, rows).all())
+    pks = [pk_of[attrs["call_id"]] for attrs in calls]
+    keys = [
+        {"call_pk": pk, "kind": kind, "value": value}
+        for pk, attrs in zip(pks, calls, strict=True)
+        for kind, value in call_keys(attrs["contacts"], attrs["call_metadata"])
+    ]
+    if keys:
+        connection.execute(_INSERT_KEYS, keys)
+    summaries = [partial(_summary_of, pk, attrs) for pk, attrs in zip(pks, calls, strict=True)]
+    return pks, webhooks.enqueue(connection, "call.summary", summaries)
+
+
+def _summary_of(pk, attrs):
+    return summary_payload(Call(id=pk, **attrs))
 
 
 def _conflict(session_id):
@@ -135,7 +150,7 @@ def do_capture(chat, source="capture", call_id=None):
     """
     attrs = _new_call(chat, source, call_id)
     try:
-        pk, queued = _write(db.session.connection(), attrs)
+        [pk], queued = _write(db.session.connection(), [attrs])
         if queued:
             publish(db.session, "outbox.new", None)
         db.session.commit()
@@ -155,21 +170,53 @@ def ingest(chat):
     """do_capture for the capture API, without the ORM session; returns the new callId.
 
     The same rows in a transaction of its own on a Core connection, committed before
-    this returns. Thousands of chats a second come this way, and a session (its
-    transaction, the ORM objects, the teardown) cost more here than the writes.
+    this returns: thousands of chats a second come this way, and a session (its
+    transaction, the ORM objects, the teardown) cost more here than the writes. In a
+    served process on SQLite, the chats captured at the same moment share that
+    transaction (start_group_commit); each is answered as it would have been alone.
     """
     attrs = _new_call(chat, "capture", None)
+    group = current_app.extensions.get(_GROUP)
+    if group is None:
+        return _store_one(attrs)
+    return group.submit(attrs)
+
+
+def _store_one(attrs):
     try:
         with db.engine.begin() as connection:
-            _, queued = _write(connection, attrs)
+            _, queued = _write(connection, [attrs])
     except IntegrityError:
-        conflict = _conflict(chat["SessionId"])
+        conflict = _conflict(attrs["session_id"])
         if conflict:
             raise conflict from None
         raise
     if queued:
         dispatch_now("outbox.new", None)  # committed: the delivery worker may start
     return attrs["call_id"]
+
+
+def _store_many(calls):
+    with db.engine.begin() as connection:
+        _, queued = _write(connection, calls)
+    if queued:
+        dispatch_now("outbox.new", None)
+    return [attrs["call_id"] for attrs in calls]
+
+
+def start_group_commit(app):
+    """Capture API chats arriving together stored in one transaction, on SQLite.
+
+    SQLite takes one writer at a time anyway, and a capture's transaction (connection,
+    statements, commit, WAL pages and the checkpoints they bring) costs more than its
+    rows: see chatwidget.groupcommit. PostgreSQL runs transactions side by side and
+    keeps one per chat. Returns the GroupCommit, or None.
+    """
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return None
+    group = app.extensions[_GROUP] = GroupCommit(app, "capture", _store_one, _store_many)
+    return group.start()
 
 
 def session_exists(session_id):
@@ -179,8 +226,6 @@ def session_exists(session_id):
 
 def call_uri(call):
     """The link to the call's page."""
-    from flask import current_app
-
     return "%s/calls/%s" % (current_app.config["PUBLIC_URL"], call.call_id)
 
 

@@ -74,22 +74,25 @@ def subscribers(connection, event):
     return [hook_id for hook_id, events in connection.execute(_ACTIVE_HOOKS) if event in events]
 
 
-def enqueue(connection, event, body):
-    """Write one outbox row per webhook subscribed to event, on connection (in its transaction).
+def enqueue(connection, event, bodies):
+    """For each body, one outbox row per webhook subscribed to event, on connection.
 
-    body is the payload, or a function that makes it: most sites have no webhook, and
-    then it is never made. Returns how many rows were written; after committing them,
-    the caller wakes the delivery worker with the event "outbox.new" (events.publish
-    on a session, events.dispatch_now after a Core transaction).
+    Written in the connection's transaction. A body is a payload, or a function that
+    makes it: most sites have no webhook, and then none is made. Returns how many rows
+    were written; after committing them, the caller wakes the delivery worker with the
+    event "outbox.new" (events.publish on a session, events.dispatch_now after a Core
+    transaction).
     """
     hook_ids = subscribers(connection, event)
     if not hook_ids:
         return 0
-    payload = body() if callable(body) else body
-    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    rows = [
-        {"event_id": str(uuid.uuid4()), "webhook_id": hook_id, "event": event, "body": text}
-        for hook_id in hook_ids
-    ]
+    rows = []
+    for body in bodies:
+        payload = body() if callable(body) else body
+        text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+        rows.extend(
+            {"event_id": str(uuid.uuid4()), "webhook_id": hook_id, "event": event, "body": text}
+            for hook_id in hook_ids
+        )
     connection.execute(_INSERT_OUTBOX, rows)
     return len(rows)

@@ -1,0 +1,84 @@
+"""Group commit: what concurrent requests want stored, written in one transaction.
+
+On SQLite a process writes one transaction after the other whatever it does (one writer
+at a time, and sqlite3's C code never yields to other greenlets), and much of what a
+small write costs is the transaction around it: a pooled connection, the statements'
+fixed cost, the commit and its WAL pages, the checkpoints that follow. A GroupCommit
+is one greenlet that takes every item waiting for it and stores them with one
+store_many(items) call, in one transaction; each submitter resumes only after that
+commit, with its own result. Nothing waits for a batch to fill: a lone item is stored
+at once, and batches grow only while items arrive faster than they can be stored.
+
+Should store_many fail (one duplicate among them, the database gone), nothing of the
+batch is kept, and each item is stored again on its own by store_one, so that each
+submitter gets the outcome it would have had alone.
+"""
+
+import logging
+
+import gevent
+import gevent.event
+
+log = logging.getLogger(__name__)
+
+
+class GroupCommit:
+    """One greenlet storing, each in one transaction, the batches of items submitted."""
+
+    def __init__(self, app, name, store_one, store_many, most=100):
+        self.app = app
+        self.name = name
+        self.store_one = store_one  # item -> result, or raises; commits
+        self.store_many = store_many  # [item] -> [result], all or nothing; commits
+        self.most = most
+        self.waiting = []
+        self.batches = 0
+        self.stored = 0
+        self._wake = gevent.event.Event()
+        self.greenlet = None
+
+    def start(self):
+        self.greenlet = gevent.spawn(self._loop)
+        return self
+
+    def submit(self, item):
+        """Wait until item is committed (with whatever else was waiting); its result."""
+        result = gevent.event.AsyncResult()
+        self.waiting.append((item, result))
+        self._wake.set()
+        return result.get()
+
+    def _loop(self):
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            while self.waiting:
+                batch, self.waiting = self.waiting[: self.most], self.waiting[self.most :]
+                try:
+                    with self.app.app_context():
+                        self._store(batch)
+                except BaseException as error:  # never leave a submitter waiting
+                    log.exception("%s: storing a batch failed", self.name)
+                    for _, result in batch:
+                        if not result.ready():
+                            result.set_exception(error)
+                    if not isinstance(error, Exception):
+                        raise
+
+    def _store(self, batch):
+        self.batches += 1
+        self.stored += len(batch)
+        if len(batch) > 1:
+            try:
+                results = self.store_many([item for item, _ in batch])
+            except Exception as error:
+                log.info("%s: a batch of %d failed (%s); each alone", self.name, len(batch), error)
+            else:
+                for (_, result), value in zip(batch, results, strict=True):
+                    result.set(value)
+                return
+        for item, result in batch:
+            try:
+                result.set(self.store_one(item))
+            except Exception as error:
+                result.set_exception(error)
