@@ -12,6 +12,7 @@ from chatwidget import tokens
 from chatwidget.core.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from chatwidget.extensions import db
 from chatwidget.models import ApiUser
+from chatwidget.models.api_user import holds
 from chatwidget.models.types import utcnow
 
 ROLES = ("chat_capture", "purge", "async_metadata", "call_share", "apps_api", "connector", "admin")
@@ -71,7 +72,10 @@ def issue_token(user):
 
 
 def user_from_token(token):
-    """The API user a bearer token stands for; Unauthorized if forged, expired or revoked."""
+    """The API user a bearer token stands for; Unauthorized if forged, expired or revoked.
+
+    A row of it (id, name, client_id, roles, revoked_at), see _api_user.
+    """
     try:
         config = current_app.config
         data = tokens.load(config["SECRET_KEY"], token, max_age=config["TOKEN_TTL_S"])
@@ -85,28 +89,27 @@ def user_from_token(token):
     return user
 
 
-_USER_BY_ID = select(ApiUser.__table__).where(ApiUser.__table__.c.id == bindparam("id"))
-_USER_COLUMNS = [(prop.key, prop.columns[0]) for prop in ApiUser.__mapper__.column_attrs]
+_USERS = ApiUser.__table__
+# What a request needs of its API user: who it is, its roles, whether it was revoked.
+_USER_BY_ID = select(
+    _USERS.c.id, _USERS.c.name, _USERS.c.client_id, _USERS.c.roles, _USERS.c.revoked_at
+).where(_USERS.c.id == bindparam("id"))
 
 
 def _api_user(user_id):
     """The API user with this id as stored right now, or None: this runs on every API call.
 
     One Core query on a pooled connection, no ORM session: the user comes back as a
-    transient ApiUser (in no session), read fresh every time so that a revocation
-    counts from the very next request, in every process.
+    row (id, name, client_id, roles, revoked_at), read fresh every time so that a
+    revocation counts from the very next request, in every process.
     """
     if type(user_id) is not int:
         return db.session.get(ApiUser, user_id)  # not a token this server issues
     with db.engine.connect() as connection:
-        row = connection.execute(_USER_BY_ID, {"id": user_id}).first()
-    if row is None:
-        return None
-    mapping = row._mapping
-    return ApiUser(**{attr: mapping[column] for attr, column in _USER_COLUMNS})
+        return connection.execute(_USER_BY_ID, {"id": user_id}).first()
 
 
 def check_role(user, role):
-    """Forbidden unless user holds role."""
-    if not user.has_role(role):
+    """Forbidden unless user (an ApiUser or its row) holds role."""
+    if not holds(user.roles, role):
         raise Forbidden("this API user lacks the role %s" % role)

@@ -9,6 +9,11 @@ from chatwidget.extensions import db
 from chatwidget.models.types import utcnow
 
 
+def holds(roles, role):
+    """Whether roles include role, or admin, which stands for every role."""
+    return role in roles or "admin" in roles
+
+
 class ApiUser(db.Model):
     """A client_id / hashed client_secret pair with the roles it holds."""
 
@@ -24,4 +29,4 @@ class ApiUser(db.Model):
 
     def has_role(self, role):
         """True when the user holds role, or admin, which stands for every role."""
-        return role in self.roles or "admin" in self.roles
+        return holds(self.roles, role)
