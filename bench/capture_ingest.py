@@ -432,9 +432,9 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=1, help="alternate the servers R times")
     parser.add_argument(
         "--synchronous",
-        default=os.environ.get("SQLITE_SYNCHRONOUS", "NORMAL").upper(),
+        default=os.environ.get("SQLITE_SYNCHRONOUS", "FULL").upper(),
         choices=["NORMAL", "FULL", "OFF"],
-        help="SQLite synchronous for both servers (default NORMAL, as the app ships)",
+        help="SQLite synchronous for both servers (default FULL, as the app ships)",
     )
     args = parser.parse_args(argv)
 

@@ -65,9 +65,9 @@ def from_environment():
         "SHARE_TTL_S": _env_int("SHARE_TTL_S", 8 * 3600),
         # One line per request on stderr; ACCESS_LOG=0 turns it off (benchmarks, busy sites).
         "ACCESS_LOG": _env_bool("ACCESS_LOG", True),
-        # SQLite durability: NORMAL in WAL mode survives a killed process (the WAL is
-        # written before commit returns) and only risks the last commits on power loss.
-        "SQLITE_SYNCHRONOUS": os.environ.get("SQLITE_SYNCHRONOUS", "NORMAL").upper(),
+        # SQLite durability: FULL syncs the WAL at each commit, so an acknowledged chat or
+        # message survives a power cut too; group commit makes one fsync serve a batch.
+        "SQLITE_SYNCHRONOUS": os.environ.get("SQLITE_SYNCHRONOUS", "FULL").upper(),
         "WEBHOOK_MAX_ATTEMPTS": _env_int("WEBHOOK_MAX_ATTEMPTS", 12),
         "WEBHOOK_BACKOFF_BASE_S": _env_float("WEBHOOK_BACKOFF_BASE_S", 2.0),
         "WEBHOOK_BACKOFF_MAX_S": _env_float("WEBHOOK_BACKOFF_MAX_S", 3600.0),
