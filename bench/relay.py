@@ -381,13 +381,15 @@ def show(r):
         print("       error ack: %s" % json.dumps(sample)[:200])
 
 
-def find_max(load, args):
-    """Step the rate up until it is not held; one step back at half the step to refine."""
+def find_max(load, args, steps):
+    """Step the rate up until it is not held; one step back at half the step to refine.
+    Every step's figures are appended to steps; returns the highest held (or None)."""
     rate, best, failed = args.step, None, None
     while rate <= args.max_rate:
         time.sleep(2)
         r = load.run(rate, args.seconds, args.warmup, args.drain)
         show(r)
+        steps.append(r)
         if not r["held"]:
             failed = rate
             break
@@ -399,6 +401,7 @@ def find_max(load, args):
             time.sleep(2)
             r = load.run(rate, args.seconds, args.warmup, args.drain)
             show(r)
+            steps.append(r)
             if r["held"]:
                 best = r
     return best
@@ -415,7 +418,7 @@ def measure(server, args, agents):
             show(r)
             out["steps"].append(r)
             if args.find_max:
-                out["best"] = find_max(load, args)
+                out["best"] = find_max(load, args, out["steps"])
                 best = out["best"]
                 print(
                     "  %s: highest rate held %s"
@@ -486,14 +489,14 @@ def main(argv=None):
                 r["p99"] or 0,
                 r["lost"],
                 r["server_cpu"] * 100,
-                max(s["rss"] for s in results[name]["steps"] + ([best] if best else [])),
+                max(s["rss"] for s in results[name]["steps"]),
                 "  highest held %d msg/s" % best["rate"] if best else "",
             )
         )
     if "app" in results:
         app = results["app"]
         first = app["steps"][0]
-        peak = max(s["rss"] for s in app["steps"] + ([app["best"]] if app["best"] else []))
+        peak = max(s["rss"] for s in app["steps"])
         at_target = args.conversations == 500 and args.rate == TARGET_RATE
         checks.append(
             (
