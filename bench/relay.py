@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/relay.py [--conversations 500] [--rate 1000] [--seconds 20]
                                     [--find-max] [--driver gevent-websocket|simple-websocket]
+                                    [--synchronous FULL|NORMAL|OFF]
 
 Starts both servers itself, one after the other, each in its own temporary directory:
 - the app: `python app.py` (database created with `flask db upgrade`, agents made with the
@@ -146,6 +147,7 @@ class Server:
         self.url = "http://127.0.0.1:%d" % self.port
         self.log_path = os.path.join(self.dir, "server.log")
         self.proc = None
+        self.synchronous = "FULL"
 
     def env(self):
         env = dict(os.environ)
@@ -197,6 +199,7 @@ class AppServer(Server):
         env.update(
             INSTANCE_PATH=os.path.join(self.dir, "instance"),
             DATABASE_URL="sqlite:///" + self.db_path,
+            SQLITE_SYNCHRONOUS=self.synchronous,
             ACCESS_LOG="0",
             RATE_LIMIT="1000000/second",
             PUBLIC_URL=self.url,
@@ -445,13 +448,20 @@ def main(argv=None):
     parser.add_argument("--step", type=int, default=500, help="--find-max rate step")
     parser.add_argument("--max-rate", type=int, default=20000, help="--find-max upper bound")
     parser.add_argument("--driver", choices=DRIVERS, default=DRIVERS[0], help="WebSocket driver")
+    parser.add_argument(
+        "--synchronous",
+        default=os.environ.get("SQLITE_SYNCHRONOUS", "FULL").upper(),
+        choices=["NORMAL", "FULL", "OFF"],
+        help="the app's SQLite synchronous (default FULL, as the app ships)",
+    )
     parser.add_argument("--only", choices=["app", "bare"], help="measure one server only")
     args = parser.parse_args(argv)
     agents = max(1, min(args.agents, args.conversations))
 
     print(
         "live relay: %d conversations (%d agent sockets, %d conversations each), %d msg/s, "
-        "%.0f s window after %.0f s warm-up, driver %s, %d CPU(s), Python %s, node %s"
+        "%.0f s window after %.0f s warm-up, driver %s, SQLite synchronous=%s, %d CPU(s), "
+        "Python %s, node %s"
         % (
             args.conversations,
             agents,
@@ -460,6 +470,7 @@ def main(argv=None):
             args.seconds,
             args.warmup,
             args.driver,
+            args.synchronous,
             os.cpu_count(),
             sys.version.split()[0],
             subprocess.run([NODE, "--version"], capture_output=True, text=True).stdout.strip(),
@@ -470,6 +481,7 @@ def main(argv=None):
     results = {}
     for name in names:
         server = (BareServer if name == "bare" else AppServer)(name, args.driver)
+        server.synchronous = args.synchronous
         results[name] = measure(server, args, agents)
     print("load average at end: %s" % load_average())
 
