@@ -2,21 +2,14 @@
 
 import json
 import os
-import signal
-import socket
 import subprocess
-import sys
-import time
 import uuid
 
 import requests
 from sqlalchemy import create_engine, text
 
 from chatwidget.config import database_uri
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-VENV_PYTHON = os.path.join(ROOT, ".venv", "bin", "python")
-PYTHON = VENV_PYTHON if os.path.exists(VENV_PYTHON) else sys.executable
+from tests.system.servers import PYTHON, ROOT, Server, wait_until  # noqa: F401 (re-exported)
 
 # Fast retries, and a short lease so that a killed process's claim runs out quickly (the
 # outbox stretches it to the timeout + 1 s, so 2.5 s here). The timeout leaves the test
@@ -30,52 +23,8 @@ SETTINGS = {
 }
 
 
-def free_port():
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(condition, seconds, what):
-    """Poll condition() until it is true; fail naming what was awaited."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "gave up after %ss waiting for %s" % (seconds, what)
-        time.sleep(0.02)
-
-
-class Server:
-    """`python app.py` in its own process, output to a log file."""
-
-    def __init__(self, deployment, name):
-        self.name = name
-        self.port = free_port()
-        self.url = "http://127.0.0.1:%d" % self.port
-        self.log_path = deployment.tmp / ("%s.log" % name)
-        env = dict(deployment.env, PORT=str(self.port))
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                [PYTHON, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-            )
-
-    def ready(self):
-        """True once /healthz answers; fails at once if the process died."""
-        assert self.process.poll() is None, "%s exited:\n%s" % (self.name, self.log())
-        try:
-            return requests.get(self.url + "/healthz", timeout=1).status_code == 200
-        except requests.ConnectionError:
-            return False
-
-    def kill(self):
-        """SIGKILL: no handler runs, nothing is flushed or rolled back by the process."""
-        if self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-
-    def log(self):
-        with open(self.log_path, errors="replace") as fh:
-            return fh.read()
+# One wait helper and one server-process class for every system test.
+wait_for = wait_until
 
 
 class Deployment:
