@@ -15,7 +15,7 @@ from chatwidget.core.queues import queue_for_subject
 from chatwidget.extensions import db
 from chatwidget.models import Agent, Conversation, Participant, Queue
 from chatwidget.models.types import utcnow
-from chatwidget.prepared import Prepared
+from chatwidget.prepared import Prepared, pinned
 from chatwidget.schemas.common import format_utc
 
 CHANNELS = ("web", "fb", "sms", "twitter")
@@ -113,15 +113,24 @@ class LiveConversation(NamedTuple):
     ref_id: str | None
     queue_id: int
     agent_id: int | None
+    agents: list  # ids of the agents in it, read with it (messages.agents_in)
 
 
 _conversation = Conversation.__table__
 _participant = Participant.__table__
-_CONVERSATION_COLUMNS = [_conversation.c[name] for name in LiveConversation._fields]
+_present = _participant.alias("present")
+_CONVERSATION_COLUMNS = [_conversation.c[name] for name in LiveConversation._fields[:-1]]
 _SENDER_COLUMNS = [_participant.c[name].label("p_" + name) for name in Sender._fields]
+# Each query below also reads the agents in the conversation, whom the message goes to:
+# one row per agent present (one row with none when there is no agent).
+_WITH_AGENTS = and_(
+    _present.c.conversation_pk == _conversation.c.id,
+    _present.c.role == "agent",
+    _present.c.left_at.is_(None),
+)
 # One query for a customer socket's message: the conversation and its customer.
 _CUSTOMER_SENDER = Prepared(
-    select(*_CONVERSATION_COLUMNS, *_SENDER_COLUMNS)
+    select(*_CONVERSATION_COLUMNS, *_SENDER_COLUMNS, _present.c.agent_id)
     .select_from(
         _conversation.outerjoin(
             _participant,
@@ -129,7 +138,7 @@ _CUSTOMER_SENDER = Prepared(
                 _participant.c.conversation_pk == _conversation.c.id,
                 _participant.c.role == "customer",
             ),
-        )
+        ).outerjoin(_present, _WITH_AGENTS)
     )
     .where(_conversation.c.conversation_id == bindparam("cid"))
 )
@@ -140,6 +149,7 @@ _AGENT_SENDER = Prepared(
     select(
         *_CONVERSATION_COLUMNS,
         *_SENDER_COLUMNS,
+        _present.c.agent_id,
         _AGENT_EXISTS.scalar_subquery().label("agent_exists"),
     )
     .select_from(
@@ -150,26 +160,29 @@ _AGENT_SENDER = Prepared(
                 _participant.c.agent_id == bindparam("agent"),
                 _participant.c.left_at.is_(None),
             ),
-        )
+        ).outerjoin(_present, _WITH_AGENTS)
     )
     .where(_conversation.c.conversation_id == bindparam("cid"))
 )
+_CONVERSATION_END = len(_CONVERSATION_COLUMNS)
+_SENDER_END = _CONVERSATION_END + len(_SENDER_COLUMNS)
 
 
-def _split(row):
-    conversation = LiveConversation(*row[: len(LiveConversation._fields)])
-    sender = row[
-        len(LiveConversation._fields) : len(LiveConversation._fields) + len(Sender._fields)
-    ]
+def _split(rows):
+    """(LiveConversation, Sender or None) from the rows of a sender query."""
+    row = rows[0]
+    agents = [r[_SENDER_END] for r in rows if r[_SENDER_END] is not None]
+    conversation = LiveConversation(*row[:_CONVERSATION_END], agents)
+    sender = row[_CONVERSATION_END:_SENDER_END]
     return conversation, (Sender(*sender) if sender[0] is not None else None)
 
 
 def customer_sender(conversation_id, participant_id):
     """check_customer() in one query, for posting: (LiveConversation, Sender)."""
-    row = _CUSTOMER_SENDER.first(cid=str(conversation_id or ""))
+    rows = _CUSTOMER_SENDER.all(cid=str(conversation_id or ""))
     customer = None
-    if row is not None:
-        conversation, customer = _split(row)
+    if rows:
+        conversation, customer = _split(rows)
     if customer is None or not hmac.compare_digest(
         customer.participant_id.encode(), str(participant_id or "").encode()
     ):
@@ -181,14 +194,14 @@ def agent_sender(agent_id, conversation_id):
     """The agent's participant in a conversation assigned to it, for posting, in one query:
     (LiveConversation, Sender); the same refusals, in the same order, as the agent socket's
     other events (not signed in, no such conversation, not assigned to you, not in it)."""
-    row = _AGENT_SENDER.first(cid=str(conversation_id or ""), agent=agent_id)
-    if row is None:
+    rows = _AGENT_SENDER.all(cid=str(conversation_id or ""), agent=agent_id)
+    if not rows:
         if db.session.execute(_AGENT_EXISTS, {"agent": agent_id}).first() is None:
             raise Forbidden("not signed in")
         raise NotFound("no conversation %s" % conversation_id)
-    if row[-1] is None:  # agent_exists
+    if rows[0][-1] is None:  # agent_exists
         raise Forbidden("not signed in")
-    conversation, participant = _split(row)
+    conversation, participant = _split(rows)
     handling.check_handler(SimpleNamespace(id=agent_id), conversation)
     if participant is None:
         raise Forbidden("you are not in this conversation")
@@ -286,7 +299,8 @@ def do_post(conversation, sender, data):
     customer_sender() and agent_sender() read for a socket's message.
     """
     try:
-        posted = post(conversation, sender, data)
+        with pinned():
+            posted = post(conversation, sender, data)
         db.session.commit()
     except IntegrityError:  # the same id sent twice at once: the first one won
         db.session.rollback()

@@ -102,8 +102,10 @@ def _insert(values):
 
 
 def agents_in(conversation):
-    """Ids of the agents currently in a conversation."""
-    return _AGENTS_IN.scalars(pk=conversation.id)
+    """Ids of the agents currently in a conversation (a LiveConversation read them
+    with itself, in the same transaction)."""
+    known = getattr(conversation, "agents", None)
+    return known if known is not None else _AGENTS_IN.scalars(pk=conversation.id)
 
 
 def _next_seq(conversation):

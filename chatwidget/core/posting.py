@@ -19,6 +19,7 @@ from chatwidget.core import conversations
 from chatwidget.core.errors import CoreError
 from chatwidget.extensions import db
 from chatwidget.groupcommit import GroupCommit
+from chatwidget.prepared import pinned
 
 _KEY = "chatwidget_posting"
 
@@ -51,11 +52,12 @@ def _post_one(item):
 def _post_many(items):
     answers = []
     try:
-        for lookup, data in items:
-            try:
-                answers.append(conversations.post(*lookup(), data))
-            except CoreError as error:  # refused before it wrote anything: the others go on
-                answers.append(error)
+        with pinned():
+            for lookup, data in items:
+                try:
+                    answers.append(conversations.post(*lookup(), data))
+                except CoreError as error:  # refused before it wrote anything: the others go on
+                    answers.append(error)
         db.session.commit()
     except Exception:
         db.session.rollback()
