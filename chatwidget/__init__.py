@@ -56,6 +56,7 @@ def _sqlite_pragmas(app):
 
 def _extensions(app):
     from chatwidget.extensions import SessionInterface, api, db, migrate, new_limiter, socketio
+    from chatwidget.sockets.packet import Packet
 
     app.session_interface = SessionInterface()
     db.init_app(app)
@@ -71,6 +72,7 @@ def _extensions(app):
         message_queue=app.config["REDIS_URL"] or None,
         channel=app.config["SOCKETIO_CHANNEL"],
         cors_allowed_origins="*",
+        serializer=Packet,
     )
     return api, limiter
 

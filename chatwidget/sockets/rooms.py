@@ -6,6 +6,7 @@ and whispers are only ever emitted to agent rooms, so a whisper cannot reach a c
 
 from chatwidget.core.messages import visible_to_customer
 from chatwidget.extensions import socketio
+from chatwidget.sockets.packet import encoded_once
 
 CUSTOMER_NS = "/"
 AGENT_NS = "/agent"
@@ -51,7 +52,8 @@ def customer_targets(wire):
 def deliver_message(payload):
     """messageArrived to the customer rooms allowed to see it and to every agent in it."""
     wire = payload["message"]
-    for room in customer_targets(wire):
-        socketio.emit("messageArrived", wire, to=room, namespace=CUSTOMER_NS)
-    for agent_id in payload.get("agents") or []:
-        socketio.emit("messageArrived", wire, to=agent_room(agent_id), namespace=AGENT_NS)
+    with encoded_once(wire):
+        for room in customer_targets(wire):
+            socketio.emit("messageArrived", wire, to=room, namespace=CUSTOMER_NS)
+        for agent_id in payload.get("agents") or []:
+            socketio.emit("messageArrived", wire, to=agent_room(agent_id), namespace=AGENT_NS)

@@ -1,0 +1,90 @@
+"""The app's Socket.IO packet class answers and encodes exactly as python-socketio's own."""
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from socketio import packet as stock
+
+from chatwidget.sockets.packet import Packet, encoded_once
+
+SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text() | st.binary()
+VALUES = st.recursive(
+    SCALARS | st.builds(bytearray, st.binary()),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+        | st.tuples(inner, inner)
+    ),
+    max_leaves=20,
+)
+WIRE = {
+    "id": "8d9a1f0e-1111-2222-3333-444455556666",
+    "seq": 12,
+    "type": "ChatMessage",
+    "from": {"id": "p1", "name": "Carla", "role": "customer"},
+    "to": [],
+    "text": "order 48213-AB",
+    "attachments": [],
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(VALUES)
+def test_binary_check_agrees_with_python_socketio(value):
+    assert Packet.data_is_binary(value) == stock.Packet.data_is_binary(value)
+
+
+def test_binary_check_finds_bytes_deep_in_a_message():
+    assert Packet.data_is_binary(["messageArrived", {"a": [{"b": [b"\x00"]}]}])
+    assert not Packet.data_is_binary(["messageArrived", WIRE])
+    # bytes in a tuple are not looked for, as python-socketio does not
+    assert not Packet.data_is_binary([(b"x",)])
+
+
+def _encode(cls, namespace, data):
+    return cls(stock.EVENT, namespace=namespace, data=data).encode()
+
+
+def test_packets_encode_as_python_socketio_does():
+    for namespace in ("/", "/agent"):
+        assert _encode(Packet, namespace, ["messageArrived", WIRE]) == _encode(
+            stock.Packet, namespace, ["messageArrived", WIRE]
+        )
+    ack = Packet(stock.ACK, namespace="/", data=[{"status": "ok", "seq": 3}], id=7)
+    assert ack.encode() == '37[{"status":"ok","seq":3}]'
+    decoded = Packet(encoded_packet='2/agent,["sendMessage",{"text":"hi"}]')
+    assert (decoded.namespace, decoded.data) == ("/agent", ["sendMessage", {"text": "hi"}])
+
+
+def test_a_message_emitted_to_several_rooms_is_encoded_once_and_right():
+    calls = []
+    real = json.dumps
+
+    def counting(data, **options):
+        calls.append(data)
+        return real(data, **options)
+
+    json.dumps = counting
+    try:
+        other = dict(WIRE, text="another")
+        with encoded_once(WIRE):
+            first = _encode(Packet, "/", ["messageArrived", WIRE])
+            second = _encode(Packet, "/agent", ["messageArrived", WIRE])
+            third = _encode(Packet, "/agent", ["messageArrived", other])
+            equal = _encode(Packet, "/", ["messageArrived", dict(WIRE)])
+            assert len(calls) == 3  # WIRE once; `other` and an equal copy each their own
+        after = _encode(Packet, "/", ["messageArrived", WIRE])
+        assert len(calls) == 4  # outside the block nothing is remembered
+    finally:
+        json.dumps = real
+    expected = '["messageArrived",%s]' % real(WIRE, separators=(",", ":"))
+    assert first == "2" + expected and after == first and equal == first
+    assert second == "2/agent," + expected
+    assert third == '2/agent,["messageArrived",%s]' % real(other, separators=(",", ":"))
+
+
+def test_the_app_server_uses_it(sqlite_app):
+    from chatwidget.extensions import socketio
+
+    assert socketio.server.packet_class is Packet
