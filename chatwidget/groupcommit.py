@@ -19,14 +19,17 @@ import logging
 import gevent
 import gevent.event
 
+from chatwidget.extensions import db
+
 log = logging.getLogger(__name__)
 
 
 class GroupCommit:
     """One greenlet storing, each in one transaction, the batches of items submitted."""
 
-    def __init__(self, app, name, store_one, store_many, most=100):
+    def __init__(self, app, name, store_one, store_many, most=100, setup=None):
         self.app = app
+        self.setup = setup  # run once in the greenlet's app context before the first batch
         self.name = name
         self.store_one = store_one  # item -> result, or raises; commits
         self.store_many = store_many  # [item] -> [result], all or nothing; commits
@@ -49,21 +52,29 @@ class GroupCommit:
         return result.get()
 
     def _loop(self):
-        while True:
-            self._wake.wait()
-            self._wake.clear()
-            while self.waiting:
-                batch, self.waiting = self.waiting[: self.most], self.waiting[self.most :]
-                try:
-                    with self.app.app_context():
-                        self._store(batch)
-                except BaseException as error:  # never leave a submitter waiting
-                    log.exception("%s: storing a batch failed", self.name)
-                    for _, result in batch:
-                        if not result.ready():
-                            result.set_exception(error)
-                    if not isinstance(error, Exception):
-                        raise
+        # One app context for the greenlet's life, not one per batch: its database
+        # session (and what setup gives it) serves batch after batch.
+        with self.app.app_context():
+            if self.setup is not None:
+                self.setup()
+            while True:
+                self._wake.wait()
+                self._wake.clear()
+                self._drain()
+
+    def _drain(self):
+        while self.waiting:
+            batch, self.waiting = self.waiting[: self.most], self.waiting[self.most :]
+            try:
+                self._store(batch)
+            except BaseException as error:  # never leave a submitter waiting
+                log.exception("%s: storing a batch failed", self.name)
+                for _, result in batch:
+                    if not result.ready():
+                        result.set_exception(error)
+                if not isinstance(error, Exception):
+                    raise
+                db.session.rollback()  # the next batch starts clean
 
     def _store(self, batch):
         self.batches += 1

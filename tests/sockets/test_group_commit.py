@@ -36,6 +36,7 @@ def group(sqlite_app):
     group.store_many, group.store_one = many, one
     yield group
     sqlite_app.extensions.pop(posting._KEY, None)
+    group.greenlet.kill()
 
 
 def _conversations(app, count):
