@@ -68,6 +68,9 @@ def from_environment():
         # SQLite durability: FULL syncs the WAL at each commit, so an acknowledged chat or
         # message survives a power cut too; group commit makes one fsync serve a batch.
         "SQLITE_SYNCHRONOUS": os.environ.get("SQLITE_SYNCHRONOUS", "FULL").upper(),
+        # How long the group commit of chat messages waits for more messages to share a
+        # commit (SQLite); each commit is a WAL write and an fsync.
+        "GROUP_COMMIT_DELAY_MS": _env_float("GROUP_COMMIT_DELAY_MS", 2),
         "WEBHOOK_MAX_ATTEMPTS": _env_int("WEBHOOK_MAX_ATTEMPTS", 12),
         "WEBHOOK_BACKOFF_BASE_S": _env_float("WEBHOOK_BACKOFF_BASE_S", 2.0),
         "WEBHOOK_BACKOFF_MAX_S": _env_float("WEBHOOK_BACKOFF_MAX_S", 3600.0),

@@ -6,14 +6,17 @@ small write costs is the transaction around it: a pooled connection, the stateme
 fixed cost, the commit and its WAL pages, the checkpoints that follow. A GroupCommit
 is one greenlet that takes every item waiting for it and stores them with one
 store_many(items) call, in one transaction; each submitter resumes only after that
-commit, with its own result. Nothing waits for a batch to fill: a lone item is stored
-at once, and batches grow only while items arrive faster than they can be stored.
+commit, with its own result. Nothing waits for a batch to fill, but a GroupCommit may
+be given a delay (as PostgreSQL's commit_delay): once woken by an item it waits that
+long for others to join it. Without one a lone item is stored at once, and batches grow
+only while items arrive faster than they can be stored.
 
 Should store_many fail (one duplicate among them, the database gone), nothing of the
 batch is kept, and each item is stored again on its own by store_one, so that each
 submitter gets the outcome it would have had alone.
 """
 
+import contextlib
 import logging
 
 import gevent
@@ -27,8 +30,13 @@ log = logging.getLogger(__name__)
 class GroupCommit:
     """One greenlet storing, each in one transaction, the batches of items submitted."""
 
-    def __init__(self, app, name, store_one, store_many, most=100, setup=None):
+    def __init__(
+        self, app, name, store_one, store_many, most=100, setup=None, delay=0.0, around=None
+    ):
         self.app = app
+        # A context manager entered around each batch, results included (or None).
+        self.around = around or contextlib.nullcontext
+        self.delay = delay  # seconds to wait, once woken, for more items to join the batch
         self.setup = setup  # run once in the greenlet's app context before the first batch
         self.name = name
         self.store_one = store_one  # item -> result, or raises; commits
@@ -59,6 +67,8 @@ class GroupCommit:
                 self.setup()
             while True:
                 self._wake.wait()
+                if self.delay:
+                    gevent.sleep(self.delay)
                 self._wake.clear()
                 self._drain()
 
@@ -66,7 +76,8 @@ class GroupCommit:
         while self.waiting:
             batch, self.waiting = self.waiting[: self.most], self.waiting[self.most :]
             try:
-                self._store(batch)
+                with self.around():
+                    self._store(batch)
             except BaseException as error:  # never leave a submitter waiting
                 log.exception("%s: storing a batch failed", self.name)
                 for _, result in batch:

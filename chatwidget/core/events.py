@@ -5,6 +5,8 @@ once the commit succeeded, so nothing announces a row that was rolled back.
 """
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -12,6 +14,8 @@ from sqlalchemy.orm import Session
 log = logging.getLogger(__name__)
 _subscribers = []
 _KEY = "chatwidget_pending_events"
+# The list collecting committed events while held() is in force.
+_held = ContextVar("chatwidget_held_events", default=None)
 
 
 def subscribe(callback):
@@ -26,9 +30,31 @@ def publish(session, name, payload):
     session.info.setdefault(_KEY, []).append((name, payload))
 
 
+@contextmanager
+def held():
+    """Deliver the events of the commits made within only on leaving the block.
+
+    The group commit acks a batch's senders first and fans their messages out after:
+    a sender's ack and its own copy of the message then leave in one write.
+    """
+    pending = []
+    token = _held.set(pending)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+        for name, payload in pending:
+            dispatch_now(name, payload)
+
+
 @event.listens_for(Session, "after_commit")
 def _after_commit(session):
-    for name, payload in session.info.pop(_KEY, []):
+    committed = session.info.pop(_KEY, [])
+    pending = _held.get()
+    if pending is not None:
+        pending.extend(committed)
+        return
+    for name, payload in committed:
         dispatch_now(name, payload)
 
 

@@ -16,7 +16,7 @@ driving the app without the server), post() is do_post() in the caller's own ses
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from chatwidget.core import conversations
+from chatwidget.core import conversations, events
 from chatwidget.core.errors import CoreError
 from chatwidget.extensions import db
 from chatwidget.groupcommit import GroupCommit
@@ -81,6 +81,15 @@ def start(app):
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             return None
-    group = GroupCommit(app, "posting", _post_one, _post_many, setup=_own_connection)
+    delay = app.config["GROUP_COMMIT_DELAY_MS"] / 1000
+    group = GroupCommit(
+        app,
+        "posting",
+        _post_one,
+        _post_many,
+        setup=_own_connection,
+        delay=delay,
+        around=events.held,  # acks first, then the fan-out
+    )
     app.extensions[_KEY] = group
     return group.start()
