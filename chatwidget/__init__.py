@@ -74,6 +74,9 @@ def _extensions(app):
         cors_allowed_origins="*",
         serializer=Packet,
     )
+    from chatwidget.sockets import server as socket_server
+
+    socket_server.install(socketio)
     return api, limiter
 
 

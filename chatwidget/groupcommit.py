@@ -54,10 +54,15 @@ class GroupCommit:
 
     def submit(self, item):
         """Wait until item is committed (with whatever else was waiting); its result."""
+        return self.submit_later(item).get()
+
+    def submit_later(self, item):
+        """Queue item without waiting: an AsyncResult, set once it is committed (items are
+        stored, and their results set, in the order they were submitted)."""
         result = gevent.event.AsyncResult()
         self.waiting.append((item, result))
         self._wake.set()
-        return result.get()
+        return result
 
     def _loop(self):
         # One app context for the greenlet's life, not one per batch: its database

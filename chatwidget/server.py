@@ -47,7 +47,7 @@ def start_background(app):
     from chatwidget.outbox import OutboxWorker
 
     scheduler.start(app)
-    posting.start(app)
+    posting.start(app, pipelined=True)
     capture.start_group_commit(app)
     return OutboxWorker(app).start()
 

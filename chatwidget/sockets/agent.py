@@ -10,7 +10,15 @@ from chatwidget.core.messages import who
 from chatwidget.extensions import db
 from chatwidget.models import Agent, Participant
 from chatwidget.sockets import rooms
-from chatwidget.sockets.common import AckingNamespace, forget, handler, ok, state, whole_number
+from chatwidget.sockets.common import (
+    AckingNamespace,
+    acked,
+    forget,
+    handler,
+    ok,
+    state,
+    whole_number,
+)
 
 
 def current_agent():
@@ -109,12 +117,12 @@ class AgentNamespace(AckingNamespace):
     def on_sendMessage(self, data):
         """A ChatMessage (whispers allowed) or typing, from this agent."""
         agent_id, conversation_id = state().get("agent_id"), data.get("conversationId")
-        wire, stored = posting.post(
+        return posting.post_acked(
             # current_agent(), get() and _participant() in one query
             lambda: conversations.agent_sender(agent_id, conversation_id),
             data,
+            acked,
         )
-        return ok(id=wire["id"], seq=wire.get("seq"))
 
     @handler
     def on_endConversation(self, data):

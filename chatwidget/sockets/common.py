@@ -8,6 +8,7 @@ from flask import request
 from flask_socketio import Namespace
 
 from chatwidget.core.errors import CoreError, InvalidInput
+from chatwidget.core.posting import Later
 from chatwidget.extensions import db
 
 log = logging.getLogger(__name__)
@@ -15,6 +16,9 @@ log = logging.getLogger(__name__)
 # Per-socket state of this process's own sockets. Nothing here is needed by another
 # process: a socket lives in one process, and everything shared is in the database.
 _state = {}
+# (namespace, sid) → the result of the socket's last message handed to the group commit
+# without waiting (posting.Later), until another event of that socket waits for it.
+_storing = {}
 # (namespace, sid) while a light event runs (see AckingNamespace.light_events).
 _light_event = ContextVar("chatwidget_light_event", default=None)
 
@@ -28,6 +32,7 @@ def state():
 def forget():
     """Drop the current socket's state (on disconnect)."""
     _state.pop((request.namespace, request.sid), None)
+    _storing.pop((request.namespace, request.sid), None)
 
 
 def ok(**fields):
@@ -55,8 +60,17 @@ class AckingNamespace(Namespace):
     def trigger_event(self, event, *args):
         if not hasattr(self, "on_" + (event or "")):
             return error("unknown event %s" % str(event)[:64])
+        key = (self.namespace, args[0] if args else None)
         if event in self.light_events:
-            return self._trigger_light(event, *args)
+            answer = self._trigger_light(event, *args)
+            if isinstance(answer, Later):
+                _storing[key] = answer.result
+            return answer
+        # Any other event of this socket waits for its messages still being stored, so
+        # that a socket's events take effect in the order it sent them.
+        storing = _storing.pop(key, None)
+        if storing is not None:
+            storing.wait()
         return super().trigger_event(event, *args)
 
     def _trigger_light(self, event, sid, *args):
@@ -69,6 +83,27 @@ class AckingNamespace(Namespace):
                 return getattr(self, "on_" + event)(*args)
         finally:
             _light_event.reset(token)
+
+
+def acked(posted):
+    """The ack of a posted message: its id and seq."""
+    wire, _ = posted
+    return ok(id=wire["id"], seq=wire.get("seq"))
+
+
+def settle(later):
+    """The ack of a posting.Later once its message is committed, as handler() would
+    have answered had it waited."""
+    try:
+        outcome = later.result.get()
+    except CoreError as exc:
+        outcome = exc
+    except Exception:
+        log.exception("posting a message failed")
+        return error("internal error")
+    if isinstance(outcome, CoreError):
+        return error(outcome.message, **({"errors": outcome.errors} if outcome.errors else {}))
+    return later.answer(outcome)
 
 
 def whole_number(value, name):

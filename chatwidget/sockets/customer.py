@@ -13,6 +13,7 @@ from chatwidget.sockets import connectors as delivery
 from chatwidget.sockets import rooms
 from chatwidget.sockets.common import (
     AckingNamespace,
+    acked,
     error,
     forget,
     handler,
@@ -92,10 +93,9 @@ class CustomerNamespace(AckingNamespace):
             )
         conversation_id = data.get("conversationId")
         participant_id = _joined_as(conversation_id)
-        wire, stored = posting.post(
-            lambda: conversations.customer_sender(conversation_id, participant_id), data
+        return posting.post_acked(
+            lambda: conversations.customer_sender(conversation_id, participant_id), data, acked
         )
-        return ok(id=wire["id"], seq=wire.get("seq"))
 
     @handler
     def on_endConversation(self, data):
