@@ -95,6 +95,13 @@ def rss_mb(pid):
     return 0.0
 
 
+def steal_seconds():
+    """CPU seconds the hypervisor has taken from this VM so far, all CPUs (Linux /proc)."""
+    with open("/proc/stat") as fh:
+        fields = fh.readline().split()
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK") if len(fields) > 8 else 0.0
+
+
 def load_average():
     with open("/proc/loadavg") as fh:
         return " ".join(fh.read().split()[:3])
@@ -319,14 +326,17 @@ class Load:
         started = time.monotonic()
         sampler = Sampler(server_pid)
         server_cpu, load_cpu = cpu_seconds(server_pid), cpu_seconds(load_pid)
+        steal = steal_seconds()
         self._next("window-end")
         elapsed = time.monotonic() - started
         server_cpu = (cpu_seconds(server_pid) - server_cpu) / elapsed
         load_cpu = (cpu_seconds(load_pid) - load_cpu) / elapsed
+        steal = (steal_seconds() - steal) / elapsed / (os.cpu_count() or 1)
         peak = sampler.stop()
         result = self._next("result")
         self.acked_total += result["ackedTotal"]
         result.update(name=self.server.name, server_cpu=server_cpu, load_cpu=load_cpu, rss=peak)
+        result["steal"] = steal
         result["held"] = held(result)
         return result
 
@@ -361,7 +371,7 @@ def show(r):
     print(
         "  %-4s %5d msg/s offered  %5.0f delivered/s  p50 %s  p99 %s  max %s  ack p99 %s  "
         "lost %d  unacked %d  errors %d  server CPU %3.0f%% (%.2f ms/msg)  RSS %3.0f MB  "
-        "load CPU %3.0f%%  %s"
+        "load CPU %3.0f%%  steal %2.0f%%  %s"
         % (
             r["name"],
             r["rate"],
@@ -377,11 +387,14 @@ def show(r):
             r["server_cpu"] * 1000 / max(r["sentRate"], 1),
             r["rss"],
             r["load_cpu"] * 100,
+            r["steal"] * 100,
             "held" if r["held"] else "NOT held",
         )
     )
     if r["sentRate"] < 0.97 * r["rate"]:
         print("       the generator sent only %.0f msg/s" % r["sentRate"])
+    if r["steal"] > 0.03:
+        print("       the hypervisor took %.0f %% of the CPUs: a noisy step" % (r["steal"] * 100))
     if r["loopDelayP99"] > 20:
         print("       the generator's event loop lagged (p99 %.0f ms)" % r["loopDelayP99"])
     for sample in r["errorSamples"]:
