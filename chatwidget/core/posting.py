@@ -7,7 +7,9 @@ WAL pages are shared, where on their own they cost more than the message's few
 statements. Each sender is acked only after that commit, with the outcome it would have
 had alone: its id and seq, or its own error (a message refused by validation is refused
 and the others are stored). Should the batch fail in the database, nothing of it is
-kept and each message is posted again on its own.
+kept and each message is posted again on its own. The served process does not make a
+socket wait for that commit before reading its next event (post_acked, a Later): acks
+follow later, in order.
 
 Where no group commit runs (PostgreSQL, whose transactions run side by side; tests
 driving the app without the server), post() is do_post() in the caller's own session.
@@ -23,6 +25,7 @@ from chatwidget.groupcommit import GroupCommit
 from chatwidget.prepared import pinned
 
 _KEY = "chatwidget_posting"
+_PIPELINED = "chatwidget_posting_pipelined"
 
 
 def post(lookup, data):
@@ -57,7 +60,8 @@ def post_acked(lookup, data, answer):
     this one is stored (an agent typing in ten conversations is not held up by each
     commit in turn); the acks still follow the order the messages were sent in."""
     group = current_app.extensions.get(_KEY)
-    if group is None or not group.pipelined or (data.get("type") or "ChatMessage") != "ChatMessage":
+    piped = group is not None and current_app.extensions.get(_PIPELINED)
+    if not piped or (data.get("type") or "ChatMessage") != "ChatMessage":
         return answer(post(lookup, data))
     return Later(group.submit_later((lookup, data)), answer)
 
@@ -116,6 +120,5 @@ def start(app, pipelined=False):
         delay=delay,
         around=events.held,  # acks first, then the fan-out
     )
-    group.pipelined = pipelined
-    app.extensions[_KEY] = group
+    app.extensions[_KEY], app.extensions[_PIPELINED] = group, pipelined
     return group.start()
