@@ -42,7 +42,7 @@ class _Compiled:
                 literals[name] = process(value) if process is not None else value
         self.literals = literals
         # (name, processor or None) for each bound value the caller gives, in order
-        self.given = [(name, processors[name]) for name in processors]
+        self.given = list(processors.items())
         self.positions = list(compiled.positiontup) if dialect.positional else None
 
     def parameters(self, values):

@@ -45,6 +45,11 @@ def error(message, **fields):
     return {"status": "error", "message": message, **fields}
 
 
+def refused(exc):
+    """The error ack of a CoreError, with the fields it names."""
+    return error(exc.message, **({"errors": exc.errors} if exc.errors else {}))
+
+
 class AckingNamespace(Namespace):
     """A namespace that answers every client event, an unknown one with an error ack.
 
@@ -102,7 +107,7 @@ def settle(later):
         log.exception("posting a message failed")
         return error("internal error")
     if isinstance(outcome, CoreError):
-        return error(outcome.message, **({"errors": outcome.errors} if outcome.errors else {}))
+        return refused(outcome)
     return later.answer(outcome)
 
 
@@ -126,7 +131,7 @@ def handler(func):
             return func(self, data)
         except CoreError as exc:
             db.session.rollback()
-            return error(exc.message, **({"errors": exc.errors} if exc.errors else {}))
+            return refused(exc)
         except Exception:  # answer the client; the trace goes to the log only
             db.session.rollback()
             log.exception("socket handler %s failed", func.__name__)
