@@ -35,6 +35,6 @@ def handler_class(driver):
 
         use_simple_websocket()
         return WSGIHandler
-    from chatwidget.server import QuietWebSocketHandler
+    from chatwidget.websocket import QuietWebSocketHandler
 
     return QuietWebSocketHandler

@@ -3,10 +3,10 @@
 gunicorn -k chatwidget.gunicorn_worker.Worker -w 1 -b 127.0.0.1:5000 wsgi:app
 """
 
-from geventwebsocket.handler import WebSocketHandler
 from gunicorn.workers.ggevent import GeventPyWSGIWorker, PyWSGIServer
 
 from chatwidget.server import nodelay
+from chatwidget.websocket import FastWebSocketHandler
 
 
 class NoDelayPyWSGIServer(PyWSGIServer):
@@ -21,7 +21,7 @@ class Worker(GeventPyWSGIWorker):
     """One gevent worker per process; scale out with processes behind a proxy."""
 
     server_class = NoDelayPyWSGIServer
-    wsgi_handler = WebSocketHandler
+    wsgi_handler = FastWebSocketHandler
 
     def run(self):
         from chatwidget.server import settle_heap, start_background

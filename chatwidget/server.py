@@ -11,7 +11,8 @@ import signal
 import socket
 
 from gevent import pywsgi
-from geventwebsocket.handler import WebSocketHandler
+
+from chatwidget.websocket import FastWebSocketHandler, QuietFastWebSocketHandler
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +31,6 @@ class NoDelayWSGIServer(pywsgi.WSGIServer):
     def handle(self, sock, address):
         nodelay(sock)
         super().handle(sock, address)
-
-
-class QuietWebSocketHandler(WebSocketHandler):
-    """WebSocketHandler without its access log line (it logs even when the server's log is None)."""
-
-    def log_request(self):
-        pass
 
 
 def start_background(app):
@@ -69,9 +63,9 @@ def run(app, host=None, port=None):
     host = host or app.config["HOST"]
     port = int(port or app.config["PORT"])
     if app.config.get("ACCESS_LOG", True):
-        access_log, handler = "default", WebSocketHandler
+        access_log, handler = "default", FastWebSocketHandler
     else:
-        access_log, handler = None, QuietWebSocketHandler
+        access_log, handler = None, QuietFastWebSocketHandler
     server = NoDelayWSGIServer((host, port), app, handler_class=handler, log=access_log)
     start_background(app)
     for sig in (signal.SIGINT, signal.SIGTERM):
