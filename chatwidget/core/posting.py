@@ -54,15 +54,20 @@ class Later:
         self.answer = answer
 
 
-def post_acked(lookup, data, answer):
+def post_acked(app, lookup, data, answer):
     """post(), answered with answer((wire, stored?)): that answer, or a Later when the
     served process's group commit runs, so that the socket reads its next event while
     this one is stored (an agent typing in ten conversations is not held up by each
-    commit in turn); the acks still follow the order the messages were sent in."""
-    group = current_app.extensions.get(_KEY)
-    piped = group is not None and current_app.extensions.get(_PIPELINED)
+    commit in turn); the acks still follow the order the messages were sent in.
+
+    Callable outside an app context: a message handed to the group commit needs none
+    in the caller (the group's greenlet has its own); anything else is posted in one.
+    """
+    group = app.extensions.get(_KEY)
+    piped = group is not None and app.extensions.get(_PIPELINED)
     if not piped or (data.get("type") or "ChatMessage") != "ChatMessage":
-        return answer(post(lookup, data))
+        with app.app_context():
+            return answer(post(lookup, data))
     return Later(group.submit_later((lookup, data)), answer)
 
 

@@ -13,6 +13,7 @@ from chatwidget.sockets import rooms
 from chatwidget.sockets.common import (
     AckingNamespace,
     acked,
+    app,
     forget,
     handler,
     ok,
@@ -118,6 +119,7 @@ class AgentNamespace(AckingNamespace):
         """A ChatMessage (whispers allowed) or typing, from this agent."""
         agent_id, conversation_id = state().get("agent_id"), data.get("conversationId")
         return posting.post_acked(
+            app(),
             # current_agent(), get() and _participant() in one query
             lambda: conversations.agent_sender(agent_id, conversation_id),
             data,

@@ -4,7 +4,7 @@ import logging
 from contextvars import ContextVar
 from functools import wraps
 
-from flask import request
+from flask import current_app, has_app_context, request
 from flask_socketio import Namespace
 
 from chatwidget.core.errors import CoreError, InvalidInput
@@ -19,14 +19,21 @@ _state = {}
 # (namespace, sid) → the result of the socket's last message handed to the group commit
 # without waiting (posting.Later), until another event of that socket waits for it.
 _storing = {}
-# (namespace, sid) while a light event runs (see AckingNamespace.light_events).
+# ((namespace, sid), app) while a light event runs (see AckingNamespace.light_events).
 _light_event = ContextVar("chatwidget_light_event", default=None)
 
 
 def state():
     """The current socket's state dict."""
-    key = _light_event.get() or (request.namespace, request.sid)
+    light = _light_event.get()
+    key = light[0] if light else (request.namespace, request.sid)
     return _state.setdefault(key, {})
+
+
+def app():
+    """The Flask app of the current event (a light event runs outside its app context)."""
+    light = _light_event.get()
+    return light[1] if light else current_app._get_current_object()
 
 
 def forget():
@@ -53,11 +60,13 @@ def refused(exc):
 class AckingNamespace(Namespace):
     """A namespace that answers every client event, an unknown one with an error ack.
 
-    Events named in `light_events` run in an app context only, without the request
-    context Flask-SocketIO builds for every event (a Request, the session cookie, URL
-    matching, teardown: more than the whole rest of a chat message on the hot path).
-    Their handlers may use state(), the database and socketio.emit(..., to=room), but
-    not flask.request, the Flask session or the context-bound emit() and join_room().
+    Events named in `light_events` run without the request context Flask-SocketIO
+    builds for every event (a Request, the session cookie, URL matching, teardown: more
+    than the whole rest of a chat message on the hot path), and without an app context
+    (its push and teardown cost as much as a chat message's statements): their handlers
+    may use state(), app() and posting.post_acked(app(), …), and enter
+    `app().app_context()` for anything else (the database, socketio.emit(…, to=room));
+    never flask.request, the Flask session or the context-bound emit() and join_room().
     """
 
     light_events = frozenset()
@@ -82,10 +91,9 @@ class AckingNamespace(Namespace):
         environ = self.socketio.server.get_environ(sid, namespace=self.namespace)
         if not environ:  # as Flask-SocketIO: a client this process has no record of
             return "", 400
-        token = _light_event.set((self.namespace, sid))
+        token = _light_event.set(((self.namespace, sid), environ["flask.app"]))
         try:
-            with environ["flask.app"].app_context():
-                return getattr(self, "on_" + event)(*args)
+            return getattr(self, "on_" + event)(*args)
         finally:
             _light_event.reset(token)
 
@@ -120,6 +128,12 @@ def whole_number(value, name):
     return value
 
 
+def _rollback():
+    """Roll back what a failed handler left in its session (a light event has none)."""
+    if has_app_context():
+        db.session.rollback()
+
+
 def handler(func):
     """Wrap an event handler: dict payload required, errors become error acks."""
 
@@ -130,10 +144,10 @@ def handler(func):
         try:
             return func(self, data)
         except CoreError as exc:
-            db.session.rollback()
+            _rollback()
             return refused(exc)
         except Exception:  # answer the client; the trace goes to the log only
-            db.session.rollback()
+            _rollback()
             log.exception("socket handler %s failed", func.__name__)
             return error("internal error")
 

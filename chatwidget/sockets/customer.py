@@ -14,6 +14,7 @@ from chatwidget.sockets import rooms
 from chatwidget.sockets.common import (
     AckingNamespace,
     acked,
+    app,
     error,
     forget,
     handler,
@@ -87,14 +88,18 @@ class CustomerNamespace(AckingNamespace):
         """
         channel = state().get("connector_channel")
         if channel and not data.get("conversationId"):
-            conversation, wire = core_connectors.receive(channel, data)
-            return ok(
-                id=wire["id"], seq=wire.get("seq"), conversationId=conversation.conversation_id
-            )
+            with app().app_context():  # the conversation is read within it
+                conversation, wire = core_connectors.receive(channel, data)
+                return ok(
+                    id=wire["id"], seq=wire.get("seq"), conversationId=conversation.conversation_id
+                )
         conversation_id = data.get("conversationId")
         participant_id = _joined_as(conversation_id)
         return posting.post_acked(
-            lambda: conversations.customer_sender(conversation_id, participant_id), data, acked
+            app(),
+            lambda: conversations.customer_sender(conversation_id, participant_id),
+            data,
+            acked,
         )
 
     @handler
