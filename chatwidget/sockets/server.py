@@ -4,15 +4,18 @@ A handler may return a posting.Later instead of its ack: the message was handed 
 group commit, and the socket goes on reading its next event at once. The ack packet is
 sent when the Later's result is set, from the hub, as a callback (no greenlet each);
 results are set in the order the messages were handed over, so acks keep that order.
-Everything else is python-socketio 5.18's own `_handle_event_internal`.
+Everything else is python-socketio 5.18's own `_handle_event_internal`. Packets for an
+app WebSocket are written straight to it (chatwidget.sockets.direct), not queued.
 """
 
 import logging
 
 import socketio
+from engineio import packet as eio_packet
 from socketio import packet
 
 from chatwidget.core.posting import Later
+from chatwidget.sockets import direct
 from chatwidget.sockets.common import settle
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,20 @@ class Server(socketio.Server):
             eio_sid, self.packet_class(packet.ACK, namespace=namespace, id=id, data=data)
         )
 
+    def _send_packet(self, eio_sid, pkt):
+        """Send a Socket.IO packet (python-socketio's, through _send_eio_packet)."""
+        encoded = pkt.encode()
+        for part in encoded if isinstance(encoded, list) else [encoded]:
+            self._send_eio_packet(eio_sid, eio_packet.Packet(eio_packet.MESSAGE, data=part))
+
+    def _send_eio_packet(self, eio_sid, eio_pkt):
+        """Send an Engine.IO packet: straight to a direct socket's WebSocket (every
+        member of a room gets the same packet, its frame encoded once), else as
+        python-engineio does."""
+        socket = self.eio.sockets.get(eio_sid)
+        if type(socket) is not direct.DirectSocket or not socket.write(eio_pkt):
+            super()._send_eio_packet(eio_sid, eio_pkt)
+
     def _ack_later(self, eio_sid, namespace, id, later):
         try:
             self._ack(eio_sid, namespace, id, settle(later))
@@ -50,5 +67,7 @@ class Server(socketio.Server):
 
 def install(socketio_ext):
     """Make the Flask-SocketIO extension's server one of these (it builds a plain
-    socketio.Server itself, with the options it was given)."""
+    socketio.Server itself, with the options it was given), its WebSocket packets
+    written directly (chatwidget.sockets.direct)."""
     socketio_ext.server.__class__ = Server
+    direct.install(socketio_ext.server.eio)

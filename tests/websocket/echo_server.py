@@ -3,7 +3,8 @@
     python tests/websocket/echo_server.py PORT
 
 Each text or binary message received is sent back as it came, but "?class", answered
-with the name of the server's WebSocket class.
+with the name of the server's WebSocket class, and "?burst N SIZE", answered with N
+messages of SIZE characters written at once (each starting with its number), then "done".
 """
 
 from gevent import monkey
@@ -27,6 +28,11 @@ def echo(environ, start_response):
             return []
         if message == "?class":
             message = type(websocket).__name__
+        elif isinstance(message, str) and message.startswith("?burst "):
+            count, size = map(int, message.split()[1:])
+            for number in range(count):
+                websocket.send(("%d:" % number).ljust(size, "x"))
+            message = "done"
         websocket.send(message, binary=not isinstance(message, str))
 
 

@@ -119,3 +119,32 @@ def test_the_socket_keeps_working_after_many_messages(ws):
     for n in range(500):
         ws.send("message %d" % n)
         assert ws.recv() == "message %d" % n
+
+
+def test_a_burst_larger_than_the_socket_buffers_arrives_whole_and_in_order(echo_url):
+    # 20 MB written in one go: far more than the kernel takes at once, so most of it
+    # is sent by the connection's own greenlet while the client reads.
+    client = websocket.create_connection(echo_url, timeout=20)
+    try:
+        client.send("?burst 80 262144")
+        for number in range(80):
+            message = client.recv()
+            assert len(message) == 262144
+            assert message.startswith("%d:x" % number)
+        assert client.recv() == "done"
+    finally:
+        client.close()
+
+
+def test_a_client_that_stops_reading_holds_up_no_other_connection(echo_url):
+    stalled = websocket.create_connection(echo_url, timeout=20)
+    other = websocket.create_connection(echo_url, timeout=10)
+    try:
+        stalled.send("?burst 80 262144")  # never read while the other talks
+        for number in range(20):
+            other.send("ping %d" % number)
+            assert other.recv() == "ping %d" % number
+        assert stalled.recv().startswith("0:x")
+    finally:
+        stalled.close()
+        other.close()
