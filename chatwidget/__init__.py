@@ -73,6 +73,8 @@ def _extensions(app):
         channel=app.config["SOCKETIO_CHANNEL"],
         cors_allowed_origins="*",
         serializer=Packet,
+        ping_interval=app.config["SOCKETIO_PING_INTERVAL_S"],
+        ping_timeout=app.config["SOCKETIO_PING_TIMEOUT_S"],
     )
     from chatwidget.sockets import server as socket_server
 

@@ -79,6 +79,9 @@ def from_environment():
         "WEBHOOK_POLL_S": _env_float("WEBHOOK_POLL_S", 1.0),
         # Separate deployments (or test runs) that share one Redis.
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL", "chatwidget"),
+        # Engine.IO heartbeat: a client silent for interval + timeout is disconnected.
+        "SOCKETIO_PING_INTERVAL_S": _env_float("SOCKETIO_PING_INTERVAL_S", 25),
+        "SOCKETIO_PING_TIMEOUT_S": _env_float("SOCKETIO_PING_TIMEOUT_S", 20),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "chatwidget"),
         "AGENT_TOKEN_TTL_S": _env_int("AGENT_TOKEN_TTL_S", 8 * 3600),
         "AGENT_GRACE_S": _env_float("AGENT_GRACE_S", 60),

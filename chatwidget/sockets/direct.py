@@ -9,9 +9,12 @@ that turn of the loop, in one system call.
 
 Order is kept: a packet goes the direct way only when the socket's queue is empty (the
 writer greenlet has taken, and written, everything queued before it). Long-polling
-clients, a socket being upgraded and any other WebSocket keep python-engineio's path.
+clients, a socket being upgraded and any other WebSocket keep python-engineio's path,
+and so do pings: the writer greenlet, which still writes what is queued, takes a queue
+empty for ping_interval + ping_timeout for a dead client and closes the WebSocket.
 """
 
+from engineio import packet as eio_packet
 from engineio import socket as eio_socket
 from engineio.async_drivers.gevent import WebSocketWSGI
 from geventwebsocket.exceptions import WebSocketError
@@ -36,6 +39,10 @@ class DirectSocket(eio_socket.Socket):
         all its members."""
         ws = self.direct
         if ws is None or self.closed or not self.upgraded or self.upgrading or self.queue.qsize():
+            return False
+        if pkt.packet_type == eio_packet.PING:
+            # Through the queue: python-engineio's writer greenlet closes the WebSocket
+            # when nothing reaches its queue for ping_interval + ping_timeout.
             return False
         if self.check_ping_timeout():
             data = pkt.__dict__.get("frame")
