@@ -43,6 +43,8 @@ def _sqlite_pragmas(app):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=%s" % synchronous)
         cursor.execute("PRAGMA busy_timeout=5000")
+        # 0 in a served process, which checkpoints from a thread (chatwidget.checkpoint)
+        cursor.execute("PRAGMA wal_autocheckpoint=%d" % app.config["SQLITE_AUTOCHECKPOINT"])
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

@@ -71,6 +71,10 @@ def from_environment():
         # How long the group commit of chat messages waits for more messages to share a
         # commit (SQLite); each commit is a WAL write and an fsync.
         "GROUP_COMMIT_DELAY_MS": _env_float("GROUP_COMMIT_DELAY_MS", 2),
+        # SQLite's own checkpoint threshold (pages); a served process sets 0 and
+        # checkpoints from a thread every SQLITE_CHECKPOINT_INTERVAL_S instead.
+        "SQLITE_AUTOCHECKPOINT": 1000,
+        "SQLITE_CHECKPOINT_INTERVAL_S": _env_float("SQLITE_CHECKPOINT_INTERVAL_S", 0.2),
         "WEBHOOK_MAX_ATTEMPTS": _env_int("WEBHOOK_MAX_ATTEMPTS", 12),
         "WEBHOOK_BACKOFF_BASE_S": _env_float("WEBHOOK_BACKOFF_BASE_S", 2.0),
         "WEBHOOK_BACKOFF_MAX_S": _env_float("WEBHOOK_BACKOFF_MAX_S", 3600.0),

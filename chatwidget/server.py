@@ -34,12 +34,14 @@ class NoDelayWSGIServer(pywsgi.WSGIServer):
 
 
 def start_background(app):
-    """Start the per-process background work: the webhook outbox worker, the scheduler and
-    the group commits of chat messages and of captured chats (on SQLite)."""
-    from chatwidget import scheduler
+    """Start the per-process background work: the webhook outbox worker, the scheduler and,
+    on SQLite, the WAL checkpoints and the group commits of chat messages and captured
+    chats."""
+    from chatwidget import checkpoint, scheduler
     from chatwidget.core import capture, posting
     from chatwidget.outbox import OutboxWorker
 
+    checkpoint.start(app)  # first: connections opened after it do not checkpoint
     scheduler.start(app)
     posting.start(app, pipelined=True)
     capture.start_group_commit(app)
