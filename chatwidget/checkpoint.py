@@ -18,6 +18,7 @@ all of it is copied. Processes that are not served
 """
 
 import logging
+import os
 import sqlite3
 
 import gevent
@@ -45,6 +46,29 @@ def checkpoint(path, synchronous="FULL"):
         return connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     finally:
         connection.close()
+
+
+def sync_wal(path):
+    """fdatasync the WAL of the database at path (what a commit at synchronous=FULL does
+    before it returns). Blocking: run it off the loop. The file is opened each time, so a
+    WAL that SQLite deleted and made again is the one synced."""
+    descriptor = os.open(path + "-wal", os.O_RDONLY)
+    try:
+        os.fdatasync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def wal_syncer(app):
+    """For a connection set to synchronous=NORMAL where the app wants FULL: a function
+    that syncs the WAL from a thread of gevent's pool, the caller's greenlet waiting and
+    the loop running meanwhile; None when there is nothing to sync (not an SQLite file,
+    or the app itself runs at NORMAL or OFF)."""
+    path = database_path(app)
+    if path is None or app.config["SQLITE_SYNCHRONOUS"] not in ("FULL", "EXTRA"):
+        return None
+    pool = gevent.get_hub().threadpool
+    return lambda: pool.apply(sync_wal, (path,))
 
 
 def start(app):

@@ -13,7 +13,9 @@ only while items arrive faster than they can be stored.
 
 Should store_many fail (one duplicate among them, the database gone), nothing of the
 batch is kept, and each item is stored again on its own by store_one, so that each
-submitter gets the outcome it would have had alone.
+submitter gets the outcome it would have had alone. A GroupCommit may be given a sync,
+called after the commit and before any submitter resumes: the commit is then written
+without waiting for the disk, and sync waits for it off the loop (posting does so).
 """
 
 import contextlib
@@ -31,9 +33,21 @@ class GroupCommit:
     """One greenlet storing, each in one transaction, the batches of items submitted."""
 
     def __init__(
-        self, app, name, store_one, store_many, most=100, setup=None, delay=0.0, around=None
+        self,
+        app,
+        name,
+        store_one,
+        store_many,
+        most=100,
+        setup=None,
+        delay=0.0,
+        around=None,
+        sync=None,
     ):
         self.app = app
+        # Called once a batch is committed, before any submitter learns of it (or None):
+        # makes the commit durable, e.g. syncing the WAL from a thread while the loop runs.
+        self.sync = sync
         # A context manager entered around each batch, results included (or None).
         self.around = around or contextlib.nullcontext
         self.delay = delay  # seconds to wait, once woken, for more items to join the batch
@@ -95,17 +109,24 @@ class GroupCommit:
     def _store(self, batch):
         self.batches += 1
         self.stored += len(batch)
+        outcomes = None
         if len(batch) > 1:
             try:
-                results = self.store_many([item for item, _ in batch])
+                outcomes = [(value, None) for value in self.store_many([i for i, _ in batch])]
             except Exception as error:
                 log.info("%s: a batch of %d failed (%s); each alone", self.name, len(batch), error)
+        if outcomes is None:
+            outcomes = [self._store_one(item) for item, _ in batch]
+        if self.sync is not None:
+            self.sync()
+        for (_, result), (value, error) in zip(batch, outcomes, strict=True):
+            if error is None:
+                result.set(value)
             else:
-                for (_, result), value in zip(batch, results, strict=True):
-                    result.set(value)
-                return
-        for item, result in batch:
-            try:
-                result.set(self.store_one(item))
-            except Exception as error:
                 result.set_exception(error)
+
+    def _store_one(self, item):
+        try:
+            return self.store_one(item), None
+        except Exception as error:
+            return None, error

@@ -16,8 +16,10 @@ driving the app without the server), post() is do_post() in the caller's own ses
 """
 
 from flask import current_app
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from chatwidget import checkpoint
 from chatwidget.core import conversations, events
 from chatwidget.core.errors import CoreError
 from chatwidget.extensions import db
@@ -106,6 +108,14 @@ def _own_connection():
     db.session.registry.set(Session(bind=db.engine.connect()))
 
 
+def _own_connection_unsynced():
+    """_own_connection(), its commits written to the WAL without waiting for the disk:
+    the group commit syncs the WAL itself (checkpoint.wal_syncer), off the loop."""
+    _own_connection()
+    db.session.execute(text("PRAGMA synchronous=NORMAL"))
+    db.session.commit()
+
+
 def start(app, pipelined=False):
     """Run the group commit of chat messages, on SQLite only; returns it (or None).
 
@@ -116,14 +126,16 @@ def start(app, pipelined=False):
         if db.engine.dialect.name != "sqlite":
             return None
     delay = app.config["GROUP_COMMIT_DELAY_MS"] / 1000
+    sync = checkpoint.wal_syncer(app)
     group = GroupCommit(
         app,
         "posting",
         _post_one,
         _post_many,
-        setup=_own_connection,
+        setup=_own_connection if sync is None else _own_connection_unsynced,
         delay=delay,
         around=events.held,  # acks first, then the fan-out
+        sync=sync,  # durable before any ack, the loop running while the disk syncs
     )
     app.extensions[_KEY], app.extensions[_PIPELINED] = group, pipelined
     return group.start()

@@ -173,3 +173,37 @@ def test_no_group_commit_on_postgresql(pg_database, tmp_path):
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_messages_are_synced_to_disk_after_their_commit_and_before_any_ack_or_delivery(
+    sqlite_app, group
+):
+    # At synchronous=FULL the group commit writes the WAL without waiting for the disk and
+    # syncs it itself, off the loop: nobody may learn of a message before that sync.
+    app = sqlite_app
+    agent, [(cid, _, client), (other_cid, _, other)] = _conversations(app, 2)
+    assert group.sync is not None
+    sync, acked, at_sync = group.sync, [], []
+
+    def recording_sync():
+        at_sync.append(
+            {
+                "stored": len(_stored(app, cid)) + len(_stored(app, other_cid)),
+                "acked": len(acked),
+                "delivered": len(messages_of(agent, AGENT_NS)),
+            }
+        )
+        sync()
+
+    group.sync = recording_sync
+
+    def sending(client, cid, text):
+        acked.append(send(client, cid, text))
+        return acked[-1]
+
+    acks = _all_at_once(
+        [lambda: sending(client, cid, "one"), lambda: sending(other, other_cid, "two")]
+    )
+    assert all(a["status"] == "ok" for a in acks), acks
+    assert at_sync == [{"stored": 2, "acked": 0, "delivered": 0}]
+    assert sorted(w["text"] for w in messages_of(agent, AGENT_NS)) == ["one", "two"]
