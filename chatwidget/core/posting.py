@@ -15,6 +15,8 @@ Where no group commit runs (PostgreSQL, whose transactions run side by side; tes
 driving the app without the server), post() is do_post() in the caller's own session.
 """
 
+from contextlib import contextmanager
+
 from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -116,6 +118,14 @@ def _own_connection_unsynced():
     db.session.commit()
 
 
+@contextmanager
+def _batch(gate):
+    """Around a batch: no checkpoint while it is stored (checkpoint.gate), and its
+    events held until then (events.held): acks first, then the fan-out."""
+    with events.held(), gate:
+        yield
+
+
 def start(app, pipelined=False):
     """Run the group commit of chat messages, on SQLite only; returns it (or None).
 
@@ -134,7 +144,7 @@ def start(app, pipelined=False):
         _post_many,
         setup=_own_connection if sync is None else _own_connection_unsynced,
         delay=delay,
-        around=events.held,  # acks first, then the fan-out
+        around=lambda: _batch(checkpoint.gate(app)),
         sync=sync,  # durable before any ack, the loop running while the disk syncs
     )
     app.extensions[_KEY], app.extensions[_PIPELINED] = group, pipelined
