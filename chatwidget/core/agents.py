@@ -1,6 +1,8 @@
 """Agents: accounts, passwords, tokens and status."""
 
+import gevent
 from flask import current_app
+from gevent import monkey
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -57,8 +59,18 @@ def describe(agent):
 def authenticate(email, password):
     """The agent with this e-mail and password, or None; same cost either way."""
     agent = db.session.scalar(select(Agent).filter_by(email=(email or "").strip().lower()))
-    ok = check_password_hash(agent.password_hash if agent else _DUMMY_HASH, password or "")
+    stored = agent.password_hash if agent else _DUMMY_HASH
+    ok = _off_the_loop(check_password_hash, stored, password or "")
     return agent if ok and agent else None
+
+
+def _off_the_loop(func, *args):
+    """func(*args) on a thread of gevent's pool in a served (monkey-patched) process, the
+    caller's greenlet waiting: a password check is ~100 ms of scrypt, which releases the
+    GIL, and on the loop it would stop every socket of the process meanwhile."""
+    if not monkey.is_module_patched("threading"):
+        return func(*args)
+    return gevent.get_hub().threadpool.apply(func, args)
 
 
 def _serializer():
