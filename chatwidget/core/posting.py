@@ -136,7 +136,7 @@ def start(app, pipelined=False):
         if db.engine.dialect.name != "sqlite":
             return None
     delay = app.config["GROUP_COMMIT_DELAY_MS"] / 1000
-    sync = checkpoint.wal_syncer(app)
+    sync, gate = checkpoint.wal_syncer(app), checkpoint.gate(app)
     group = GroupCommit(
         app,
         "posting",
@@ -144,7 +144,7 @@ def start(app, pipelined=False):
         _post_many,
         setup=_own_connection if sync is None else _own_connection_unsynced,
         delay=delay,
-        around=lambda: _batch(checkpoint.gate(app)),
+        around=lambda: _batch(gate),
         sync=sync,  # durable before any ack, the loop running while the disk syncs
     )
     app.extensions[_KEY], app.extensions[_PIPELINED] = group, pipelined

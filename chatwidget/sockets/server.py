@@ -11,7 +11,6 @@ app WebSocket are written straight to it (chatwidget.sockets.direct), not queued
 import logging
 
 import socketio
-from engineio import packet as eio_packet
 from socketio import packet
 
 from chatwidget.core.posting import Later
@@ -43,20 +42,6 @@ class Server(socketio.Server):
         self._send_packet(
             eio_sid, self.packet_class(packet.ACK, namespace=namespace, id=id, data=data)
         )
-
-    def _send_packet(self, eio_sid, pkt):
-        """Send a Socket.IO packet (python-socketio's, through _send_eio_packet)."""
-        encoded = pkt.encode()
-        for part in encoded if isinstance(encoded, list) else [encoded]:
-            self._send_eio_packet(eio_sid, eio_packet.Packet(eio_packet.MESSAGE, data=part))
-
-    def _send_eio_packet(self, eio_sid, eio_pkt):
-        """Send an Engine.IO packet: straight to a direct socket's WebSocket (every
-        member of a room gets the same packet, its frame encoded once), else as
-        python-engineio does."""
-        socket = self.eio.sockets.get(eio_sid)
-        if type(socket) is not direct.DirectSocket or not socket.write(eio_pkt):
-            super()._send_eio_packet(eio_sid, eio_pkt)
 
     def _ack_later(self, eio_sid, namespace, id, later):
         try:
