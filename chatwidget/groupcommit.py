@@ -13,9 +13,15 @@ only while items arrive faster than they can be stored.
 
 Should store_many fail (one duplicate among them, the database gone), nothing of the
 batch is kept, and each item is stored again on its own by store_one, so that each
-submitter gets the outcome it would have had alone. A GroupCommit may be given a sync,
-called after the commit and before any submitter resumes: the commit is then written
-without waiting for the disk, and sync waits for it off the loop (posting does so).
+submitter gets the outcome it would have had alone.
+
+A GroupCommit may be given a sync, which makes its commits durable (posting's commits
+are written without waiting for the disk, and sync waits for the disk off the loop): no
+submitter resumes before a sync that began after its commit has returned. The syncs run
+in a greenlet of their own, one after the other, each for every batch committed before
+it began, while the next batches are stored: a slow sync holds up only the submitters
+already committed, and whatever is committed meanwhile shares the next one. A batch's
+events (the `around` block's) are not held for the sync, only its submitters.
 """
 
 import contextlib
@@ -45,8 +51,8 @@ class GroupCommit:
         sync=None,
     ):
         self.app = app
-        # Called once a batch is committed, before any submitter learns of it (or None):
-        # makes the commit durable, e.g. syncing the WAL from a thread while the loop runs.
+        # Makes the batches committed before the call durable (or None): e.g. syncing the
+        # WAL from a thread while the loop runs. Submitters resume only after it.
         self.sync = sync
         # A context manager entered around each batch, results included (or None).
         self.around = around or contextlib.nullcontext
@@ -57,14 +63,22 @@ class GroupCommit:
         self.store_many = store_many  # [item] -> [result], all or nothing; commits
         self.most = most
         self.waiting = []
+        self.unsynced = []  # (batch, outcomes) committed, waiting for a sync to resume
+        self._committed = gevent.event.Event()
         self.batches = 0
         self.stored = 0
         self._wake = gevent.event.Event()
-        self.greenlet = None
+        self.greenlets = []
 
     def start(self):
-        self.greenlet = gevent.spawn(self._loop)
+        self.greenlets = [gevent.spawn(self._loop)]
+        if self.sync is not None:
+            self.greenlets.append(gevent.spawn(self._sync_loop))
         return self
+
+    def stop(self):
+        """Kill the greenlets (tests): whoever still waits, waits for ever."""
+        gevent.killall(self.greenlets)
 
     def submit(self, item):
         """Wait until item is committed (with whatever else was waiting); its result."""
@@ -117,16 +131,40 @@ class GroupCommit:
                 log.info("%s: a batch of %d failed (%s); each alone", self.name, len(batch), error)
         if outcomes is None:
             outcomes = [self._store_one(item) for item, _ in batch]
-        if self.sync is not None:
-            self.sync()
-        for (_, result), (value, error) in zip(batch, outcomes, strict=True):
-            if error is None:
-                result.set(value)
-            else:
-                result.set_exception(error)
+        if self.sync is None:
+            _resume(batch, outcomes)
+        else:
+            self.unsynced.append((batch, outcomes))
+            self._committed.set()
+
+    def _sync_loop(self):
+        while True:
+            self._committed.wait()
+            self._committed.clear()
+            committed, self.unsynced = self.unsynced, []
+            try:
+                self.sync()
+            except Exception as error:  # committed, maybe not on disk: say so, not "ok"
+                log.exception("%s: syncing %d batches failed", self.name, len(committed))
+                for batch, _ in committed:
+                    _resume(batch, [(None, error)] * len(batch))
+                continue
+            for batch, outcomes in committed:
+                _resume(batch, outcomes)
 
     def _store_one(self, item):
         try:
             return self.store_one(item), None
         except Exception as error:
             return None, error
+
+
+def _resume(batch, outcomes):
+    """Give each submitter of batch its outcome: (value, None) or (None, error)."""
+    for (_, result), (value, error) in zip(batch, outcomes, strict=True):
+        if result.ready():  # _drain already failed it
+            continue
+        if error is None:
+            result.set(value)
+        else:
+            result.set_exception(error)

@@ -34,8 +34,8 @@ def publish(session, name, payload):
 def held():
     """Deliver the events of the commits made within only on leaving the block.
 
-    The group commit acks a batch's senders first and fans their messages out after:
-    a sender's ack and its own copy of the message then leave in one write.
+    The group commit stores a batch's messages in one commit and fans them out once
+    the whole batch is committed, one message after the other.
     """
     pending = []
     token = _held.set(pending)

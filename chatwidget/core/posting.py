@@ -11,6 +11,11 @@ kept and each message is posted again on its own. The served process does not ma
 socket wait for that commit before reading its next event (post_acked, a Later): acks
 follow later, in order.
 
+At SQLITE_SYNCHRONOUS=FULL (the default) the commit is written without waiting for the
+disk, and the acks wait for the WAL's sync, made off the loop while later batches are
+stored; the messages are fanned out to the others in their conversations once committed,
+without that wait (see GroupCommit).
+
 Where no group commit runs (PostgreSQL, whose transactions run side by side; tests
 driving the app without the server), post() is do_post() in the caller's own session.
 """
@@ -121,7 +126,8 @@ def _own_connection_unsynced():
 @contextmanager
 def _batch(gate):
     """Around a batch: no checkpoint while it is stored (checkpoint.gate), and its
-    events held until then (events.held): acks first, then the fan-out."""
+    events held until it is committed (events.held), then fanned out at once: the
+    others in the conversation do not wait for the disk, its senders' acks do."""
     with events.held(), gate:
         yield
 
@@ -145,7 +151,7 @@ def start(app, pipelined=False):
         setup=_own_connection if sync is None else _own_connection_unsynced,
         delay=delay,
         around=lambda: _batch(gate),
-        sync=sync,  # durable before any ack, the loop running while the disk syncs
+        sync=sync,  # durable before any ack, the loop storing on while the disk syncs
     )
     app.extensions[_KEY], app.extensions[_PIPELINED] = group, pipelined
     return group.start()

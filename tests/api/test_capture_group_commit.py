@@ -34,7 +34,7 @@ def group(sqlite_app):
 
     group.store_many = recording
     yield group
-    group.greenlet.kill()
+    group.stop()
     sqlite_app.extensions.pop(capture._GROUP, None)
 
 

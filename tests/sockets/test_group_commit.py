@@ -8,6 +8,8 @@ must get exactly what it would have got alone.
 import uuid
 
 import gevent
+import gevent.event
+import gevent.queue
 import pytest
 from sqlalchemy import select
 
@@ -25,18 +27,24 @@ def group(sqlite_app):
     group.sizes, group.alone = [], []
     store_many, store_one = group.store_many, group.store_one
 
+    group.done = gevent.queue.Queue()  # how many items each store call stored
+
     def many(items):
         group.sizes.append(len(items))
-        return store_many(items)
+        stored = store_many(items)
+        group.done.put(len(items))
+        return stored
 
     def one(item):
         group.alone.append(item)
-        return store_one(item)
+        stored = store_one(item)
+        group.done.put(1)
+        return stored
 
     group.store_many, group.store_one = many, one
     yield group
     sqlite_app.extensions.pop(posting._KEY, None)
-    group.greenlet.kill()
+    group.stop()
 
 
 def _conversations(app, count):
@@ -175,35 +183,93 @@ def test_no_group_commit_on_postgresql(pg_database, tmp_path):
             db.engine.dispose()
 
 
-def test_messages_are_synced_to_disk_after_their_commit_and_before_any_ack_or_delivery(
+class HeldSync:
+    """Stands for the group commit's WAL sync: each call waits until released and
+    records what was stored and acked when it began."""
+
+    def __init__(self, app, group, conversation_ids, acked):
+        self.app, self.real = app, group.sync
+        self.conversation_ids, self.acked = conversation_ids, acked
+        self.began, self.released, self.fail = [], gevent.event.Event(), None
+        self.calls = gevent.queue.Queue()
+        group.sync = self
+
+    def __call__(self):
+        stored = sum(len(_stored(self.app, c)) for c in self.conversation_ids)
+        self.began.append({"stored": stored, "acked": len(self.acked)})
+        self.calls.put(len(self.began))
+        self.released.wait()
+        if self.fail is not None:
+            raise self.fail
+        self.real()
+
+
+def _sending(acked, client, cid, text, **fields):
+    def call():
+        acked.append(send(client, cid, text, **fields))
+        return acked[-1]
+
+    return gevent.spawn(call)
+
+
+def test_a_message_is_acked_after_the_disk_sync_and_delivered_without_waiting_for_it(
     sqlite_app, group
 ):
-    # At synchronous=FULL the group commit writes the WAL without waiting for the disk and
-    # syncs it itself, off the loop: nobody may learn of a message before that sync.
+    # At synchronous=FULL the group commit commits without waiting for the disk and syncs
+    # the WAL itself, off the loop: the sender's ack (its "saved") waits for that sync;
+    # the others in the conversation get the committed message at once.
     app = sqlite_app
     agent, [(cid, _, client), (other_cid, _, other)] = _conversations(app, 2)
     assert group.sync is not None
-    sync, acked, at_sync = group.sync, [], []
-
-    def recording_sync():
-        at_sync.append(
-            {
-                "stored": len(_stored(app, cid)) + len(_stored(app, other_cid)),
-                "acked": len(acked),
-                "delivered": len(messages_of(agent, AGENT_NS)),
-            }
-        )
-        sync()
-
-    group.sync = recording_sync
-
-    def sending(client, cid, text):
-        acked.append(send(client, cid, text))
-        return acked[-1]
-
-    acks = _all_at_once(
-        [lambda: sending(client, cid, "one"), lambda: sending(other, other_cid, "two")]
-    )
-    assert all(a["status"] == "ok" for a in acks), acks
-    assert at_sync == [{"stored": 2, "acked": 0, "delivered": 0}]
+    acked = []
+    sync = HeldSync(app, group, [cid, other_cid], acked)
+    senders = [_sending(acked, client, cid, "one"), _sending(acked, other, other_cid, "two")]
+    assert sync.calls.get(timeout=5) == 1
+    assert sync.began == [{"stored": 2, "acked": 0}]  # committed first, synced after
     assert sorted(w["text"] for w in messages_of(agent, AGENT_NS)) == ["one", "two"]
+    assert acked == []  # delivered, but nobody told "saved" before the disk has it
+    sync.released.set()
+    gevent.joinall(senders, raise_error=True)
+    assert [a["status"] for a in acked] == ["ok", "ok"]
+
+
+def test_messages_committed_during_a_slow_sync_are_delivered_and_share_the_next_sync(
+    sqlite_app, group
+):
+    app = sqlite_app
+    agent, [(cid, _, client), (other_cid, _, other)] = _conversations(app, 2)
+    acked = []
+    sync = HeldSync(app, group, [cid, other_cid], acked)
+    first = _sending(acked, client, cid, "before")
+    assert sync.calls.get(timeout=5) == 1  # the disk is slow: this sync hangs
+    assert group.done.get(timeout=5) == 1
+    later = [_sending(acked, other, other_cid, "during %d" % n) for n in range(3)]
+    stored = 0
+    while stored < 3:  # the group commit stores them meanwhile
+        stored += group.done.get(timeout=5)
+    texts = [w["text"] for w in messages_of(agent, AGENT_NS)]
+    assert texts == ["before", "during 0", "during 1", "during 2"]
+    assert len(_stored(app, other_cid)) == 3 and acked == []
+    sync.released.set()
+    gevent.joinall([first, *later], raise_error=True)
+    assert sync.calls.get(timeout=5) == 2  # one more sync for all three
+    assert sync.began[1]["stored"] == 4 and sync.calls.empty()
+    assert [a["status"] for a in acked] == ["ok"] * 4
+    assert [a["seq"] for a in acked[1:]] == [r.seq for r in _stored(app, other_cid)]
+
+
+def test_a_failed_sync_is_an_error_ack_and_the_resend_gets_the_same_id_and_seq(sqlite_app, group):
+    app = sqlite_app
+    agent, [(cid, _, client)] = _conversations(app, 1)
+    acked, message_id = [], str(uuid.uuid4())
+    sync = HeldSync(app, group, [cid], acked)
+    sync.fail = OSError(5, "Input/output error")
+    sync.released.set()
+    assert send(client, cid, "maybe saved", id=message_id) == {
+        "status": "error",
+        "message": "internal error",
+    }
+    sync.fail = None
+    again = send(client, cid, "maybe saved", id=message_id)
+    assert again["status"] == "ok" and again["id"] == message_id
+    assert [tuple(r) for r in _stored(app, cid)] == [(again["seq"], "maybe saved")]
