@@ -54,6 +54,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYTHON = sys.executable
 NODE = shutil.which("node") or "node"
 LOAD = os.path.join(ROOT, "bench", "relay_load.mjs")
+# A step not held with more steal than this is measured again (find_max).
+NOISY_STEAL = 0.08
 TARGET_P99_MS = 50.0
 TARGET_RATE = 1000.0
 TARGET_MAX_RATE = 1500.0
@@ -426,11 +428,16 @@ def find_max(loads, args, steps):
 
 
 def _step(load, rate, args, steps):
-    time.sleep(2)
-    r = load.run(rate, args.seconds, args.warmup, args.drain)
-    show(r)
-    steps.append(r)
-    return r
+    """One measured step; a step not held while the hypervisor took more than
+    NOISY_STEAL of the CPUs is measured once more (for either server alike)."""
+    for again in (False, True):
+        time.sleep(2)
+        r = load.run(rate, args.seconds, args.warmup, args.drain)
+        show(r)
+        steps.append(r)
+        if r["held"] or r["steal"] <= NOISY_STEAL or again:
+            return r
+        print("       not held on a noisy step: measured once more")
 
 
 def measure(servers, args, agents):
