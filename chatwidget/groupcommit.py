@@ -146,8 +146,8 @@ class GroupCommit:
                 self.sync()
             except Exception as error:  # committed, maybe not on disk: say so, not "ok"
                 log.exception("%s: syncing %d batches failed", self.name, len(committed))
-                for batch, _ in committed:
-                    _resume(batch, [(None, error)] * len(batch))
+                for batch, outcomes in committed:
+                    _resume(batch, [(None, error) if e is None else (v, e) for v, e in outcomes])
                 continue
             for batch, outcomes in committed:
                 _resume(batch, outcomes)
