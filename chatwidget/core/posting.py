@@ -125,10 +125,10 @@ def _own_connection_unsynced():
 
 @contextmanager
 def _batch(gate):
-    """Around a batch: no checkpoint while it is stored (checkpoint.gate), and its
+    """Around a batch: no checkpoint while it is stored (checkpoint.Turns), and its
     events held until it is committed (events.held), then fanned out at once: the
     others in the conversation do not wait for the disk, its senders' acks do."""
-    with events.held(), gate:
+    with events.held(), gate.writer():
         yield
 
 

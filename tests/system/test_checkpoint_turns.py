@@ -1,0 +1,84 @@
+"""The checkpoint and the group commit take turns (chatwidget.checkpoint.Turns): no batch
+is stored while a checkpoint's thread runs, and the next one starts once that thread is
+done, whether or not the checkpoint succeeded."""
+
+import threading
+
+import gevent
+import gevent.event
+import pytest
+from gevent import monkey
+
+from chatwidget.checkpoint import Turns
+
+
+def _held_checkpoint(started, release, outcome):
+    """A checkpoint body for a pool thread: says it started, waits to be released (a
+    native lock: the thread really blocks), then returns or raises outcome."""
+    native_event = monkey.get_original("threading", "Event")
+    release_native = native_event()
+
+    def run():
+        started.set()
+        release_native.wait(10)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def let_go():
+        release_native.set()
+
+    release.rawlink(lambda _: let_go())
+    return run
+
+
+@pytest.mark.parametrize("outcome", ["copied", RuntimeError("disk trouble")])
+def test_a_batch_waits_for_the_checkpoint_thread_and_goes_on_once_it_is_done(outcome):
+    turns, pool = Turns(), gevent.get_hub().threadpool
+    started_native = monkey.get_original("threading", "Event")()
+    release = gevent.event.Event()
+    run = _held_checkpoint(started_native, release, outcome)
+
+    def checkpointing():
+        try:
+            return turns.checkpoint(pool, run)
+        except RuntimeError as error:
+            return error
+
+    checkpoint = gevent.spawn(checkpointing)
+    gevent.get_hub().threadpool.apply(started_native.wait, (10,))  # its thread is running
+    stored = []
+
+    def batch():
+        with turns.writer():
+            stored.append(threading.get_ident())
+
+    writer = gevent.spawn(batch)
+    gevent.idle()
+    assert stored == [] and not writer.dead  # kept out while the thread runs
+    release.set()
+    writer.join(timeout=10)
+    assert len(stored) == 1
+    assert checkpoint.get(timeout=10) is outcome
+    assert turns.checkpointing is False
+
+
+def test_a_checkpoint_waits_for_the_batch_being_stored():
+    turns, pool = Turns(), gevent.get_hub().threadpool
+    ran = []
+    storing = gevent.event.Event()
+    done = gevent.event.Event()
+
+    def batch():
+        with turns.writer():
+            storing.set()
+            done.wait()
+
+    writer = gevent.spawn(batch)
+    storing.wait()
+    checkpoint = gevent.spawn(turns.checkpoint, pool, lambda: ran.append(len(ran)) or "ok")
+    gevent.idle()
+    assert ran == [] and turns.checkpointing is False
+    done.set()
+    assert checkpoint.get(timeout=10) == "ok" and ran == [0]
+    writer.join(timeout=10)
