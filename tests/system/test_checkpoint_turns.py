@@ -2,8 +2,6 @@
 is stored while a checkpoint's thread runs, and the next one starts once that thread is
 done, whether or not the checkpoint succeeded."""
 
-import threading
-
 import gevent
 import gevent.event
 import pytest
@@ -12,32 +10,26 @@ from gevent import monkey
 from chatwidget.checkpoint import Turns
 
 
-def _held_checkpoint(started, release, outcome):
-    """A checkpoint body for a pool thread: says it started, waits to be released (a
-    native lock: the thread really blocks), then returns or raises outcome."""
+def _held_checkpoint(outcome):
+    """A checkpoint body for a pool thread, and the two native events it uses: it says it
+    started, blocks its thread until released, then returns or raises outcome."""
     native_event = monkey.get_original("threading", "Event")
-    release_native = native_event()
+    started, release = native_event(), native_event()
 
     def run():
         started.set()
-        release_native.wait(10)
+        release.wait(10)
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
 
-    def let_go():
-        release_native.set()
-
-    release.rawlink(lambda _: let_go())
-    return run
+    return run, started, release
 
 
 @pytest.mark.parametrize("outcome", ["copied", RuntimeError("disk trouble")])
 def test_a_batch_waits_for_the_checkpoint_thread_and_goes_on_once_it_is_done(outcome):
     turns, pool = Turns(), gevent.get_hub().threadpool
-    started_native = monkey.get_original("threading", "Event")()
-    release = gevent.event.Event()
-    run = _held_checkpoint(started_native, release, outcome)
+    run, started, release = _held_checkpoint(outcome)
 
     def checkpointing():
         try:
@@ -46,12 +38,12 @@ def test_a_batch_waits_for_the_checkpoint_thread_and_goes_on_once_it_is_done(out
             return error
 
     checkpoint = gevent.spawn(checkpointing)
-    gevent.get_hub().threadpool.apply(started_native.wait, (10,))  # its thread is running
+    pool.apply(started.wait, (10,))  # its thread is running
     stored = []
 
     def batch():
         with turns.writer():
-            stored.append(threading.get_ident())
+            stored.append("batch")
 
     writer = gevent.spawn(batch)
     gevent.idle()
