@@ -21,7 +21,8 @@ submitter resumes before a sync that began after its commit has returned. The sy
 in a greenlet of their own, one after the other, each for every batch committed before
 it began, while the next batches are stored: a slow sync holds up only the submitters
 already committed, and whatever is committed meanwhile shares the next one. A batch's
-events (the `around` block's) are not held for the sync, only its submitters.
+events (the `around` block's) are not held for the sync, only its submitters. A sync
+that fails ends the syncs: its submitters are handed to sync_failed, never resumed.
 """
 
 import contextlib
@@ -49,11 +50,15 @@ class GroupCommit:
         delay=0.0,
         around=None,
         sync=None,
+        sync_failed=None,
     ):
         self.app = app
         # Makes the batches committed before the call durable (or None): e.g. syncing the
         # WAL from a thread while the loop runs. Submitters resume only after it.
         self.sync = sync
+        # Called with the error once a sync failed; the syncs stop and the batches
+        # committed before it are never resumed (a served process ends: checkpoint.give_up).
+        self.sync_failed = sync_failed
         # A context manager entered around each batch, results included (or None).
         self.around = around or contextlib.nullcontext
         self.delay = delay  # seconds to wait, once woken, for more items to join the batch
@@ -144,11 +149,10 @@ class GroupCommit:
             committed, self.unsynced = self.unsynced, []
             try:
                 self.sync()
-            except Exception as error:  # committed, maybe not on disk: say so, not "ok"
+            except Exception as error:  # committed, perhaps on disk: neither "ok" nor not
                 log.exception("%s: syncing %d batches failed", self.name, len(committed))
-                for batch, outcomes in committed:
-                    _resume(batch, [(None, error) if e is None else (v, e) for v, e in outcomes])
-                continue
+                self.sync_failed(error)
+                return
             for batch, outcomes in committed:
                 _resume(batch, outcomes)
 

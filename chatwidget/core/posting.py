@@ -152,6 +152,7 @@ def start(app, pipelined=False):
         delay=delay,
         around=lambda: _batch(gate),
         sync=sync,  # durable before any ack, the loop storing on while the disk syncs
+        sync_failed=checkpoint.give_up,
     )
     app.extensions[_KEY], app.extensions[_PIPELINED] = group, pipelined
     return group.start()

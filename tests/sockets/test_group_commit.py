@@ -258,18 +258,20 @@ def test_messages_committed_during_a_slow_sync_are_delivered_and_share_the_next_
     assert [a["seq"] for a in acked[1:]] == [r.seq for r in _stored(app, other_cid)]
 
 
-def test_a_failed_sync_is_an_error_ack_and_the_resend_gets_the_same_id_and_seq(sqlite_app, group):
+def test_a_failed_sync_acks_nothing_and_hands_the_process_over_to_give_up(sqlite_app, group):
+    # The message is committed and perhaps on disk: neither "ok" (saved) nor an error
+    # ack (nothing changed) would be true, so its sender hears nothing and the process
+    # ends (checkpoint.give_up); test_failed_sync.py runs that for real.
     app = sqlite_app
     agent, [(cid, _, client)] = _conversations(app, 1)
-    acked, message_id = [], str(uuid.uuid4())
+    acked = []
     sync = HeldSync(app, group, [cid], acked)
     sync.fail = OSError(5, "Input/output error")
+    failed = gevent.queue.Queue()
+    group.sync_failed = failed.put
+    sender = _sending(acked, client, cid, "maybe saved")
     sync.released.set()
-    assert send(client, cid, "maybe saved", id=message_id) == {
-        "status": "error",
-        "message": "internal error",
-    }
-    sync.fail = None
-    again = send(client, cid, "maybe saved", id=message_id)
-    assert again["status"] == "ok" and again["id"] == message_id
-    assert [tuple(r) for r in _stored(app, cid)] == [(again["seq"], "maybe saved")]
+    assert failed.get(timeout=5) is sync.fail
+    gevent.idle()
+    assert acked == [] and not sender.dead and group.greenlets[1].dead
+    sender.kill()

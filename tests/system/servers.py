@@ -62,9 +62,9 @@ def wait_until(condition, seconds, what):
 
 
 class Server:
-    """`python app.py` in its own process; stdout and stderr go to a log file."""
+    """`python app.py` (or script) in its own process; stdout and stderr go to a log file."""
 
-    def __init__(self, deployment, name):
+    def __init__(self, deployment, name, script="app.py"):
         self.name = name
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
@@ -72,7 +72,7 @@ class Server:
         env = dict(deployment.env, PORT=str(self.port))
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                [PYTHON, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+                [PYTHON, script], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
             )
 
     def ready(self):
@@ -160,9 +160,9 @@ class Deployment:
         return ("create-agent", "--email", email, "--name", name, "--password", password,
                 "--skill", skill)  # fmt: skip
 
-    def launch(self, *names):
+    def launch(self, *names, script="app.py"):
         """Start one server per name without waiting; see wait_ready()."""
-        started = [Server(self, name) for name in names]
+        started = [Server(self, name, script) for name in names]
         self.servers.extend(started)
         return started
 
@@ -171,9 +171,9 @@ class Deployment:
             wait_until(server.ready, 30, "%s to answer /healthz" % server.name)
         return servers
 
-    def start(self, *names):
+    def start(self, *names, script="app.py"):
         """Start one server per name, side by side, and wait until each answers /healthz."""
-        return self.wait_ready(self.launch(*names))
+        return self.wait_ready(self.launch(*names, script=script))
 
     def rows(self, sql, **params):
         """Read the shared database directly (to wait on what no client is told)."""

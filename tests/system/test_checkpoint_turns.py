@@ -1,13 +1,14 @@
 """The checkpoint and the group commit take turns (chatwidget.checkpoint.Turns): no batch
 is stored while a checkpoint's thread runs, and the next one starts once that thread is
-done, whether or not the checkpoint succeeded."""
+done, whether or not the checkpoint succeeded. in_thread (how the WAL syncs are waited for)
+hands a greenlet its thread's outcome while the loop runs on."""
 
 import gevent
 import gevent.event
 import pytest
 from gevent import monkey
 
-from chatwidget.checkpoint import Turns
+from chatwidget.checkpoint import Turns, in_thread
 
 
 def _held_checkpoint(outcome):
@@ -74,3 +75,21 @@ def test_a_checkpoint_waits_for_the_batch_being_stored():
     done.set()
     assert checkpoint.get(timeout=10) == "ok" and ran == [0]
     writer.join(timeout=10)
+
+
+@pytest.mark.parametrize("outcome", ["synced", OSError(5, "Input/output error")])
+def test_in_thread_gives_the_waiting_greenlet_the_threads_outcome_while_the_loop_runs(outcome):
+    # How the group commit waits for a WAL sync: its outcome (an ack, or the process
+    # giving up) must be exactly the thread's, and other greenlets run meanwhile.
+    pool = gevent.get_hub().threadpool
+    run, started, release = _held_checkpoint(outcome)
+    waiting = gevent.spawn(in_thread, pool, run)
+    pool.apply(started.wait, (10,))
+    ticks = [gevent.spawn(lambda: "tick").get(timeout=10) for _ in range(3)]
+    assert ticks == ["tick"] * 3 and not waiting.dead
+    release.set()
+    waiting.join(timeout=10)
+    if isinstance(outcome, Exception):
+        assert waiting.exception is outcome
+    else:
+        assert waiting.value == "synced"
