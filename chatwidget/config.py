@@ -4,6 +4,8 @@ import json
 import os
 import secrets
 
+from chatwidget import jsoncodec
+
 
 def _env_int(name, default):
     return int(os.environ.get(name, default))
@@ -110,7 +112,7 @@ def from_environment():
         "ALLOWED_MEDIA_TYPES": _env_list("ALLOWED_MEDIA_TYPES", ALLOWED_MEDIA_TYPES),
         "MEDIA_URL_TTL_S": _env_int("MEDIA_URL_TTL_S", 3600),
         "UPLOAD_POLICY_TTL_S": _env_int("UPLOAD_POLICY_TTL_S", 900),
-        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"json_serializer": jsoncodec.dumps},
     }
 
 

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from socketio import packet as stock
 
+from chatwidget import jsoncodec
 from chatwidget.sockets.packet import Packet, encoded_once
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text() | st.binary()
@@ -57,27 +58,52 @@ def test_packets_encode_as_python_socketio_does():
     assert (decoded.namespace, decoded.data) == ("/agent", ["sendMessage", {"text": "hi"}])
 
 
-def test_a_message_emitted_to_several_rooms_is_encoded_once_and_right():
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()  # beyond 64 bits too: orjson refuses them, the json module writes them
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+        | st.dictionaries(st.integers(), inner, max_size=2)  # keys orjson refuses
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_packets_carry_the_json_values_python_socketio_would(value):
+    # The text may differ (orjson writes UTF-8 where the json module escapes); what a
+    # client reads from it may not.
+    ours = _encode(Packet, "/agent", ["messageArrived", value])
+    theirs = _encode(stock.Packet, "/agent", ["messageArrived", value])
+    prefix = "2/agent,"
+    assert ours.startswith(prefix) and theirs.startswith(prefix)
+    assert json.loads(ours[len(prefix) :]) == json.loads(theirs[len(prefix) :])
+
+
+def test_a_message_emitted_to_several_rooms_is_encoded_once_and_right(monkeypatch):
     calls = []
-    real = json.dumps
+    real = jsoncodec.dumps
 
     def counting(data, **options):
         calls.append(data)
         return real(data, **options)
 
-    json.dumps = counting
-    try:
-        other = dict(WIRE, text="another")
-        with encoded_once(WIRE):
-            first = _encode(Packet, "/", ["messageArrived", WIRE])
-            second = _encode(Packet, "/agent", ["messageArrived", WIRE])
-            third = _encode(Packet, "/agent", ["messageArrived", other])
-            equal = _encode(Packet, "/", ["messageArrived", dict(WIRE)])
-            assert len(calls) == 3  # WIRE once; `other` and an equal copy each their own
-        after = _encode(Packet, "/", ["messageArrived", WIRE])
-        assert len(calls) == 4  # outside the block nothing is remembered
-    finally:
-        json.dumps = real
+    monkeypatch.setattr(jsoncodec, "dumps", counting)
+    other = dict(WIRE, text="another")
+    with encoded_once(WIRE):
+        first = _encode(Packet, "/", ["messageArrived", WIRE])
+        second = _encode(Packet, "/agent", ["messageArrived", WIRE])
+        third = _encode(Packet, "/agent", ["messageArrived", other])
+        equal = _encode(Packet, "/", ["messageArrived", dict(WIRE)])
+        assert len(calls) == 3  # WIRE once; `other` and an equal copy each their own
+    after = _encode(Packet, "/", ["messageArrived", WIRE])
+    assert len(calls) == 4  # outside the block nothing is remembered
+    real = json.dumps
     expected = '["messageArrived",%s]' % real(WIRE, separators=(",", ":"))
     assert first == "2" + expected and after == first and equal == first
     assert second == "2/agent," + expected
