@@ -20,12 +20,37 @@ Only for statements whose result columns need no conversion (integers, strings).
 
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
+from functools import partial
 
-from sqlalchemy import exc
+from sqlalchemy import exc, types
 
 from chatwidget.extensions import db
 
 _pinned = ContextVar("chatwidget_pinned_connection", default=None)
+
+
+_SAMPLE = datetime(2001, 2, 3, 4, 5, 6, 7)
+
+
+def _bind_processor(bind_type, dialect):
+    """The dialect's processor for a bound value of bind_type; for a datetime stored as
+    the text datetime.isoformat gives (SQLite's default format), that text from C
+    instead of the dialect's %-format of a dict of its fields (each message binds one)."""
+    process = bind_type.dialect_impl(dialect).bind_processor(dialect)
+    if (
+        process is not None
+        and isinstance(bind_type, types.DateTime)
+        and process(_SAMPLE) == _SAMPLE.isoformat(" ", "microseconds")
+    ):
+        return partial(_iso_datetime, process)
+    return process
+
+
+def _iso_datetime(general, value):
+    if type(value) is datetime and value.tzinfo is None:
+        return value.isoformat(" ", "microseconds")
+    return general(value)  # None, dates, aware datetimes: as the dialect does
 
 
 class _Compiled:
@@ -34,7 +59,7 @@ class _Compiled:
         self.sql = str(compiled)
         processors, literals = {}, {}
         for bind, name in compiled.bind_names.items():
-            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            process = _bind_processor(bind.type, dialect)
             if bind.required:
                 processors[name] = process
             else:  # a literal of the statement itself: processed once, here
