@@ -96,6 +96,9 @@ def create_app(config=None):
     )
     _configure(app, config)
     logging.basicConfig(level=logging.INFO)
+    # Alembic announces each of its plugins at INFO when Flask-Migrate imports it: seven
+    # lines on every admin command, before its own output.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     api, limiter = _extensions(app)
 
     from chatwidget import api as api_pkg
