@@ -59,6 +59,7 @@ NOISY_STEAL = 0.08
 TARGET_P99_MS = 50.0
 TARGET_RATE = 1000.0
 TARGET_MAX_RATE = 1500.0
+BARE_CALIBRATION = 3000  # msg/s the bare relay held where TARGET_MAX_RATE was set (issue 4)
 TARGET_RATIO = 0.5
 TARGET_RSS_MB = 300.0
 PASSWORD = "bench password 1"
@@ -571,6 +572,12 @@ def main(argv=None):
                 bare = results["bare"]["best"]["rate"] if results["bare"]["best"] else 0
                 ratio = best / bare if bare else 0.0
                 print("  ratio %.2f (app / bare, highest rate held)" % ratio)
+                if bare < BARE_CALIBRATION:
+                    slower = (bare, BARE_CALIBRATION, TARGET_MAX_RATE)
+                    print(
+                        "  note: the bare relay held %d msg/s, under the %d the %.0f msg/s target"
+                        " was set for (a slower machine)" % slower
+                    )
                 checks.append(("ratio >= %.2f" % TARGET_RATIO, ratio >= TARGET_RATIO))
     if "bare" in results and "app" in results:
         a, b = results["app"]["steps"][0], results["bare"]["steps"][0]
