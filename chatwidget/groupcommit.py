@@ -59,6 +59,8 @@ class GroupCommit:
         # Called with the error once a sync failed; the syncs stop and the batches
         # committed before it are never resumed (a served process ends: checkpoint.give_up).
         self.sync_failed = sync_failed
+        if sync is not None and sync_failed is None:
+            raise ValueError("%s: a sync needs a sync_failed" % name)
         # A context manager entered around each batch, results included (or None).
         self.around = around or contextlib.nullcontext
         self.delay = delay  # seconds to wait, once woken, for more items to join the batch
