@@ -103,7 +103,7 @@ def in_thread(pool, run, *args):
     def target():
         try:
             outcome.append((True, run(*args)))
-        except Exception as error:
+        except BaseException as error:  # whatever ends the thread: the greenlet must hear
             outcome.append((False, error))
 
     pool.spawn(target)
