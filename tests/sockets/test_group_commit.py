@@ -22,9 +22,11 @@ from tests.sockets.helpers import AGENT_NS, messages_of, online_agent, received,
 @pytest.fixture
 def group(sqlite_app):
     """The group commit on the test app; the batches it stored together (their sizes)
-    and how many messages it stored alone recorded."""
+    and how many messages it stored alone recorded. A WAL sync that fails fails the
+    test rather than ending pytest (the served process's give_up)."""
     group = posting.start(sqlite_app)
-    group.sizes, group.alone = [], []
+    group.sizes, group.alone, group.sync_errors = [], [], []
+    group.sync_failed = group.sync_errors.append
     store_many, store_one = group.store_many, group.store_one
 
     group.done = gevent.queue.Queue()  # how many items each store call stored
@@ -45,6 +47,7 @@ def group(sqlite_app):
     yield group
     sqlite_app.extensions.pop(posting._KEY, None)
     group.stop()
+    assert group.sync_errors == [], "a WAL sync failed"
 
 
 def _conversations(app, count):
