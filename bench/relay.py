@@ -464,7 +464,7 @@ def measure(servers, args, agents):
             loads[server.name] = Load(server, server.name, args.conversations, logins)
         steps = {name: out[name]["steps"] for name in loads}
         for name, load in loads.items():
-            _step(load, args.rate, args, steps[name])
+            out[name]["fixed"] = _step(load, args.rate, args, steps[name])
         if args.find_max:
             for name, best in find_max(loads, args, steps).items():
                 out[name]["best"] = best
@@ -536,7 +536,7 @@ def main(argv=None):
     checks = []
     print("result:")
     for name in names:
-        r = results[name]["steps"][0]
+        r = results[name]["fixed"]  # its last measurement, when a noisy one was repeated
         best = results[name]["best"]
         print(
             "  %-4s at %d msg/s: %.0f delivered/s  p50 %.1f ms  p99 %.1f ms  lost %d  "
@@ -555,14 +555,14 @@ def main(argv=None):
         )
     if "app" in results:
         app = results["app"]
-        first = app["steps"][0]
+        fixed = app["fixed"]
         peak = max(s["rss"] for s in app["steps"])
         at_target = args.conversations == 500 and args.rate == TARGET_RATE
         checks.append(
             (
                 "app p99 <= %.0f ms and nothing lost at %d msg/s%s"
                 % (TARGET_P99_MS, args.rate, "" if at_target else " (targets: 500 conv, 1000/s)"),
-                first["held"],
+                fixed["held"],
             )
         )
         checks.append(("app RSS <= %.0f MB (peak %.0f MB)" % (TARGET_RSS_MB, peak), peak <= 300))
@@ -582,7 +582,7 @@ def main(argv=None):
                     )
                 checks.append(("ratio >= %.2f" % TARGET_RATIO, ratio >= TARGET_RATIO))
     if "bare" in results and "app" in results:
-        a, b = results["app"]["steps"][0], results["bare"]["steps"][0]
+        a, b = results["app"]["fixed"], results["bare"]["fixed"]
         print(
             "  at %d msg/s: app / bare server CPU %.2f, p99 %.1f ms vs %.1f ms"
             % (args.rate, a["server_cpu"] / max(b["server_cpu"], 1e-9), a["p99"] or 0,
