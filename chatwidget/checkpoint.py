@@ -21,7 +21,6 @@ import contextlib
 import logging
 import os
 import sqlite3
-import time
 
 import gevent
 import gevent.lock
@@ -31,9 +30,6 @@ from chatwidget.extensions import db
 log = logging.getLogger(__name__)
 
 WAIT_S = 0.0005  # how often a greenlet looks whether the thread it waits for is done
-# How long the writer waits for a running checkpoint, unless the WAL outgrew STRICT_PAGES.
-PATIENCE_S = 0.005
-STRICT_PAGES = 4000  # 16 MB of 4 KB pages
 
 
 def database_path(app):
@@ -138,19 +134,11 @@ def start(app):
         while True:
             gevent.sleep(interval)
             try:
-                take_turn(turns, pool, path, synchronous)
+                turns.checkpoint(pool, checkpoint, path, synchronous)
             except Exception:  # the next pass tries again
                 log.exception("checkpointing %s failed", path)
 
     return gevent.spawn(loop)
-
-
-def take_turn(turns, pool, path, synchronous="FULL"):
-    """One checkpoint of the database at path in its turn; the next turn is strict when
-    the WAL had outgrown STRICT_PAGES. Returns what checkpoint() returns."""
-    busy, pages, copied = turns.checkpoint(pool, checkpoint, path, synchronous)
-    turns.strict = pages > STRICT_PAGES
-    return busy, pages, copied
 
 
 class Turns:
@@ -167,27 +155,17 @@ class Turns:
     after the thread had finished, for a checkpoint of 6.5 ms (p50), and the writer
     waited for all of it. So the thread clears `checkpointing` itself, and a writer
     waiting for its turn looks again every WAIT_S.
-
-    A slow disk makes a slow checkpoint (8–35 ms, 2.5 times a second, over three minutes
-    at 1,000 messages/s), and every message waits with the writer. So the writer waits at
-    most PATIENCE_S, then writes beside the checkpoint (SQLite lets it: PASSIVE), the
-    checkpoint copying what was there when it began; `strict`, set once the WAL has grown
-    past STRICT_PAGES, makes it wait for the whole checkpoint again, so the WAL starts
-    again from its beginning and cannot grow without end.
     """
 
     def __init__(self):
         self.writing = gevent.lock.Semaphore()  # held by the writer around a batch
         self.checkpointing = False  # set on the loop, cleared by the checkpoint's thread
-        self.strict = False  # the writer waits for all of the checkpoint running
 
     @contextlib.contextmanager
     def writer(self):
-        """The writer's turn, around a batch: after any checkpoint still running, or after
-        PATIENCE_S of it unless strict."""
+        """The writer's turn, around a batch: after any checkpoint still running."""
         with self.writing:
-            give_up = None if self.strict else time.monotonic() + PATIENCE_S
-            while self.checkpointing and (give_up is None or time.monotonic() < give_up):
+            while self.checkpointing:
                 gevent.sleep(WAIT_S)
             yield
 
