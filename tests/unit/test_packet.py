@@ -103,11 +103,11 @@ def test_a_message_emitted_to_several_rooms_is_encoded_once_and_right(monkeypatc
         assert len(calls) == 3  # WIRE once; `other` and an equal copy each their own
     after = _encode(Packet, "/", ["messageArrived", WIRE])
     assert len(calls) == 4  # outside the block nothing is remembered
-    real = json.dumps
-    expected = '["messageArrived",%s]' % real(WIRE, separators=(",", ":"))
+    compact = {"separators": (",", ":")}
+    expected = '["messageArrived",%s]' % json.dumps(WIRE, **compact)
     assert first == "2" + expected and after == first and equal == first
     assert second == "2/agent," + expected
-    assert third == '2/agent,["messageArrived",%s]' % real(other, separators=(",", ":"))
+    assert third == '2/agent,["messageArrived",%s]' % json.dumps(other, **compact)
 
 
 def test_the_app_server_uses_it(sqlite_app):
