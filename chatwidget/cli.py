@@ -10,11 +10,13 @@ from chatwidget.core import identity, webhooks
 from chatwidget.core.errors import CoreError
 
 
-def _out(obj):
+def echo_json(obj):
+    """Print obj as the command's one JSON line on stdout (every admin command's output)."""
     click.echo(json.dumps(obj, ensure_ascii=False))
 
 
-def _fail(error):
+def fail(error):
+    """End the command on a CoreError: its message on stderr, exit status 1."""
     click.echo("error: %s" % error.message, err=True)
     sys.exit(1)
 
@@ -30,8 +32,8 @@ def create_api_user(name, roles):
     try:
         user, secret = identity.create_api_user(name, list(roles))
     except CoreError as error:
-        _fail(error)
-    _out(
+        fail(error)
+    echo_json(
         {
             "client_id": user.client_id,
             "client_secret": secret,
@@ -49,8 +51,8 @@ def revoke_api_user(client_id):
     try:
         user = identity.revoke_api_user(client_id)
     except CoreError as error:
-        _fail(error)
-    _out({"client_id": user.client_id, "revoked": True})
+        fail(error)
+    echo_json({"client_id": user.client_id, "revoked": True})
 
 
 @click.command("add-webhook")
@@ -64,15 +66,15 @@ def add_webhook(url, events, basic_user, basic_password):
     try:
         hook = webhooks.add_webhook(url, list(events), basic_user, basic_password)
     except CoreError as error:
-        _fail(error)
-    _out(webhooks.describe(hook, with_secret=True))
+        fail(error)
+    echo_json(webhooks.describe(hook, with_secret=True))
 
 
 @click.command("list-webhooks")
 @with_appcontext
 def list_webhooks():
     """Print every webhook endpoint."""
-    _out({"webhooks": [webhooks.describe(h) for h in webhooks.list_webhooks()]})
+    echo_json({"webhooks": [webhooks.describe(h) for h in webhooks.list_webhooks()]})
 
 
 @click.command("remove-webhook")
@@ -83,8 +85,8 @@ def remove_webhook(hook_id):
     try:
         webhooks.remove_webhook(hook_id)
     except CoreError as error:
-        _fail(error)
-    _out({"id": hook_id, "removed": True})
+        fail(error)
+    echo_json({"id": hook_id, "removed": True})
 
 
 def register(app):

@@ -5,6 +5,7 @@ import json
 import click
 from flask.cli import with_appcontext
 
+from chatwidget.cli import echo_json
 from chatwidget.core import transfer
 
 
@@ -27,7 +28,7 @@ def import_calls(paths):
             counts[outcome] += 1
             if reason:
                 reasons.append({"where": where, "outcome": outcome, "reason": reason})
-    click.echo(json.dumps({**counts, "details": reasons}, ensure_ascii=False))
+    echo_json({**counts, "details": reasons})
 
 
 @click.command("export-calls")
@@ -43,7 +44,7 @@ def export_calls(output):
             fh.write(json.dumps(transfer.export_record(call), ensure_ascii=False) + "\n")
             count += 1
     if output:
-        click.echo(json.dumps({"exported": count, "output": output}))
+        echo_json({"exported": count, "output": output})
     else:
         click.echo("exported %d calls" % count, err=True)
 

@@ -1,16 +1,11 @@
 """Commands for live chat: agents and queues."""
 
-import json
-
 import click
 from flask.cli import with_appcontext
 
+from chatwidget.cli import echo_json, fail
 from chatwidget.core import agents, queues
 from chatwidget.core.errors import CoreError
-
-
-def _fail(error):
-    raise click.ClickException(error.message)
 
 
 @click.command("create-agent")
@@ -25,8 +20,8 @@ def create_agent(email, name, password, skills, max_chats):
     try:
         agent = agents.create_agent(email, name, password, skills, max_chats)
     except CoreError as error:
-        _fail(error)
-    click.echo(json.dumps(agents.describe(agent), ensure_ascii=False))
+        fail(error)
+    echo_json(agents.describe(agent))
 
 
 @click.command("create-queue")
@@ -38,9 +33,8 @@ def create_queue(name, virtual_agent_url):
     try:
         queue = queues.create_queue(name, virtual_agent_url)
     except CoreError as error:
-        _fail(error)
-    out = {"id": queue.id, "name": queue.name, "virtualAgentUrl": queue.virtual_agent_url}
-    click.echo(json.dumps(out, ensure_ascii=False))
+        fail(error)
+    echo_json({"id": queue.id, "name": queue.name, "virtualAgentUrl": queue.virtual_agent_url})
 
 
 def register(app):

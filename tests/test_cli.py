@@ -114,3 +114,22 @@ def test_export_import_round_trip_is_lossless(sqlite_app, tmp_path):
     assert first["Contacts"][0]["FirstName"] == "Zoë"
     assert first["Metadata"] == {"crm": {"id": 0, "tags": ["a", "b"]}, "rating": None}
     assert first["UtcEnd"] == "2024-01-02T03:14:05.123456Z"
+
+
+def test_live_chat_commands_print_one_line_and_fail_on_stderr(sqlite_app):
+    runner = sqlite_app.test_cli_runner()
+    agent_args = ["create-agent", "--email", "ann@example.com", "--name", "Änn"]
+    agent_args += ["--password", "secret123", "--skill", "billing"]
+    agent = _json_line(runner.invoke(args=agent_args))
+    assert agent["email"] == "ann@example.com" and agent["name"] == "Änn"
+    assert agent["skills"] == ["billing"]
+    queue = _json_line(runner.invoke(args=["create-queue", "sales"]))
+    assert queue["name"] == "sales" and queue["virtualAgentUrl"] is None
+
+    again = runner.invoke(args=agent_args)
+    assert again.exit_code == 1
+    assert again.stdout == ""
+    assert "an agent with e-mail ann@example.com exists" in again.stderr
+    dup_queue = runner.invoke(args=["create-queue", "sales"])
+    assert dup_queue.exit_code == 1 and dup_queue.stdout == ""
+    assert "a queue named sales exists" in dup_queue.stderr
