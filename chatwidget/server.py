@@ -48,14 +48,29 @@ def start_background(app):
     return OutboxWorker(app).start()
 
 
+# Allocations (less deallocations) between two young collections; CPython's default is
+# 700. See settle_heap.
+YOUNG_GC_THRESHOLD = 50_000
+
+
 def settle_heap():
-    """Move everything built at start-up out of the garbage collector's sight.
+    """Move everything built at start-up out of the garbage collector's sight, and collect
+    the young generation less often.
 
     The app's ~140,000 long-lived objects (routes, schemas, mappers) made each full
     collection a ~100 ms pause of every request; frozen, they are never traversed.
+    What is made after (a thousand sockets' state) still costs a full collection
+    ~25 ms, every socket waiting. With the default threshold of 700 the young
+    generation is collected hundreds of times a second under load, and whatever is in
+    flight at that moment (messages being stored or sent) survives into the older
+    generations until they are due a full collection: at 3,500 messages/s, five in 40 s
+    (p99 47.7 ms); with YOUNG_GC_THRESHOLD most of it is garbage by the next young
+    collection: none in 40 s (p99 31.7 ms), RSS +3 MB.
     """
     gc.collect()
     gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_GC_THRESHOLD, older, oldest)
 
 
 def run(app, host=None, port=None):
