@@ -5,6 +5,7 @@ import os
 
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from chatwidget.config import database_uri, from_environment, load_secrets
 
@@ -58,13 +59,19 @@ def _sqlite_pragmas(app):
 
 def _extensions(app):
     from chatwidget.extensions import SessionInterface, api, db, migrate, new_limiter, socketio
+    from chatwidget.ratelimit import retry_after_on_429_only
+    from chatwidget.request import Request
     from chatwidget.sockets.packet import Packet
 
     app.session_interface = SessionInterface()
+    app.request_class = Request
     db.init_app(app)
     _sqlite_pragmas(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     limiter = new_limiter()
+    # Registered before the limiter's own hook, so it runs after it (Flask runs them in
+    # reverse): it sees the Retry-After Flask-Limiter puts on every response.
+    app.after_request(retry_after_on_429_only)
     limiter.init_app(app)
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
@@ -81,7 +88,20 @@ def _extensions(app):
     from chatwidget.sockets import server as socket_server
 
     socket_server.install(socketio)
+    _behind_proxies(app)
     return api, limiter
+
+
+def _behind_proxies(app):
+    """PROXY_HOPS > 0: trust that many proxies' X-Forwarded-For/-Proto/-Host.
+
+    Outermost, around Socket.IO's middleware too: the address the rate limits, the access
+    log and the socket handshakes see is the client's, not the proxy's. With 0 the headers
+    are ignored, so a client cannot pick its own address.
+    """
+    hops = app.config["PROXY_HOPS"]
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def create_app(config=None):
@@ -108,6 +128,7 @@ def create_app(config=None):
 
     api_pkg.register(app, api)
     app.register_blueprint(web.bp)
+    web.document(app, api)
     limiter.exempt(web.bp)
     errors.register(app)
     cli.register(app)

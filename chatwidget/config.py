@@ -62,6 +62,12 @@ def from_environment():
         "COMPANY_SECRET": os.environ.get("COMPANY_SECRET", ""),
         "MAX_BODY_MB": _env_float("MAX_BODY_MB", 16),
         "RATE_LIMIT": os.environ.get("RATE_LIMIT", "50/second"),
+        # Failed agent sign-ins (core/signin.py), per e-mail and per client address.
+        "SIGNIN_LIMIT_PER_EMAIL": os.environ.get("SIGNIN_LIMIT_PER_EMAIL", "5/minute"),
+        "SIGNIN_LIMIT_PER_ADDRESS": os.environ.get("SIGNIN_LIMIT_PER_ADDRESS", "20/minute"),
+        # Reverse proxies in front whose X-Forwarded-For/-Proto/-Host are trusted (ProxyFix);
+        # 0: none, and a client's own X-Forwarded-For is ignored.
+        "PROXY_HOPS": _env_int("PROXY_HOPS", 0),
         "DEFAULT_QUEUE": os.environ.get("DEFAULT_QUEUE", "general"),
         "TOKEN_TTL_S": _env_int("TOKEN_TTL_S", 1799),
         "SHARE_TTL_S": _env_int("SHARE_TTL_S", 8 * 3600),

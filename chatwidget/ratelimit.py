@@ -160,3 +160,20 @@ class MemoryStorage(limits.storage.MemoryStorage):
         if now >= self._next_sweep:
             self._next_sweep = now + self.SWEEP_S
             self._MemoryStorage__expire_events()
+
+
+# Answers that tell a client to come back later (RFC 9110 §10.2.3); a 503 may carry its
+# own Retry-After (a full transcript pool).
+_RETRY_LATER = (429, 503)
+
+
+def retry_after_on_429_only(response):
+    """after_request: drop the Retry-After Flask-Limiter adds to every response.
+
+    With headers enabled it sets Retry-After (the seconds to the window's end) on each
+    answer, a 200 included; clients read it as "try again later". The X-RateLimit-*
+    headers stay: they are what tells a client how much allowance is left.
+    """
+    if response.status_code not in _RETRY_LATER:
+        response.headers.pop("Retry-After", None)
+    return response

@@ -187,7 +187,21 @@ def _flush_all():
 
 
 class FastWebSocketHandler(WebSocketHandler):
-    """pywsgi's WebSocket handler whose upgraded connections get a FastWebSocket."""
+    """pywsgi's WebSocket handler whose upgraded connections get a FastWebSocket, and
+    whose access log names the client the app saw."""
+
+    def format_request(self):
+        """pywsgi's access log line, with the REMOTE_ADDR the app left in the environ:
+        behind PROXY_HOPS proxies, ProxyFix's client address instead of the proxy's."""
+        seen = self.environ.get("REMOTE_ADDR") if self.environ else None
+        if not seen or not isinstance(self.client_address, tuple):
+            return super().format_request()
+        own = self.client_address
+        self.client_address = (seen, *own[1:])  # the next request on it starts afresh
+        try:
+            return super().format_request()
+        finally:
+            self.client_address = own
 
     def run_websocket(self):
         websocket = self.websocket  # run_application() calls this only once it is set
