@@ -1,11 +1,11 @@
 """Customer channel REST (seed 002) and the agent token."""
 
-from flask import g
+from flask import g, request
 from flask.views import MethodView
 
 from chatwidget.api.auth import bearer
 from chatwidget.api.parser import Blueprint
-from chatwidget.core import agents, connectors, conversations
+from chatwidget.core import agents, connectors, conversations, signin
 from chatwidget.core.errors import NotFound, Unauthorized
 from chatwidget.schemas import channel as s
 from chatwidget.schemas.common import ErrorSchema
@@ -18,6 +18,7 @@ class CustomerInit(MethodView):
     @blp.arguments(s.InitRequestSchema)
     @blp.response(200, s.InitResponseSchema)
     @blp.alt_response(503, schema=ErrorSchema, description="Store unavailable")
+    @blp.rate_limited()
     def post(self, data):
         """Open a conversation for a customer; join it over Socket.IO"""
         conversation, customer = conversations.do_init(data)
@@ -34,9 +35,14 @@ class AgentToken(MethodView):
     @blp.arguments(s.AgentLoginSchema)
     @blp.response(200, s.AgentTokenSchema)
     @blp.alt_response(401, schema=ErrorSchema, description="Wrong e-mail or password")
+    @blp.rate_limited()
     def post(self, login):
-        """Exchange an agent's e-mail and password for a token"""
-        agent = agents.authenticate(login["email"], login["password"])
+        """Exchange an agent's e-mail and password for a token
+
+        Failed attempts are limited per e-mail and per client address (429, also for the
+        right password, until the window has passed).
+        """
+        agent = signin.sign_in(login["email"], login["password"], request.remote_addr)
         if agent is None:
             raise Unauthorized("wrong e-mail or password")
         token, ttl = agents.issue_token(agent)

@@ -58,8 +58,10 @@ def _retry_after(error):
 
 
 def handle_core(error):
-    """Domain errors → their status, same envelope."""
-    return envelope(error.status, error.message, error.errors, **error.extra)
+    """Domain errors → their status, same envelope (and Retry-After when one is due)."""
+    retry_after = getattr(error, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return envelope(error.status, error.message, error.errors, headers, **error.extra)
 
 
 def handle_database(error):

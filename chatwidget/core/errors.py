@@ -47,3 +47,13 @@ class TooLarge(CoreError):
 
 class UnsupportedMediaType(CoreError):
     status = 415
+
+
+class RateLimited(CoreError):
+    """Too many attempts; retry_after: seconds until the next one is allowed."""
+
+    status = 429
+
+    def __init__(self, message, retry_after, **extra):
+        super().__init__(message, **extra)
+        self.retry_after = retry_after

@@ -1,0 +1,80 @@
+"""Agent sign-in behind limits on failed attempts (CONTRACT §1 `limits`).
+
+Failed attempts count per e-mail (SIGNIN_LIMIT_PER_EMAIL, 5/minute) and per client
+address (SIGNIN_LIMIT_PER_ADDRESS, 20/minute) in a moving window, in the storage the
+app's rate limiter uses: this process's memory, or Redis when REDIS_URL is set, so every
+process of a deployment shares the counts.
+
+- Once a limit is reached every attempt is refused (429, RateLimited) until the window
+  moves past the oldest counted failure, the right password included: otherwise a
+  guesser would only have to wait for the answer to change. The refusal runs before the
+  password hash, so a flood costs no scrypt.
+- Successful sign-ins count nothing, and refused ones add nothing (the lock does not
+  grow while someone keeps knocking).
+- Attempts already being checked when the limit is reached still finish: concurrent
+  attempts may pass it by as many as are in flight (gevent's thread pool bounds them).
+"""
+
+import math
+import time
+
+from flask import current_app
+from limits import parse_many
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from chatwidget.core import agents
+from chatwidget.core.errors import RateLimited
+
+_EXTENSION = "chatwidget.signin"
+
+
+def _strategy():
+    """This app's moving-window limiter, made once, on the rate limiter's storage."""
+    strategy = current_app.extensions.get(_EXTENSION)
+    if strategy is None:
+        storage = storage_from_string(current_app.config["RATELIMIT_STORAGE_URI"])
+        strategy = current_app.extensions[_EXTENSION] = MovingWindowRateLimiter(storage)
+    return strategy
+
+
+def _counters(email, address):
+    """[(limit item, identifiers)] that a failed attempt of email from address counts in."""
+    config = current_app.config
+    prefix = config["RATELIMIT_KEY_PREFIX"]
+    return [
+        (item, (prefix, "signin-" + kind, value))
+        for setting, kind, value in (
+            ("SIGNIN_LIMIT_PER_EMAIL", "email", email),
+            ("SIGNIN_LIMIT_PER_ADDRESS", "address", address or "-"),
+        )
+        for item in parse_many(config[setting])
+    ]
+
+
+def check_allowed(email, address):
+    """RateLimited (with the seconds to wait) when email or address has failed too often."""
+    strategy = _strategy()
+    for item, identifiers in _counters(email, address):
+        if not strategy.test(item, *identifiers):
+            reset_at, _ = strategy.get_window_stats(item, *identifiers)
+            wait = max(1, math.ceil(reset_at - time.time()))
+            raise RateLimited(
+                "too many failed sign-ins; try again in %d s" % wait, retry_after=wait
+            )
+
+
+def sign_in(email, password, address):
+    """The agent with this e-mail and password, or None (a failure, counted).
+
+    The one check behind every agent sign-in (the token route, the console's form):
+    RateLimited when the e-mail or the address is locked out.
+    """
+    email = (email or "").strip().lower()
+    check_allowed(email, address)
+    agent = agents.authenticate(email, password)
+    if agent is None:
+        strategy = _strategy()
+        for item, identifiers in _counters(email, address):
+            strategy.hit(item, *identifiers)
+    return agent
