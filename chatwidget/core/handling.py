@@ -18,6 +18,7 @@ def _skill_ids(agent):
 
 def accept(agent, conversation):
     """An agent picks a waiting conversation of one of its queues."""
+    messages.check_open(conversation)
     if conversation.queue_id not in _skill_ids(agent):
         raise Forbidden("this conversation waits in a queue you do not serve")
     if conversation.state != "waiting":
@@ -30,13 +31,16 @@ def accept(agent, conversation):
 
 
 def check_handler(agent, conversation):
-    """Forbidden unless the conversation is assigned to this agent."""
+    """Forbidden unless the conversation is assigned to this agent; InvalidState once it has
+    ended (whoever held it: an agent is told why, not that it is not theirs)."""
+    messages.check_open(conversation)
     if conversation.state != "assigned" or conversation.agent_id != agent.id:
         raise Forbidden("this conversation is not assigned to you")
 
 
 def transfer_to_queue(agent, conversation, queue_id):
     """Hand a conversation back to a queue (front of it) for another agent."""
+    messages.check_open(conversation)
     queue = db.session.get(Queue, queue_id) if isinstance(queue_id, int) else None
     if queue is None:
         raise NotFound("no queue %s" % queue_id)
@@ -47,6 +51,7 @@ def transfer_to_queue(agent, conversation, queue_id):
 
 def transfer_to_agent(agent, conversation, target_id):
     """Give a conversation straight to another agent who has room."""
+    messages.check_open(conversation)
     target = db.session.get(Agent, target_id) if isinstance(target_id, int) else None
     if target is None:
         raise NotFound("no agent %s" % target_id)
