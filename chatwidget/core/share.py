@@ -1,4 +1,10 @@
-"""Read-only share links to a call (the vendor's guest user token)."""
+"""Read-only share links to a call (the vendor's guest user token).
+
+A link's token carries the call id (already in the link's path) and its time, signed;
+nothing else. The e-mail it is made for is not in it: itsdangerous payloads are only
+base64, and a link passed on would tell each holder whom it was first sent to. Nothing
+checks it either: whoever holds the link may read the call until the link expires.
+"""
 
 from datetime import timedelta
 
@@ -18,10 +24,10 @@ def _serializer():
 
 
 def do_share(call_id, email):
-    """A signed link to the call's page for email, valid SHARE_TTL_S (8 hours)."""
+    """A signed link to the call's page, for email, valid SHARE_TTL_S (8 hours)."""
     call = get_call(call_id)
     ttl = current_app.config["SHARE_TTL_S"]
-    token = _serializer().dumps({"c": call.call_id, "e": email})
+    token = _serializer().dumps({"c": call.call_id})
     url = "%s/calls/%s?token=%s" % (current_app.config["PUBLIC_URL"], call.call_id, token)
     return {
         "callUrl": url,
@@ -30,7 +36,7 @@ def do_share(call_id, email):
 
 
 def check_share_token(call_id, token):
-    """The e-mail a share token was made for; Forbidden if it is not for this call."""
+    """Nothing when token is a live link to this call; Forbidden otherwise."""
     try:
         data = _serializer().loads(token or "", max_age=current_app.config["SHARE_TTL_S"])
     except SignatureExpired:
@@ -39,4 +45,3 @@ def check_share_token(call_id, token):
         raise Forbidden("this link is not valid") from None
     if not isinstance(data, dict) or data.get("c") != call_id:
         raise Forbidden("this link is not valid for this call")
-    return data.get("e")

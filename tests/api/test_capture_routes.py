@@ -460,3 +460,32 @@ def test_page_orders_messages_by_time_across_contacts(app, client, headers):
     html = client.get(page_path(_share(client, headers, call_id)["callUrl"])).get_data(as_text=True)
     positions = [html.index(">%s<" % word) for word in ("one", "two", "three", "four")]
     assert positions == sorted(positions)
+
+
+def _decodings(token):
+    """Whatever base64 (and zlib) decoding makes of each dot-separated part of token."""
+    import base64
+    import zlib
+
+    for part in token.replace("?token=", ".").split("."):
+        part = part.lstrip(".")
+        try:
+            raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        except ValueError:
+            continue
+        yield raw
+        try:
+            yield zlib.decompress(raw)
+        except zlib.error:
+            pass
+
+
+def test_share_link_carries_no_readable_email(app, client, headers):
+    call_id = capture(client, headers, chat("sess-private"))
+    url = _share(client, headers, call_id, email="dana.secret@example.com")["callUrl"]
+    token = url.split("token=", 1)[1]
+    assert "dana" not in url.lower()
+    decoded = b"".join(_decodings(token)).lower()
+    assert decoded  # the token is base64: what it carries is readable, the e-mail is not in it
+    assert b"dana" not in decoded and b"secret" not in decoded and b"example" not in decoded
+    assert client.get(page_path(url)).status_code == 200
