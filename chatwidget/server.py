@@ -5,10 +5,12 @@ second waits for the client's delayed ACK (~40 ms) on keep-alive connections, wh
 caps a connection near 25 requests/s with an idle CPU; every accepted socket gets it.
 """
 
+import errno
 import gc
 import logging
 import signal
 import socket
+import sys
 
 from gevent import pywsgi
 
@@ -73,6 +75,20 @@ def settle_heap():
     gc.set_threshold(YOUNG_GC_THRESHOLD, older, oldest)
 
 
+def listen(server, host, port):
+    """Bind the server's socket now, before anything starts; a port that cannot be had
+    ends the process with one line on stderr (status 1) instead of a traceback."""
+    try:
+        server.init_socket()
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            reason = "port %s on %s is already in use (set PORT=… or HOST=…)" % (port, host)
+        else:
+            reason = "cannot listen on %s:%s: %s" % (host, port, error.strerror or error)
+        print("error: " + reason, file=sys.stderr)
+        raise SystemExit(1) from None
+
+
 def run(app, host=None, port=None):
     """Serve app (HTTP + Socket.IO) until SIGINT or SIGTERM."""
     import gevent
@@ -84,6 +100,7 @@ def run(app, host=None, port=None):
     else:
         access_log, handler = None, QuietFastWebSocketHandler
     server = NoDelayWSGIServer((host, port), app, handler_class=handler, log=access_log)
+    listen(server, host, port)
     start_background(app)
     for sig in (signal.SIGINT, signal.SIGTERM):
         gevent.signal_handler(sig, server.stop)
