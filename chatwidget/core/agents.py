@@ -1,10 +1,12 @@
 """Agents: accounts, passwords, tokens and status."""
 
-import gevent
+import os
+
 from flask import current_app
 from gevent import monkey
+from gevent.threadpool import ThreadPool
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -31,7 +33,7 @@ def create_agent(email, name, password, skills=(), max_chats=3):
     agent = Agent(
         email=email,
         name=(name or email).strip(),
-        password_hash=generate_password_hash(password),
+        password_hash=_off_the_loop(generate_password_hash, password),
         max_chats=max_chats,
         skills=ensure_queues(skills),
     )
@@ -58,19 +60,34 @@ def describe(agent):
 
 def authenticate(email, password):
     """The agent with this e-mail and password, or None; same cost either way."""
-    agent = db.session.scalar(select(Agent).filter_by(email=(email or "").strip().lower()))
-    stored = agent.password_hash if agent else _DUMMY_HASH
+    email = (email or "").strip().lower()
+    # Read on a connection of its own, back in the pool before the hash: the session would
+    # hold its connection through the check, and 40 sign-ins at once took every connection
+    # of the pool (/healthz waited 8 s for one).
+    with db.engine.connect() as connection:
+        row = connection.execute(_CREDENTIALS, {"email": email}).first()
+    stored = row.password_hash if row else _DUMMY_HASH
     ok = _off_the_loop(check_password_hash, stored, password or "")
-    return agent if ok and agent else None
+    return db.session.get(Agent, row.id) if ok and row else None
+
+
+_CREDENTIALS = select(Agent.id, Agent.password_hash).where(Agent.email == bindparam("email"))
+_hashing = []  # the served process's ThreadPool for password hashes, made on first use
 
 
 def _off_the_loop(func, *args):
-    """func(*args) on a thread of gevent's pool in a served (monkey-patched) process, the
-    caller's greenlet waiting: a password check is ~100 ms of scrypt, which releases the
-    GIL, and on the loop it would stop every socket of the process meanwhile."""
+    """func(*args) on a thread in a served (monkey-patched) process, the caller's greenlet
+    waiting: a password hash is ~100 ms of scrypt, which releases the GIL; on the loop it
+    would stop every socket of the process meanwhile.
+
+    A pool of its own, one thread per core: a flood of sign-ins queues here, not in gevent's
+    shared pool (which also resolves host names), and scrypt's 32 MB each stay bounded.
+    """
     if not monkey.is_module_patched("threading"):
         return func(*args)
-    return gevent.get_hub().threadpool.apply(func, args)
+    if not _hashing:
+        _hashing.append(ThreadPool(max(1, os.cpu_count() or 1)))
+    return _hashing[0].apply(func, args)
 
 
 def _serializer():
