@@ -59,7 +59,7 @@ def _sqlite_pragmas(app):
 
 def _extensions(app):
     from chatwidget.extensions import SessionInterface, api, db, migrate, new_limiter, socketio
-    from chatwidget.ratelimit import retry_after_on_429_only
+    from chatwidget.ratelimit import note_own_retry_after, retry_after_on_429_only
     from chatwidget.request import Request
     from chatwidget.sockets.packet import Packet
 
@@ -69,10 +69,11 @@ def _extensions(app):
     _sqlite_pragmas(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     limiter = new_limiter()
-    # Registered before the limiter's own hook, so it runs after it (Flask runs them in
-    # reverse): it sees the Retry-After Flask-Limiter puts on every response.
+    # Flask runs after_request hooks in reverse: these two run after and before the
+    # limiter's own, which puts a Retry-After on every response.
     app.after_request(retry_after_on_429_only)
     limiter.init_app(app)
+    app.after_request(note_own_retry_after)
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     socketio.init_app(

@@ -162,18 +162,24 @@ class MemoryStorage(limits.storage.MemoryStorage):
             self._MemoryStorage__expire_events()
 
 
-# Answers that tell a client to come back later (RFC 9110 §10.2.3); a 503 may carry its
-# own Retry-After (a full transcript pool).
-_RETRY_LATER = (429, 503)
+def note_own_retry_after(response):
+    """after_request, before Flask-Limiter's: keep the Retry-After a view set itself (a 503
+    of a full transcript pool), which Flask-Limiter's hook overwrites."""
+    response.own_retry_after = response.headers.get("Retry-After")
+    return response
 
 
 def retry_after_on_429_only(response):
-    """after_request: drop the Retry-After Flask-Limiter adds to every response.
+    """after_request, after Flask-Limiter's: Retry-After on 429s only (CONTRACT §1).
 
-    With headers enabled it sets Retry-After (the seconds to the window's end) on each
-    answer, a 200 included; clients read it as "try again later". The X-RateLimit-*
-    headers stay: they are what tells a client how much allowance is left.
+    With headers enabled it sets Retry-After (the seconds to the window's end) on every
+    answer, a 200 included, and clients read it as "try again later". A view's own stays;
+    the X-RateLimit-* headers stay too: they tell a client how much allowance is left.
     """
-    if response.status_code not in _RETRY_LATER:
-        response.headers.pop("Retry-After", None)
+    if response.status_code != 429:
+        own = getattr(response, "own_retry_after", None)
+        if own:
+            response.headers["Retry-After"] = own
+        else:
+            response.headers.pop("Retry-After", None)
     return response

@@ -48,3 +48,12 @@ def test_retry_after_only_on_429(tmp_path):
     limited = _init(client)
     assert_json_error(limited, 429)
     assert 0 < int(limited.headers["Retry-After"]) <= 60
+
+
+def test_a_view_keeps_its_own_retry_after_on_a_503(tmp_path):
+    app = make_app(tmp_path, RATE_LIMIT="2/minute")
+    app.add_url_rule("/api/busy", "busy", lambda: ({"message": "busy"}, 503, {"Retry-After": "7"}))
+    answer = app.test_client().get("/api/busy")
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "7"  # not the rate-limit window's end
+    assert answer.headers["X-RateLimit-Remaining"] == "1"

@@ -100,3 +100,30 @@ def test_openapi_documents_healthz_and_the_429s(sqlite_app):
     for path in ("/api/agent/token", "/api/customer/init"):
         too_many = paths[path]["post"]["responses"]["429"]
         assert "Retry-After" in too_many["headers"], path
+
+
+def test_processes_sharing_redis_share_the_counts(tmp_path):
+    from chatwidget.extensions import socketio
+    from tests.system.servers import REDIS_URL, redis_reason
+
+    reason = redis_reason()
+    if reason:
+        pytest.skip(reason)
+    saved = dict(socketio.server_options)  # an app made with REDIS_URL leaves its queue there
+    try:
+        config = dict(
+            REDIS_URL=REDIS_URL,
+            RATELIMIT_KEY_PREFIX="t" + uuid.uuid4().hex[:8],
+            SECRET_KEY="shared-" + uuid.uuid4().hex,
+            DATABASE_URL="sqlite:///%s" % (tmp_path / "shared.db"),
+        )
+        one = make_app(tmp_path / "one", **config).test_client()
+        two = make_app(tmp_path / "two", **config).test_client()  # another process
+        for client in (one, two, one, two, one):
+            assert_json_error(_sign_in(client, "ann@example.com", "wrong"), 401)
+        limited = _sign_in(two, "ann@example.com", "wrong")
+        assert_json_error(limited, 429)
+        assert int(limited.headers["Retry-After"]) > 0
+    finally:
+        socketio.server_options.clear()
+        socketio.server_options.update(saved)
