@@ -11,8 +11,9 @@ process of a deployment shares the counts.
   password hash, so a flood costs no scrypt.
 - Successful sign-ins count nothing, and refused ones add nothing (the lock does not
   grow while someone keeps knocking).
-- Attempts already being checked when the limit is reached still finish: concurrent
-  attempts may pass it by as many as are in flight (gevent's thread pool bounds them).
+- Attempts that passed the check before the limit was reached still get their answer:
+  a burst of concurrent attempts may overshoot the limit by as many as arrive together
+  (each of them one scrypt, queued on the hashing pool of core/agents.py).
 """
 
 import math
