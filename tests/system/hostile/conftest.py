@@ -16,7 +16,8 @@ from tests.conftest import _PG_SKIP, PG_ADMIN_URL, _pg_connect
 from tests.system.servers import Deployment
 
 # Limits whose contract defaults the probes assert: an operator's own values must not leak in.
-DEFAULTED = ("MAX_MESSAGE_CHARS", "SOCKET_RATE_LIMIT", "PROXY_HOPS", "MAX_BODY_MB")
+DEFAULTED = ("MAX_MESSAGE_CHARS", "SOCKET_RATE_LIMIT", "SOCKET_RATE_BURST", "PROXY_HOPS",
+             "MAX_BODY_MB")  # fmt: skip
 AGENT_PASSWORD = "hostile-secret-123"
 ROUTED_QUEUE = "hostile-routing"  # the one queue with an agent: other probes' chats just wait
 PROXY_RATE_LIMIT = "5/minute"
@@ -74,7 +75,11 @@ def served(databases, tmp_path_factory):
     agent_email = "ann-%s@example.test" % uuid.uuid4().hex[:6]
     signin_email = "bob-%s@example.test" % uuid.uuid4().hex[:6]
     made = deployment.commands(
-        deployment.create_agent(agent_email, "Ann", AGENT_PASSWORD, ROUTED_QUEUE),
+        (
+            *deployment.create_agent(agent_email, "Ann", AGENT_PASSWORD, ROUTED_QUEUE),
+            "--max-chats",
+            "50",
+        ),  # fmt: skip
         deployment.create_agent(signin_email, "Bob", AGENT_PASSWORD, "general"),
         ("create-api-user", "crm", "--role", "chat_capture", "--role", "call_share"),
         ("create-api-user", "gateway", "--role", "connector"),

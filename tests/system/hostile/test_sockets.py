@@ -97,23 +97,34 @@ def test_rendering_a_long_transcript_does_not_stall_healthz(served):
     assert max(seconds for _, seconds in polls) < 0.5, sorted(s for _, s in polls)[-5:]
 
 
+def _routed(served):
+    """(agent, customer, what the agent was answered) once the customer's conversation is
+    routed to the module's one agent; the caller ends it."""
+    agent = Agent(served.agent_email, AGENT_PASSWORD).connect(served.url)
+    answered = [agent.available()]
+    customer = joined_customer(served.url, subject=ROUTED_QUEUE)
+    answered.append(agent.wait_assigned(customer.conversation_id))
+    return agent, customer, answered
+
+
+def _end_as_agent(agent, conversation_id):
+    end = {"conversationId": conversation_id}
+    check_ok(agent.client.call("endConversation", end, namespace=agent.NS, timeout=TIMEOUT), "end")
+    agent.disconnect()
+
+
 def _agent_saw_everything(served):
     """A routed conversation with messages both ways; (customer, every payload the agent
     received or was answered)."""
-    agent = Agent(served.agent_email, AGENT_PASSWORD).connect(served.url)
-    seen = [agent.available()]
-    customer = joined_customer(served.url, subject=ROUTED_QUEUE)
+    agent, customer, seen = _routed(served)
     conversation = customer.conversation_id
-    seen.append(agent.wait_assigned(conversation))
     customer.send("my order is late")
     agent.recorder.wait_message(lambda m: m.get("text") == "my order is late", "the message")
     seen.append(agent.send(conversation, "let me look"))
     customer.recorder.wait_message(lambda m: m.get("text") == "let me look", "the answer")
     seen.append(agent.info(conversation))
     seen.extend(payload for _, payload in agent.recorder.events)
-    check_ok(agent.client.call("endConversation", {"conversationId": conversation},
-                               namespace=agent.NS, timeout=TIMEOUT), "end")  # fmt: skip
-    agent.disconnect()
+    _end_as_agent(agent, conversation)
     return customer, seen
 
 
@@ -165,6 +176,33 @@ def test_a_bad_payload_is_refused_naming_the_field_and_the_socket_keeps_working(
                    field)  # fmt: skip
     sent = customer.send("still here")
     assert [m["id"] for m in stored_chat(customer)] == [sent["id"]]
+
+
+BAD_AGENT_PAYLOADS = {  # probe → (/agent event, bad payload for a conversation id, field)
+    "agentId 10**30": ("transferConversation", lambda c: {"conversationId": c, "agentId": 10**30},
+                       "agentId"),
+    "queueId ²": ("transferConversation", lambda c: {"conversationId": c, "queueId": "²"},
+                  "queueId"),
+    "conversationId list": ("acceptConversation", lambda c: {"conversationId": [c]},
+                            "conversationId"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("probe", BAD_AGENT_PAYLOADS)
+def test_a_bad_agent_payload_is_refused_naming_the_field_and_the_socket_keeps_working(
+    served, probe
+):
+    event, bad, field = BAD_AGENT_PAYLOADS[probe]
+    agent, customer, _ = _routed(served)
+    conversation = customer.conversation_id
+    try:
+        ack = agent.client.call(event, bad(conversation), namespace=agent.NS, timeout=TIMEOUT)
+        refused_naming(ack, field)
+        sent = agent.send(conversation, "still yours")
+        assert agent.info(conversation)["conversation"]["conversationId"] == conversation
+        assert [m["id"] for m in stored_chat(customer)] == [sent["id"]]
+    finally:  # frees the agent for the module's next routed conversation
+        _end_as_agent(agent, conversation)
 
 
 def test_a_conversation_id_list_is_refused_and_the_socket_can_still_join(served):
