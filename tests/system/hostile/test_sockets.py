@@ -160,7 +160,7 @@ def _connector(served):
 BAD_PAYLOADS = {  # probe → (event, bad payload for a conversation id, the field to name)
     "afterSeq 10**30": ("conversationInfo", lambda c: {"conversationId": c, "afterSeq": 10**30},
                         "afterSeq"),
-    "afterSeq ²": ("conversationInfo", lambda c: {"conversationId": c, "afterSeq": "²"},
+    "afterSeq sup2": ("conversationInfo", lambda c: {"conversationId": c, "afterSeq": "²"},
                    "afterSeq"),
     "to id object": ("sendMessage", lambda c: dict(chat_message(c, "hi"), to=[{"id": {}}]), "to"),
     "lone surrogate": ("sendMessage", lambda c: chat_message(c, "bad \ud800 text"), "text"),
@@ -181,7 +181,7 @@ def test_a_bad_payload_is_refused_naming_the_field_and_the_socket_keeps_working(
 BAD_AGENT_PAYLOADS = {  # probe → (/agent event, bad payload for a conversation id, field)
     "agentId 10**30": ("transferConversation", lambda c: {"conversationId": c, "agentId": 10**30},
                        "agentId"),
-    "queueId ²": ("transferConversation", lambda c: {"conversationId": c, "queueId": "²"},
+    "queueId sup2": ("transferConversation", lambda c: {"conversationId": c, "queueId": "²"},
                   "queueId"),
     "conversationId list": ("acceptConversation", lambda c: {"conversationId": [c]},
                             "conversationId"),
