@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The test and lint tools (requirements-dev.txt) on top: `make test` needs them, `make run` does not.
+DEV_STAMP := $(VENV)/.installed-dev
 # The official JavaScript Socket.IO client, pinned in package-lock.json, for one system test.
 NODE_STAMP := node_modules/.installed
 
@@ -17,10 +19,17 @@ FONT_FILES := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
 FONT_PACKAGES := fonts-dejavu-core fonts-droid-fallback
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
 
-$(STAMP): requirements.txt requirements-dev.txt
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+
+$(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	$(PIP_INSTALL) -r requirements.txt
 	touch $(STAMP)
+
+# Both files in one pip run, so that pip resolves the shared pins (python-socketio) together.
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(PIP_INSTALL) -r requirements.txt -r requirements-dev.txt
+	touch $(DEV_STAMP)
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -48,12 +57,12 @@ migrate: $(STAMP)
 run: fonts migrate
 	$(BIN)/python app.py
 
-test: $(STAMP) node-deps fonts
+test: $(DEV_STAMP) node-deps fonts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 

@@ -5,6 +5,10 @@
 
 Type a line to send it. Agents: `/whisper TEXT` writes to agents only, `/end` ends the
 current conversation, `/use N` switches conversation. Customers: `/end` ends the chat.
+`--url` names the server (default http://127.0.0.1:5000). A customer's client first prints
+its conversation id and participant id as `export` lines for the transcript calls.
+Each message shows its `seq` in brackets; a customer's have gaps where whispers and messages
+for others sit, which it is not shown.
 """
 
 import argparse
@@ -19,8 +23,9 @@ def show(message):
     """Print one messageArrived on a line."""
     who = (message.get("from") or {}).get("name", "?")
     if message.get("type") == "ActivityMessage":
-        if message.get("activityType") != "typing":
-            print("  · %s %s %s" % (message.get("activityType"), who, message.get("info") or ""))
+        if message.get("activityType") != "typing":  # typing is not stored: it has no seq
+            activity = (message.get("seq"), message.get("activityType"), who)
+            print("[%s] · %s %s %s" % (*activity, message.get("info") or ""))
         return
     tag = " (whisper)" if message.get("tag") == "whisper" else ""
     print("[%s] %s%s: %s" % (message.get("seq"), who, tag, message.get("text")))
@@ -29,8 +34,17 @@ def show(message):
 def customer(args):
     """Open a conversation and chat in it."""
     body = {"channel": "web", "email": args.email, "firstName": args.name, "subject": args.subject}
-    init = requests.post(args.url + "/api/customer/init", json=body, timeout=10).json()
+    reply = requests.post(args.url + "/api/customer/init", json=body, timeout=10)
+    if reply.status_code != 200:
+        sys.exit("init failed: %s" % reply.json().get("message"))
+    init = reply.json()
     conversation = init["conversationId"]
+    # For the transcript and attachment calls of the README, pasted into another shell.
+    print("export CONVERSATION_ID=%s" % conversation)
+    print(
+        "export PARTICIPANT_ID=%s   # the customer's secret: whoever holds it may join; "
+        "keep it private" % init["participant"]["id"]
+    )
     client = socketio.Client()
     client.on("messageArrived", show)
     client.connect(args.url)
@@ -97,7 +111,7 @@ def agent(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("role", choices=["customer", "agent"])
-    parser.add_argument("--url", default="http://127.0.0.1:5000")
+    parser.add_argument("--url", default="http://127.0.0.1:5000", help="the server's address")
     parser.add_argument("--email", required=True)
     parser.add_argument("--name", default="Customer")
     parser.add_argument("--password")
