@@ -55,6 +55,7 @@ def do_init(data):
     db.session.flush()
     customer = Participant(
         participant_id=secrets.token_urlsafe(24),
+        public_id="cus_" + secrets.token_urlsafe(12),  # how everyone else names it
         conversation_pk=conversation.id,
         role="customer",
         name=customer_name(data)[:200],
