@@ -9,7 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from chatwidget.core import handling, media, messages, routing
+from chatwidget.core import customer_view, handling, media, messages, routing
 from chatwidget.core.errors import Forbidden, InvalidInput, NotFound
 from chatwidget.core.queues import queue_for_subject
 from chatwidget.extensions import db
@@ -55,6 +55,7 @@ def do_init(data):
     db.session.flush()
     customer = Participant(
         participant_id=secrets.token_urlsafe(24),
+        public_id="cus_" + secrets.token_urlsafe(12),  # how everyone else names it
         conversation_pk=conversation.id,
         role="customer",
         name=customer_name(data)[:200],
@@ -97,6 +98,7 @@ class Sender(NamedTuple):
 
     id: int
     participant_id: str
+    public_id: str
     conversation_pk: int
     role: str
     name: str
@@ -263,26 +265,31 @@ def describe(conversation):
     }
 
 
-def info(conversation, role, customer_id=None, after_seq=0):
-    """conversationInfo: the conversation, the messages this viewer may see, participants."""
+def info(conversation, role, customer=None, after_seq=0):
+    """conversationInfo: the conversation, the messages this viewer may see, participants.
+    role "customer": for that customer's own socket (customer: its participant)."""
     history = messages.history(conversation, after_seq)
     if role == "customer":
-        history = [m for m in history if messages.visible_to_customer(m, customer_id)]
-    return {
+        history = [m for m in history if messages.visible_to_customer(m, customer.public_id)]
+    out = {
         "conversation": describe(conversation),
         "messages": history,
         "participant": participants(conversation),
         "role": role,
     }
+    return customer_view.own_info(out, customer) if role == "customer" else out
 
 
-def _payload_to(conversation, to):
-    """Validate `to`: a list of participants of this conversation."""
+def _payload_to(conversation, to, sender):
+    """Validate `to`: a list of participants of this conversation, named by their public
+    ids (a customer may also name itself by its own participant id)."""
     if not to:
         return []
     if not isinstance(to, list):
         raise InvalidInput("to must be a list of participants", errors={"to": ["not a list"]})
     known = {p["id"]: p for p in participants(conversation)}
+    if sender.role == "customer" and sender.public_id in known:
+        known[sender.participant_id] = known[sender.public_id]
     out = []
     for item in to:
         pid = item.get("id") if isinstance(item, dict) else item
@@ -322,7 +329,7 @@ def post(conversation, sender, data):
         if stored is not None:
             return messages.to_wire(stored, conversation.conversation_id), True
     messages.check_open(conversation)
-    to = _payload_to(conversation, data.get("to"))
+    to = _payload_to(conversation, data.get("to"), sender)
     if kind == "ActivityMessage":
         if data.get("activityType") != "typing":
             raise InvalidInput(
@@ -332,8 +339,9 @@ def post(conversation, sender, data):
     if kind != "ChatMessage":
         raise InvalidInput("type must be ChatMessage or ActivityMessage", errors={"type": [kind]})
     fields = check_chat_fields(sender, data)
+    customer = sender if sender.role == "customer" else None
     stored = messages.store(
-        conversation, messages.who(sender), "ChatMessage", message_id, to=to, **fields
+        conversation, messages.who(sender), "ChatMessage", message_id, customer, to=to, **fields
     )
     _forward(conversation, sender, stored)
     return messages.to_wire(stored, conversation.conversation_id), True

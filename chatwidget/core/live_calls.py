@@ -58,10 +58,10 @@ def chat_call(conversation):
         select(Participant).where(Participant.conversation_pk == conversation.id)
     ).all()
     customer = dict(conversation.customer or {})
-    contacts = {p.participant_id: _contact(p, customer) for p in people}
+    contacts = {p.public_id: _contact(p, customer) for p in people}  # as messages name them
     for p in people:
         if p.role == "customer" and conversation.ref_id:
-            contacts[p.participant_id]["ReferenceId"] = conversation.ref_id
+            contacts[p.public_id]["ReferenceId"] = conversation.ref_id
     system = {"Type": "System", "Messages": []}
     rows = db.session.scalars(
         select(Message).where(Message.conversation_pk == conversation.id).order_by(Message.seq)

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import bindparam, insert, select, update
 
-from chatwidget.core import media
+from chatwidget.core import customer_view, media
 from chatwidget.core.errors import InvalidInput, InvalidState
 from chatwidget.core.events import dispatch_now, publish
 from chatwidget.extensions import db
@@ -29,8 +29,9 @@ SYSTEM = {"id": "system", "name": "System", "role": "system"}
 
 
 def who(participant):
-    """A participant as messages name it."""
-    return {"id": participant.participant_id, "name": participant.name, "role": participant.role}
+    """A participant as messages name it: by its public id (a customer's participant_id is
+    its secret, which only its own sockets see: for_customer())."""
+    return {"id": participant.public_id, "name": participant.name, "role": participant.role}
 
 
 def to_wire(message, conversation_id):
@@ -56,13 +57,14 @@ def to_wire(message, conversation_id):
     return wire
 
 
-def visible_to_customer(wire, participant_id):
-    """Whispers never; targeted messages only to those named in `to` and to their sender."""
+def visible_to_customer(wire, public_id):
+    """Whispers never; targeted messages only to those named in `to` and to their sender
+    (a stored wire, naming the customer by its public id)."""
     if wire.get("tag") == "whisper":
         return False
     targets = [t.get("id") for t in wire.get("to") or []]
     sender = (wire.get("from") or {}).get("id")
-    return not targets or participant_id in targets or participant_id == sender
+    return not targets or public_id in targets or public_id == sender
 
 
 # The statements every message runs, built and compiled once (chatwidget.prepared): a
@@ -122,9 +124,10 @@ class Stored(SimpleNamespace):
 _COLUMNS = tuple(column.key for column in _message.columns)
 
 
-def store(conversation, sender, kind, message_id=None, **fields):
+def store(conversation, sender, kind, message_id=None, customer=None, **fields):
     """Store a message in the caller's transaction and publish it for after the commit;
-    returns it as written (a Stored)."""
+    returns it as written (a Stored). customer: the conversation's customer participant
+    when the caller has it at hand (else read if the message names it)."""
     db.session.flush()  # pending ORM changes first, as the ORM's own insert would have
     seq, now = _next_seq(conversation)
     values = {
@@ -138,23 +141,30 @@ def store(conversation, sender, kind, message_id=None, **fields):
         **fields,
     }
     message = Stored(**{**dict.fromkeys(_COLUMNS), **values, "id": _insert(values)})
-    publish_message(conversation, message)
+    publish_message(conversation, message, customer)
     return message
 
 
-def publish_message(conversation, message):
+def _fan_out(conversation, wire, customer=None):
+    """The message.new payload of a wire: with `forCustomer`, the copy the customer's own
+    sockets get, when the wire names the customer (whose secret only they may see)."""
+    payload = {
+        "message": wire,
+        "conversationId": conversation.conversation_id,
+        "channel": conversation.channel,
+        "refId": conversation.ref_id,
+        "agents": agents_in(conversation),
+    }
+    own = customer_view.own_copy(conversation, wire, customer)
+    if own is not None:
+        payload["forCustomer"] = own
+    return payload
+
+
+def publish_message(conversation, message, customer=None):
     """Queue the fan-out of a stored message: rooms are chosen by the socket bridge."""
-    publish(
-        db.session,
-        "message.new",
-        {
-            "message": to_wire(message, conversation.conversation_id),
-            "conversationId": conversation.conversation_id,
-            "channel": conversation.channel,
-            "refId": conversation.ref_id,
-            "agents": agents_in(conversation),
-        },
-    )
+    wire = to_wire(message, conversation.conversation_id)
+    publish(db.session, "message.new", _fan_out(conversation, wire, customer))
 
 
 def activity(conversation, activity_type, info=None, sender=None, to=None):
@@ -181,17 +191,8 @@ def relay_typing(conversation, participant, to):
         "activityType": "typing",
         "info": {},
     }
-    dispatch_now(
-        "message.new",
-        {
-            "message": wire,
-            "conversationId": conversation.conversation_id,
-            "channel": conversation.channel,
-            "refId": conversation.ref_id,
-            "agents": agents_in(conversation),
-            "transient": True,
-        },
-    )
+    customer = participant if participant.role == "customer" else None
+    dispatch_now("message.new", dict(_fan_out(conversation, wire, customer), transient=True))
     return wire
 
 

@@ -208,8 +208,10 @@ def join_agent(conversation, agent):
     """Add the agent as a participant, announce it, and hand it the conversation."""
     from chatwidget.core.conversations import info
 
+    participant_id = "agent-%d-%s" % (agent.id, conversation.conversation_id)
     participant = Participant(
-        participant_id="agent-%d-%s" % (agent.id, conversation.conversation_id),
+        participant_id=participant_id,
+        public_id=participant_id,  # an agent's id is no secret: it lets nobody join
         conversation_pk=conversation.id,
         role="agent",
         name=agent.name,

@@ -165,7 +165,7 @@ def build(conversation):
         return value.replace(tzinfo=UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
     customer = _customer(conversation)
-    customer_id = customer.participant_id if customer else None
+    customer_id = customer.public_id if customer else None  # as stored messages name it
     lines = []
     rows = db.session.scalars(
         select(Message).filter_by(conversation_pk=conversation.id).order_by(Message.seq)

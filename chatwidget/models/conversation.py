@@ -37,12 +37,15 @@ class Conversation(db.Model):
 
 
 class Participant(db.Model):
-    """Someone in a conversation. A customer's `participant_id` is the secret that lets it join."""
+    """Someone in a conversation. A customer's `participant_id` is the secret that lets it join;
+    `public_id` is how everyone else (agents, connectors, stored messages, calls) names it.
+    An agent's two ids are equal: its participant id grants nothing."""
 
     __tablename__ = "participant"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[str] = mapped_column(String(64), unique=True)
+    public_id: Mapped[str] = mapped_column(String(64), unique=True)
     conversation_pk: Mapped[int] = mapped_column(
         ForeignKey("conversation.id", ondelete="CASCADE"), index=True
     )

@@ -4,7 +4,7 @@ from flask import request
 from flask_socketio import emit, join_room
 
 from chatwidget.core import connectors as core_connectors
-from chatwidget.core import conversations, handling, messages, posting
+from chatwidget.core import conversations, customer_view, handling, messages, posting
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.identity import check_role, user_from_token
 from chatwidget.core.presence import PROCESS_ID
@@ -68,16 +68,17 @@ class CustomerNamespace(AckingNamespace):
         if not isinstance(data.get("name"), str | None):
             raise InvalidInput("name must be a string", errors={"name": ["not a string"]})
         join_room(rooms.conversation_room(conversation.conversation_id))
-        join_room(rooms.participant_room(customer.participant_id))
+        join_room(rooms.participant_room(customer.public_id))
         state().setdefault("joined", {})[conversation.conversation_id] = customer.participant_id
         fresh = messages.find_greeting(conversation, customer) is None
         greeting = conversations.do_customer_join(conversation, customer, data.get("name"))
         if greeting is not None and not fresh:
-            emit("messageArrived", messages.to_wire(greeting, conversation.conversation_id))
-        info = conversations.info(conversation, "customer", customer.participant_id)
-        emit("conversationInfo", info)
+            wire = messages.to_wire(greeting, conversation.conversation_id)
+            emit("messageArrived", customer_view.own_copy(conversation, wire, customer) or wire)
+        emit("conversationInfo", conversations.info(conversation, "customer", customer))
         conversations.do_start_routing(conversation)
-        return ok(conversationId=conversation.conversation_id, participant=messages.who(customer))
+        own = dict(messages.who(customer), id=customer.participant_id)  # its own sockets only
+        return ok(conversationId=conversation.conversation_id, participant=own)
 
     @handler
     def on_sendMessage(self, data):
@@ -122,7 +123,7 @@ class CustomerNamespace(AckingNamespace):
         conversation, customer = _joined(data.get("conversationId"))
         after = whole_number(data.get("afterSeq", 0), "afterSeq")
         db.session.refresh(conversation)
-        return ok(**conversations.info(conversation, "customer", customer.participant_id, after))
+        return ok(**conversations.info(conversation, "customer", customer, after))
 
     @handler
     def on_registerConnector(self, data):

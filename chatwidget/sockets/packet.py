@@ -17,15 +17,16 @@ from socketio import packet
 
 from chatwidget import jsoncodec
 
-# (payload, {(event, options): text}) while encoded_once(payload) is in force.
+# (payloads, {(id(payload), event, options): text}) while encoded_once(*payloads) is in force.
 _once = ContextVar("chatwidget_encoded_once", default=None)
 
 
 @contextmanager
-def encoded_once(payload):
-    """Within the block, packets carrying this payload object share one JSON encoding:
-    for emitting one message to several rooms. The payload must not change meanwhile."""
-    token = _once.set((payload, {}))
+def encoded_once(*payloads):
+    """Within the block, packets carrying one of these payload objects share one JSON
+    encoding per payload: for emitting one message to several rooms (the customers' copy
+    and the agents' may be two objects). The payloads must not change meanwhile."""
+    token = _once.set((payloads, {}))
     try:
         yield
     finally:
@@ -40,9 +41,15 @@ class _PacketJSON:
     @staticmethod
     def dumps(data, **options):
         once = _once.get()
-        if once is None or type(data) is not list or len(data) != 2 or data[1] is not once[0]:
+        if once is None or type(data) is not list or len(data) != 2:
             return jsoncodec.dumps(data, **options)
-        key = (data[0], tuple(sorted(options.items())))
+        for payload in once[0]:
+            if data[1] is payload:
+                break
+        else:
+            return jsoncodec.dumps(data, **options)
+        # id() names the payload for as long as the block holds it
+        key = (id(payload), data[0], tuple(sorted(options.items())))
         text = once[1].get(key)
         if text is None:
             text = once[1][key] = jsoncodec.dumps(data, **options)

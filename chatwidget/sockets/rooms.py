@@ -17,9 +17,9 @@ def conversation_room(conversation_id):
     return "conv:%s" % conversation_id
 
 
-def participant_room(participant_id):
-    """Every socket of one customer participant (namespace /)."""
-    return "part:%s" % participant_id
+def participant_room(public_id):
+    """Every socket of one customer participant (namespace /), by its public id."""
+    return "part:%s" % public_id
 
 
 def agent_room(agent_id):
@@ -50,10 +50,16 @@ def customer_targets(wire):
 
 
 def deliver_message(payload):
-    """messageArrived to the customer rooms allowed to see it and to every agent in it."""
+    """messageArrived to the customer rooms allowed to see it and to every agent in it.
+
+    The customer rooms only ever hold the conversation's customer sockets, so they get
+    the customer's own copy when there is one (`forCustomer`: the customer named by its
+    secret); every other socket gets the wire, naming it by its public id.
+    """
     wire = payload["message"]
-    with encoded_once(wire):
+    own = payload.get("forCustomer", wire)
+    with encoded_once(wire, own):
         for room in customer_targets(wire):
-            socketio.emit("messageArrived", wire, to=room, namespace=CUSTOMER_NS)
+            socketio.emit("messageArrived", own, to=room, namespace=CUSTOMER_NS)
         for agent_id in payload.get("agents") or []:
             socketio.emit("messageArrived", wire, to=agent_room(agent_id), namespace=AGENT_NS)

@@ -76,6 +76,21 @@ def init(app, **body):
     return data["conversationId"], data["participant"]["id"]
 
 
+def public_id(app, conversation_id):
+    """The customer's public id in a conversation (how agents and everyone else name it)."""
+    from sqlalchemy import select
+
+    from chatwidget.extensions import db
+    from chatwidget.models import Conversation, Participant
+
+    with app.app_context():
+        return db.session.scalar(
+            select(Participant.public_id)
+            .join(Conversation, Conversation.id == Participant.conversation_pk)
+            .where(Conversation.conversation_id == conversation_id, Participant.role == "customer")
+        )
+
+
 def customer(app):
     """A connected customer socket (namespace /)."""
     client = socketio.test_client(app, namespace="/", flask_test_client=app.test_client())

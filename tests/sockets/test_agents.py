@@ -17,6 +17,7 @@ from tests.sockets.helpers import (
     join,
     messages_of,
     online_agent,
+    public_id,
     received,
     send,
     start,
@@ -212,7 +213,8 @@ def test_conversation_assigned_payload(sqlite_app):
     assert activities(payload["messages"]) == ["greetings", "handOff", "participantJoined"]
     roles = [(p["name"], p["role"]) for p in payload["participant"]]
     assert roles == [("Carla", "customer"), ("Alice", "agent")]
-    assert [p["id"] for p in payload["participant"]][0] == pid
+    # The customer by its public id: its participant id is its secret (CONTRACT §4).
+    assert [p["id"] for p in payload["participant"]][0] == public_id(app, cid) != pid
 
 
 def test_accept_a_waiting_conversation_of_ones_own_queue_only(sqlite_app):

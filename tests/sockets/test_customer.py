@@ -18,6 +18,7 @@ from tests.sockets.helpers import (
     join,
     messages_of,
     online_agent,
+    public_id,
     received,
     send,
     start,
@@ -175,11 +176,12 @@ def test_send_message_acks_after_storing_with_server_set_from_and_gapless_seq(sq
         assert set(ack) == {"status", "id", "seq"} and ack["status"] == "ok", ack
     assert [a["seq"] for a in acks] == [start_seq + 1, start_seq + 2, start_seq + 3]
 
-    for sock, ns in ((client, "/"), (agent, AGENT_NS)):
+    # The customer's own sockets see it by its participant id, the agents by its public id.
+    for sock, ns, own_id in ((client, "/", pid), (agent, AGENT_NS, public_id(app, cid))):
         wires = messages_of(sock, ns)
         assert [(w["id"], w["seq"]) for w in wires] == [(a["id"], a["seq"]) for a in acks]
         assert [w["from"]["role"] for w in wires] == ["customer", "customer", "agent"]
-        assert wires[0]["from"]["id"] == pid and wires[0]["from"]["name"] == "Carla"
+        assert wires[0]["from"]["id"] == own_id and wires[0]["from"]["name"] == "Carla"
         assert wires[2]["from"]["id"] == forged["id"] and wires[2]["from"]["name"] == "Alice"
         assert all(w["type"] == "ChatMessage" and w["timestamp"] for w in wires)
     seqs = [seq for seq, _, _ in _stored(app, cid)]
@@ -251,7 +253,8 @@ def test_to_limits_a_message_to_the_named_participants_and_agents(sqlite_app):
     cid, pid, client, agent, agent_id = _assigned(app)
     agent_pid = "agent-%d-%s" % (agent_id, cid)
 
-    to_customer = send(agent, cid, "just for you", namespace=AGENT_NS, to=[{"id": pid}])
+    public = public_id(app, cid)
+    to_customer = send(agent, cid, "just for you", namespace=AGENT_NS, to=[{"id": public}])
     to_agents = send(agent, cid, "agents only", namespace=AGENT_NS, to=[{"id": agent_pid}])
     from_customer = send(client, cid, "to the agent", to=[{"id": agent_pid, "name": "x"}])
     for ack in (to_customer, to_agents, from_customer):
@@ -283,9 +286,9 @@ def test_typing_is_relayed_and_never_stored(sqlite_app):
     typing = {"type": "ActivityMessage", "conversationId": cid, "activityType": "typing"}
     ack = tab1.emit("sendMessage", typing, callback=True)
     assert ack["status"] == "ok" and ack.get("seq") is None
-    for sock, ns in ((agent, AGENT_NS), (tab2, "/")):
+    for sock, ns, own_id in ((agent, AGENT_NS, public_id(app, cid)), (tab2, "/", pid)):
         relayed = messages_of(sock, ns)
-        assert [(w["activityType"], w["from"]["id"]) for w in relayed] == [("typing", pid)]
+        assert [(w["activityType"], w["from"]["id"]) for w in relayed] == [("typing", own_id)]
         assert "seq" not in relayed[0]
     assert agent.emit("sendMessage", typing, namespace=AGENT_NS, callback=True)["status"] == "ok"
     # Every socket of the conversation gets it, the sender's own included.
@@ -380,10 +383,11 @@ def test_end_by_the_customer_reaches_everyone_and_frees_the_agent(app):
     received(agent, AGENT_NS)
 
     assert end(tab1, cid) == {"status": "ok"}
-    for sock, ns in ((tab1, "/"), (tab2, "/"), (agent, AGENT_NS)):
+    public = public_id(app, cid)
+    for sock, ns, own_id in ((tab1, "/", pid), (tab2, "/", pid), (agent, AGENT_NS, public)):
         ends = [w for w in messages_of(sock, ns, cid) if w["activityType"] == "endOfConversation"]
         assert [e["info"] for e in ends] == [{"reason": "customer"}], sock
-        assert ends[0]["from"]["id"] == pid
+        assert ends[0]["from"]["id"] == own_id
     assert state_of(app, cid)[0] == "ended"
     # Capacity freed, and the oldest waiting conversation is the agent's at once.
     assert state_of(app, waiting_old)[:2] == ("assigned", agent_id)

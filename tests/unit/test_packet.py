@@ -110,6 +110,19 @@ def test_a_message_emitted_to_several_rooms_is_encoded_once_and_right(monkeypatc
     assert third == '2/agent,["messageArrived",%s]' % json.dumps(other, **compact)
 
 
+def test_two_payloads_of_one_block_are_each_encoded_once(monkeypatch):
+    calls = []
+    real = jsoncodec.dumps
+    monkeypatch.setattr(jsoncodec, "dumps", lambda data, **o: calls.append(data) or real(data, **o))
+    own = dict(WIRE, **{"from": dict(WIRE["from"], id="secret")})
+    with encoded_once(WIRE, own):
+        texts = [_encode(Packet, "/", ["messageArrived", p]) for p in (own, WIRE) * 2]
+        agents = _encode(Packet, "/agent", ["messageArrived", WIRE])
+    assert len(calls) == 2  # each payload once, whichever room or namespace
+    assert texts[0] == texts[2] != texts[1] == texts[3]
+    assert agents == "2/agent," + texts[1][1:] and '"id":"secret"' in texts[0]
+
+
 def test_the_app_server_uses_it(sqlite_app):
     from chatwidget.extensions import socketio
 
