@@ -61,6 +61,8 @@ def from_environment():
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
         "COMPANY_SECRET": os.environ.get("COMPANY_SECRET", ""),
         "MAX_BODY_MB": _env_float("MAX_BODY_MB", 16),
+        # The longest chat message text a socket may send (characters).
+        "MAX_MESSAGE_CHARS": _env_int("MAX_MESSAGE_CHARS", 5000),
         "RATE_LIMIT": os.environ.get("RATE_LIMIT", "50/second"),
         "DEFAULT_QUEUE": os.environ.get("DEFAULT_QUEUE", "general"),
         "TOKEN_TTL_S": _env_int("TOKEN_TTL_S", 1799),
