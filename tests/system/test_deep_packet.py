@@ -64,11 +64,10 @@ def _ack(text):
 def test_a_packet_nested_ten_thousand_deep_is_refused_in_one_log_line(
     database_url, make_deployment
 ):
-    deployment = make_deployment(database_url)
-    [server] = deployment.start("only")
-    bystander = Customer(server.url).connect(server.url)
-    bystander.join()
+    [server] = make_deployment(database_url).start("only")
     raw = [RawWebSocket(server.url), RawPolling(server.url)]
+    bystander = Customer(server.url).connect(server.url)  # a customer minding their business
+    bystander.join()
 
     for client in raw:
         ack = client.call('421["sendMessage",%s]' % DEEP)
