@@ -219,8 +219,8 @@ REGISTER_CONNECTOR = RegisterConnectorSchema()
 def _reasons(found, path=()):
     """(path within the field, reason) for each reason in marshmallow's nested messages."""
     if isinstance(found, dict):
-        for key, inner in found.items():
-            yield from _reasons(inner, path + (str(key),))
+        for key, inner in found.items():  # _schema: the item itself (not an object…)
+            yield from _reasons(inner, path + ((str(key),) if key != "_schema" else ()))
     else:
         for reason in found:
             yield path, reason
