@@ -18,6 +18,21 @@ from socketio import packet
 
 from chatwidget import jsoncodec
 
+# (payload, {(event, options): text}) while encoded_once(payload) is in force.
+_once = ContextVar("chatwidget_encoded_once", default=None)
+
+
+@contextmanager
+def encoded_once(payload):
+    """Within the block, packets carrying this payload object share one JSON encoding:
+    for emitting one message to several rooms. The payload must not change meanwhile."""
+    token = _once.set((payload, {}))
+    try:
+        yield
+    finally:
+        _once.reset(token)
+
+
 log = logging.getLogger(__name__)
 
 # What a packet nested too deeply to decode carries instead: an event of that name, which
@@ -40,21 +55,6 @@ def _loads(text):
         return json.loads(text)
     except RecursionError:
         return _refused("decode", text)
-
-
-# (payload, {(event, options): text}) while encoded_once(payload) is in force.
-_once = ContextVar("chatwidget_encoded_once", default=None)
-
-
-@contextmanager
-def encoded_once(payload):
-    """Within the block, packets carrying this payload object share one JSON encoding:
-    for emitting one message to several rooms. The payload must not change meanwhile."""
-    token = _once.set((payload, {}))
-    try:
-        yield
-    finally:
-        _once.reset(token)
 
 
 class _PacketJSON:
