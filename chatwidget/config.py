@@ -61,6 +61,8 @@ def from_environment():
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
         "COMPANY_SECRET": os.environ.get("COMPANY_SECRET", ""),
         "MAX_BODY_MB": _env_float("MAX_BODY_MB", 16),
+        # The longest chat message text a socket may send (characters).
+        "MAX_MESSAGE_CHARS": _env_int("MAX_MESSAGE_CHARS", 5000),
         "RATE_LIMIT": os.environ.get("RATE_LIMIT", "50/second"),
         # Failed agent sign-ins (core/signin.py), per e-mail and per client address.
         "SIGNIN_LIMIT_PER_EMAIL": os.environ.get("SIGNIN_LIMIT_PER_EMAIL", "5/minute"),

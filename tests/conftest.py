@@ -72,12 +72,18 @@ def backend(request):
 
 
 @pytest.fixture
-def app(backend, tmp_path, request):
+def app_overrides():
+    """Settings of `app`; a module overrides this fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+def app(backend, tmp_path, request, app_overrides):
     """A fresh app on a fresh database of the current backend."""
     url = ""
     if backend == "postgresql":
         url = request.getfixturevalue("pg_database")
-    application = make_app(tmp_path, url)
+    application = make_app(tmp_path, url, **app_overrides)
     yield application
     with application.app_context():
         db.session.remove()

@@ -11,7 +11,8 @@ from marshmallow import EXCLUDE, Schema
 from webargs.core import missing
 from webargs.flaskparser import FlaskParser
 
-from chatwidget.schemas.common import ErrorSchema
+from chatwidget.schemas.common import UNSTORABLE_TEXT, ErrorSchema
+from chatwidget.schemas.common import bad_text as _bad_text
 
 # JSON may escape a NUL or a lone UTF-16 surrogate into a string; neither PostgreSQL
 # text nor UTF-8 can hold them. A cheap test on a JSON body before a full walk.
@@ -68,17 +69,6 @@ def parse_json(raw):
     """
     text = raw.decode("utf-8")
     return json.loads(text, parse_constant=_bad_constant, parse_float=_finite_float)
-
-
-def _bad_text(text):
-    """True when text holds a NUL or a lone surrogate (not encodable as UTF-8)."""
-    if "\x00" in text:
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def unstorable(value, path=()):
@@ -161,8 +151,7 @@ class Parser(FlaskParser):
             return data
         bad = list(unstorable(data))
         if bad:
-            message = "Text may not contain NUL characters or unpaired surrogates."
-            errors = _nest(bad, message)
+            errors = _nest(bad, UNSTORABLE_TEXT)
             abort(400, message="Invalid request: " + "; ".join(summarise(errors)), errors=errors)
         return data
 

@@ -6,6 +6,7 @@ import uuid
 from types import SimpleNamespace
 from typing import NamedTuple
 
+from flask import current_app
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
@@ -293,8 +294,10 @@ def _payload_to(conversation, to, sender):
     out = []
     for item in to:
         pid = item.get("id") if isinstance(item, dict) else item
-        if pid not in known:
-            raise InvalidInput("to names someone not in this conversation", errors={"to": [pid]})
+        if not isinstance(pid, str) or pid not in known:
+            raise InvalidInput(
+                "to names someone not in this conversation", errors={"to": [str(pid)[:64]]}
+            )
         out.append({k: known[pid][k] for k in ("id", "name", "role")})
     return out
 
@@ -371,8 +374,10 @@ def check_chat_fields(sender, data):
         raise InvalidInput("text must be a string", errors={"text": ["not a string"]})
     if not (text or "").strip() and not attachments:
         raise InvalidInput("a message needs text or attachments", errors={"text": ["empty"]})
-    if len(text or "") > 20000:
-        raise InvalidInput("text is longer than 20000 characters", errors={"text": ["too long"]})
+    limit = current_app.config["MAX_MESSAGE_CHARS"]
+    if len(text or "") > limit:
+        reason = "Longer than %d characters." % limit
+        raise InvalidInput("text: " + reason, errors={"text": [reason]})
     tag = data.get("tag") or ""
     if tag not in ("", "whisper"):
         raise InvalidInput("tag must be empty or whisper", errors={"tag": [str(tag)]})

@@ -220,14 +220,15 @@ def check_open(conversation):
 
 
 def check_client_id(value):
-    """A client-supplied message id must be a UUID (so it cannot collide by accident)."""
+    """A client-supplied message id must be a UUID (so it cannot collide by accident);
+    returned in canonical form (lower case, hyphens), which is what is stored and looked
+    up: any case, braces or a urn:uuid: prefix name the same message (CONTRACT §4)."""
     if value is None:
         return None
     try:
-        uuid.UUID(str(value))
-    except ValueError:
-        raise InvalidInput("id must be a UUID", errors={"id": [str(value)[:64]]}) from None
-    return str(value)
+        return str(uuid.UUID(value))
+    except (ValueError, TypeError, AttributeError):
+        raise InvalidInput("id must be a UUID", errors={"id": ["Not a valid UUID."]}) from None
 
 
 def find_greeting(conversation, customer):

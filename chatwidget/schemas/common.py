@@ -4,7 +4,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 
-from marshmallow import EXCLUDE, Schema, fields, pre_load
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 _ISO = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?"
@@ -83,6 +83,89 @@ class UtcDateTime(fields.Field):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return format_utc(value)
+
+
+# The largest value of a signed 64-bit column (BIGINT), and of SQLite's INTEGER.
+MAX_BIGINT = 2**63 - 1
+UNSTORABLE_TEXT = "Text may not contain NUL characters or unpaired surrogates."
+
+
+def bad_text(text):
+    """True when text holds a NUL or a lone surrogate: neither PostgreSQL text nor UTF-8
+    (so neither database) can store it."""
+    if "\x00" in text:
+        return True
+    if text.isascii():  # the common case, without encoding a copy
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+class SafeString(fields.String):
+    """A string of at most max_length characters that every database can store.
+
+    Only a JSON string is one (not a number, not bytes): no NUL, no unpaired surrogate.
+    """
+
+    default_error_messages = {
+        "invalid": "Not a valid string.",
+        "too_long": "Longer than {max} characters.",
+        "unstorable": UNSTORABLE_TEXT,
+    }
+
+    def __init__(self, max_length=255, **kwargs):
+        kwargs["metadata"] = {"maxLength": max_length, **(kwargs.get("metadata") or {})}
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) is not str:
+            raise self.make_error("invalid")
+        if len(value) > self.max_length:
+            raise self.make_error("too_long", max=self.max_length)
+        if bad_text(value):
+            raise self.make_error("unstorable")
+        return value
+
+
+class WholeNumber(fields.Field):
+    """A whole number a BIGINT column holds (0 … 2**63-1): a JSON integer, or a string of
+    ASCII digits. Not a float, a boolean, or a digit such as "²"."""
+
+    default_error_messages = {"invalid": "Not a whole number from 0 to %d." % MAX_BIGINT}
+
+    def __init__(self, **kwargs):
+        doc = {"type": "integer", "minimum": 0, "maximum": MAX_BIGINT}
+        kwargs["metadata"] = {**doc, **(kwargs.get("metadata") or {})}
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) is str and 0 < len(value) <= 19 and value.isascii() and value.isdigit():
+            value = int(value)
+        if type(value) is not int or not 0 <= value <= MAX_BIGINT:
+            raise self.make_error("invalid")
+        return value
+
+
+class HttpUrl(SafeString):
+    """An absolute http: or https: URL (a link a browser may follow: no javascript:, no
+    data:)."""
+
+    default_error_messages = {"not_http": "Not an absolute http: or https: URL."}
+    _url = validate.URL(relative=False, schemes={"http", "https"}, require_tld=False)
+
+    def __init__(self, max_length=2000, **kwargs):
+        super().__init__(max_length, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return self._url(value)
+        except ValidationError:
+            raise self.make_error("not_http") from None
 
 
 class JsonObject(fields.Dict):

@@ -9,6 +9,7 @@ from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.messages import who
 from chatwidget.extensions import db
 from chatwidget.models import Agent, Participant
+from chatwidget.schemas import sockets as schemas
 from chatwidget.sockets import rooms
 from chatwidget.sockets.common import (
     AckingNamespace,
@@ -16,9 +17,9 @@ from chatwidget.sockets.common import (
     app,
     forget,
     handler,
+    load,
     ok,
     state,
-    whole_number,
 )
 
 
@@ -85,31 +86,29 @@ class AgentNamespace(AckingNamespace):
             presence.agent_disconnected(request.sid)
         forget()
 
-    @handler
+    @handler(schema=schemas.STATUS)
     def on_setStatus(self, data):
         """available, away or offline."""
         agent = current_agent()
-        presence.set_status(agent, data.get("status"))
+        presence.set_status(agent, data["status"])
         return ok(agentStatus=agent.status)  # "status" is the ack's own ok/error
 
-    @handler
+    @handler(schema=schemas.CONVERSATION)
     def on_acceptConversation(self, data):
         """Pick a waiting conversation of one of the agent's queues."""
         agent = current_agent()
-        handling.accept(agent, conversations.get(data.get("conversationId")))
+        handling.accept(agent, conversations.get(data["conversationId"]))
         return ok()
 
-    @handler
+    @handler(schema=schemas.TRANSFER)
     def on_transferConversation(self, data):
         """To another queue (`queueId`) or straight to another agent (`agentId`)."""
         agent = current_agent()
-        conversation = conversations.get(data.get("conversationId"))
+        conversation = conversations.get(data["conversationId"])
         if data.get("agentId") is not None:
-            target = whole_number(data["agentId"], "agentId")
-            handling.transfer_to_agent(agent, conversation, target)
+            handling.transfer_to_agent(agent, conversation, data["agentId"])
         elif data.get("queueId") is not None:
-            target = whole_number(data["queueId"], "queueId")
-            handling.transfer_to_queue(agent, conversation, target)
+            handling.transfer_to_queue(agent, conversation, data["queueId"])
         else:
             raise InvalidInput("give queueId or agentId", errors={"queueId": ["missing"]})
         return ok()
@@ -117,7 +116,8 @@ class AgentNamespace(AckingNamespace):
     @handler
     def on_sendMessage(self, data):
         """A ChatMessage (whispers allowed) or typing, from this agent."""
-        agent_id, conversation_id = state().get("agent_id"), data.get("conversationId")
+        data = load(schemas.send_message(data, app().config["MAX_MESSAGE_CHARS"]), data)
+        agent_id, conversation_id = state().get("agent_id"), data["conversationId"]
         return posting.post_acked(
             app(),
             # current_agent(), get() and _participant() in one query
@@ -126,20 +126,19 @@ class AgentNamespace(AckingNamespace):
             acked,
         )
 
-    @handler
+    @handler(schema=schemas.CONVERSATION)
     def on_endConversation(self, data):
         """The agent ends the conversation."""
         agent = current_agent()
-        conversation = conversations.get(data.get("conversationId"))
+        conversation = conversations.get(data["conversationId"])
         participant = _participant(agent, conversation)
         handling.end(conversation, "agent", by=who(participant))
         return ok()
 
-    @handler
+    @handler(schema=schemas.INFO_REQUEST)
     def on_conversationInfo(self, data):
         """A conversation with every message (whispers included) after `afterSeq`."""
         agent = current_agent()
-        conversation = conversations.get(data.get("conversationId"))
+        conversation = conversations.get(data["conversationId"])
         _may_read(agent, conversation)
-        after = whole_number(data.get("afterSeq", 0), "afterSeq")
-        return ok(**conversations.info(conversation, "agent", after_seq=after))
+        return ok(**conversations.info(conversation, "agent", after_seq=data["afterSeq"]))

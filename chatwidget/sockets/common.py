@@ -6,10 +6,13 @@ from functools import wraps
 
 from flask import current_app, has_app_context, request
 from flask_socketio import Namespace
+from marshmallow import ValidationError
 
 from chatwidget.core.errors import CoreError, InvalidInput
 from chatwidget.core.posting import Later
 from chatwidget.extensions import db
+from chatwidget.schemas.sockets import describe
+from chatwidget.sockets.packet import TOO_DEEP
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +75,8 @@ class AckingNamespace(Namespace):
     light_events = frozenset()
 
     def trigger_event(self, event, *args):
+        if event == TOO_DEEP:  # a packet our Packet could not decode (packet.py)
+            return error("the packet is nested too deeply")
         if not hasattr(self, "on_" + (event or "")):
             return error("unknown event %s" % str(event)[:64])
         key = (self.namespace, args[0] if args else None)
@@ -119,13 +124,13 @@ def settle(later):
     return later.answer(outcome)
 
 
-def whole_number(value, name):
-    """A non-negative integer from an event payload (digits in a string accepted)."""
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InvalidInput("%s must be a whole number" % name, errors={name: [str(value)]})
-    return value
+def load(schema, data, **options):
+    """An event's payload as its schema (chatwidget.schemas.sockets) loads it (options:
+    Schema.load's); an InvalidInput naming each bad field otherwise."""
+    try:
+        return schema.load(_object(data), **options)
+    except ValidationError as exc:
+        raise InvalidInput(*describe(exc.messages)) from None
 
 
 def _rollback():
@@ -134,15 +139,16 @@ def _rollback():
         db.session.rollback()
 
 
-def handler(func):
-    """Wrap an event handler: dict payload required, errors become error acks."""
+def handler(func=None, *, schema=None):
+    """Wrap an event handler: dict payload required (loaded by schema if given, see
+    load()), errors become error acks. `@handler` or `@handler(schema=…)`."""
+    if func is None:
+        return lambda func: handler(func, schema=schema)
 
     @wraps(func)
     def wrapper(self, data=None, *args):
-        if not isinstance(data, dict):
-            return error("the payload must be a JSON object")
         try:
-            return func(self, data)
+            return func(self, load(schema, data) if schema else _object(data))
         except CoreError as exc:
             _rollback()
             return refused(exc)
@@ -152,3 +158,12 @@ def handler(func):
             return error("internal error")
 
     return wrapper
+
+
+def _object(data):
+    """data, if a JSON object (a handler that loads its payload itself)."""
+    if not isinstance(data, dict):
+        raise InvalidInput(
+            "the payload must be a JSON object", errors={"payload": ["Not a JSON object."]}
+        )
+    return data

@@ -9,6 +9,7 @@ from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.identity import check_role, user_from_token
 from chatwidget.core.presence import PROCESS_ID
 from chatwidget.extensions import db
+from chatwidget.schemas import sockets as schemas
 from chatwidget.sockets import connectors as delivery
 from chatwidget.sockets import rooms
 from chatwidget.sockets.common import (
@@ -18,10 +19,13 @@ from chatwidget.sockets.common import (
     error,
     forget,
     handler,
+    load,
     ok,
     state,
-    whole_number,
 )
+
+# A connector's sendMessage names the customer by refId, with no conversationId.
+_BY_REF_ID = ("conversationId",)
 
 
 def _joined_as(conversation_id):
@@ -59,14 +63,10 @@ class CustomerNamespace(AckingNamespace):
             core_connectors.unregister(request.sid)
         forget()
 
-    @handler
+    @handler(schema=schemas.JOIN)
     def on_joinConversation(self, data):
         """Join with the conversationId and participant id from init."""
-        conversation, customer = conversations.check_customer(
-            data.get("conversationId"), data.get("id")
-        )
-        if not isinstance(data.get("name"), str | None):
-            raise InvalidInput("name must be a string", errors={"name": ["not a string"]})
+        conversation, customer = conversations.check_customer(data["conversationId"], data["id"])
         join_room(rooms.conversation_room(conversation.conversation_id))
         join_room(rooms.participant_room(customer.public_id))
         state().setdefault("joined", {})[conversation.conversation_id] = customer.participant_id
@@ -88,13 +88,16 @@ class CustomerNamespace(AckingNamespace):
         customer's conversation on the connector's channel.
         """
         channel = state().get("connector_channel")
-        if channel and not data.get("conversationId"):
+        connector = bool(channel) and not data.get("conversationId")
+        schema = schemas.send_message(data, app().config["MAX_MESSAGE_CHARS"])
+        data = load(schema, data, partial=_BY_REF_ID if connector else None)
+        if connector:
             with app().app_context():  # the conversation is read within it
                 conversation, wire = core_connectors.receive(channel, data)
                 return ok(
                     id=wire["id"], seq=wire.get("seq"), conversationId=conversation.conversation_id
                 )
-        conversation_id = data.get("conversationId")
+        conversation_id = data["conversationId"]
         participant_id = _joined_as(conversation_id)
         return posting.post_acked(
             app(),
@@ -103,29 +106,29 @@ class CustomerNamespace(AckingNamespace):
             acked,
         )
 
-    @handler
+    @handler(schema=schemas.CONVERSATION)
     def on_endConversation(self, data):
         """The customer ends the conversation (or its channel's connector does)."""
         channel = state().get("connector_channel")
         if channel:
-            conversation = conversations.get(data.get("conversationId"))
+            conversation = conversations.get(data["conversationId"])
             if conversation.channel != channel:
                 raise Forbidden("this conversation is not on your channel")
             handling.end(conversation, "connector")
             return ok()
-        conversation, customer = _joined(data.get("conversationId"))
+        conversation, customer = _joined(data["conversationId"])
         handling.end(conversation, "customer", by=messages.who(customer))
         return ok()
 
-    @handler
+    @handler(schema=schemas.INFO_REQUEST)
     def on_conversationInfo(self, data):
         """Catch up: the messages after `afterSeq` that this customer may see."""
-        conversation, customer = _joined(data.get("conversationId"))
-        after = whole_number(data.get("afterSeq", 0), "afterSeq")
+        conversation, customer = _joined(data["conversationId"])
+        after = data["afterSeq"]
         db.session.refresh(conversation)
         return ok(**conversations.info(conversation, "customer", customer, after))
 
-    @handler
+    @handler(schema=schemas.REGISTER_CONNECTOR)
     def on_registerConnector(self, data):
         """A connector registers for its channel (id equals channel)."""
         if not state().get("connector_user"):

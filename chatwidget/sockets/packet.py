@@ -10,6 +10,7 @@ orjson (chatwidget.jsoncodec).
 """
 
 import json
+import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -33,10 +34,34 @@ def encoded_once(*payloads):
         _once.reset(token)
 
 
+log = logging.getLogger(__name__)
+
+# What a packet nested too deeply to decode carries instead: an event of that name, which
+# the namespaces answer with an error ack (sockets.common.AckingNamespace). A connect
+# packet's auth or an ack's arguments become [TOO_DEEP] too: nobody's token, no callback.
+TOO_DEEP = "(packet nested too deeply)"
+
+
+def _refused(what, text=None):
+    """One line in the log for a packet refused for its nesting; the data it becomes."""
+    size = " (%d characters)" % len(text) if text is not None else ""
+    log.warning("refused a Socket.IO packet nested too deeply to %s%s", what, size)
+    return [TOO_DEEP]
+
+
+def _loads(text):
+    """json.loads, but a text nested past the recursion limit (~1,000 brackets) is not an
+    exception logged with its trace for every such packet: the packet becomes [TOO_DEEP]."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        return _refused("decode", text)
+
+
 class _PacketJSON:
     """The json module for packets, with the encodings of encoded_once() remembered."""
 
-    loads = staticmethod(json.loads)
+    loads = staticmethod(_loads)
 
     @staticmethod
     def dumps(data, **options):
@@ -60,6 +85,15 @@ class Packet(packet.Packet):
     """python-socketio's Packet with a cheaper binary check and JSON encoding."""
 
     json = _PacketJSON
+
+    @classmethod
+    def reconstruct_binary(cls, data, attachments):
+        """As the stock method (a recursive walk), but data nested too deeply for it (it
+        decoded, yet each level costs the walk more stack) becomes [TOO_DEEP]."""
+        try:
+            return super().reconstruct_binary(data, attachments)
+        except RecursionError:
+            return _refused("put its binary parts back")
 
     @classmethod
     def data_is_binary(cls, data):

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from socketio import packet as stock
 
 from chatwidget import jsoncodec
-from chatwidget.sockets.packet import Packet, encoded_once
+from chatwidget.sockets.packet import TOO_DEEP, Packet, encoded_once
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text() | st.binary()
 VALUES = st.recursive(
@@ -56,6 +56,24 @@ def test_packets_encode_as_python_socketio_does():
     assert ack.encode() == '37[{"status":"ok","seq":3}]'
     decoded = Packet(encoded_packet='2/agent,["sendMessage",{"text":"hi"}]')
     assert (decoded.namespace, decoded.data) == ("/agent", ["sendMessage", {"text": "hi"}])
+
+
+def test_a_packet_too_deep_to_decode_becomes_an_event_no_one_handles(caplog):
+    deep = "[" * 10000 + "]" * 10000
+    decoded = Packet(encoded_packet='2/agent,5["sendMessage",%s]' % deep)
+    assert (decoded.namespace, decoded.id, decoded.data) == ("/agent", 5, [TOO_DEEP])
+    # Decoded, yet too deep for the walk that puts binary attachments back.
+    nested = {"_placeholder": True, "num": 0}
+    for _ in range(2000):
+        nested = [nested]
+    assert Packet.reconstruct_binary(["sendMessage", nested], [b"x"]) == [TOO_DEEP]
+    assert Packet.reconstruct_binary(["e", [{"_placeholder": True, "num": 0}]], [b"x"]) == [
+        "e",
+        [b"x"],
+    ]
+    assert [r.getMessage()[:48] for r in caplog.records] == [
+        "refused a Socket.IO packet nested too deeply to "
+    ] * 2
 
 
 JSON_VALUES = st.recursive(
