@@ -62,6 +62,10 @@ def from_environment():
         "COMPANY_SECRET": os.environ.get("COMPANY_SECRET", ""),
         "MAX_BODY_MB": _env_float("MAX_BODY_MB", 16),
         "RATE_LIMIT": os.environ.get("RATE_LIMIT", "50/second"),
+        # Per socket, for sendMessage (chatwidget.sockets.throttle): a token bucket refilled
+        # at this rate (Flask-Limiter syntax) holding up to SOCKET_RATE_BURST messages.
+        "SOCKET_RATE_LIMIT": os.environ.get("SOCKET_RATE_LIMIT", "10/second"),
+        "SOCKET_RATE_BURST": _env_int("SOCKET_RATE_BURST", 20),
         "DEFAULT_QUEUE": os.environ.get("DEFAULT_QUEUE", "general"),
         "TOKEN_TTL_S": _env_int("TOKEN_TTL_S", 1799),
         "SHARE_TTL_S": _env_int("SHARE_TTL_S", 8 * 3600),
@@ -106,6 +110,10 @@ def from_environment():
         "SMTP_CA_FILE": os.environ.get("SMTP_CA_FILE", ""),
         "SMTP_TIMEOUT_S": _env_float("SMTP_TIMEOUT_S", 10.0),
         "TRANSCRIPT_LINK_TTL_S": _env_int("TRANSCRIPT_LINK_TTL_S", 7 * 24 * 3600),
+        # Transcript PDFs render in child processes (xhtml2pdf holds a CPU for seconds), at
+        # most TRANSCRIPT_WORKERS at once per server process; more asks are 503.
+        "TRANSCRIPT_WORKERS": _env_int("TRANSCRIPT_WORKERS", 2),
+        "TRANSCRIPT_RENDER_TIMEOUT_S": _env_float("TRANSCRIPT_RENDER_TIMEOUT_S", 120),
         # Attachments (README "Attachments and media"): a relative MEDIA_DIR is under instance/.
         "MEDIA_DIR": os.environ.get("MEDIA_DIR", "media"),
         "MAX_UPLOAD_MB": _env_float("MAX_UPLOAD_MB", 10),

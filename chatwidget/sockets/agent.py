@@ -20,6 +20,7 @@ from chatwidget.sockets.common import (
     state,
     whole_number,
 )
+from chatwidget.sockets.throttle import rate_limited
 
 
 def current_agent():
@@ -114,6 +115,7 @@ class AgentNamespace(AckingNamespace):
             raise InvalidInput("give queueId or agentId", errors={"queueId": ["missing"]})
         return ok()
 
+    @rate_limited
     @handler
     def on_sendMessage(self, data):
         """A ChatMessage (whispers allowed) or typing, from this agent."""

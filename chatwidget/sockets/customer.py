@@ -22,6 +22,7 @@ from chatwidget.sockets.common import (
     state,
     whole_number,
 )
+from chatwidget.sockets.throttle import rate_limited
 
 
 def _joined_as(conversation_id):
@@ -79,6 +80,7 @@ class CustomerNamespace(AckingNamespace):
         conversations.do_start_routing(conversation)
         return ok(conversationId=conversation.conversation_id, participant=messages.who(customer))
 
+    @rate_limited
     @handler
     def on_sendMessage(self, data):
         """A ChatMessage or typing from the customer; `from` is always this participant.
