@@ -58,8 +58,11 @@ def _retry_after(error):
 
 
 def handle_core(error):
-    """Domain errors → their status, same envelope."""
-    return envelope(error.status, error.message, error.errors, **error.extra)
+    """Domain errors → their status, same envelope; extra `headers` go on the response
+    (a 503's Retry-After)."""
+    extra = dict(error.extra)
+    headers = extra.pop("headers", None)
+    return envelope(error.status, error.message, error.errors, headers, **extra)
 
 
 def handle_database(error):
