@@ -60,6 +60,7 @@ class TranscriptPdf(MethodView):
             transcripts.pdf_name(conversation)
         )
         response.headers["X-Transcript-Url"] = transcripts.link_for(conversation)
+        response.cache_control.private = True  # personal data: no shared cache keeps it
         return response
 
 

@@ -155,6 +155,8 @@ def _run_child(conversation_id, source, out):
             err.decode("utf-8", "replace")[-2000:],
         )
         raise _unavailable("the transcript could not be rendered; try again later")
+    if err.strip():  # a render that worked may still have warned (missing fonts)
+        log.warning("transcript renderer: %s", err.decode("utf-8", "replace")[-2000:])
     log.info("transcript of %s rendered in %.1f s", conversation_id, time.monotonic() - started)
 
 
