@@ -62,10 +62,6 @@ def from_environment():
         "COMPANY_SECRET": os.environ.get("COMPANY_SECRET", ""),
         "MAX_BODY_MB": _env_float("MAX_BODY_MB", 16),
         "RATE_LIMIT": os.environ.get("RATE_LIMIT", "50/second"),
-        # Per socket, for sendMessage (chatwidget.sockets.throttle): a token bucket refilled
-        # at this rate (Flask-Limiter syntax) holding up to SOCKET_RATE_BURST messages.
-        "SOCKET_RATE_LIMIT": os.environ.get("SOCKET_RATE_LIMIT", "10/second"),
-        "SOCKET_RATE_BURST": _env_int("SOCKET_RATE_BURST", 20),
         "DEFAULT_QUEUE": os.environ.get("DEFAULT_QUEUE", "general"),
         "TOKEN_TTL_S": _env_int("TOKEN_TTL_S", 1799),
         "SHARE_TTL_S": _env_int("SHARE_TTL_S", 8 * 3600),
@@ -92,6 +88,10 @@ def from_environment():
         # Engine.IO heartbeat: a client silent for interval + timeout is disconnected.
         "SOCKETIO_PING_INTERVAL_S": _env_float("SOCKETIO_PING_INTERVAL_S", 25),
         "SOCKETIO_PING_TIMEOUT_S": _env_float("SOCKETIO_PING_TIMEOUT_S", 20),
+        # Per socket, for sendMessage (chatwidget.sockets.throttle): a token bucket refilled
+        # at this rate (Flask-Limiter syntax) holding up to SOCKET_RATE_BURST messages.
+        "SOCKET_RATE_LIMIT": os.environ.get("SOCKET_RATE_LIMIT", "10/second"),
+        "SOCKET_RATE_BURST": _env_int("SOCKET_RATE_BURST", 20),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "chatwidget"),
         "AGENT_TOKEN_TTL_S": _env_int("AGENT_TOKEN_TTL_S", 8 * 3600),
         "AGENT_GRACE_S": _env_float("AGENT_GRACE_S", 60),

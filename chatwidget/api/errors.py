@@ -58,11 +58,10 @@ def _retry_after(error):
 
 
 def handle_core(error):
-    """Domain errors → their status, same envelope; extra `headers` go on the response
-    (a 503's Retry-After)."""
-    extra = dict(error.extra)
-    headers = extra.pop("headers", None)
-    return envelope(error.status, error.message, error.errors, headers, **extra)
+    """Domain errors → their status, same envelope (and Retry-After when one is due)."""
+    retry_after = getattr(error, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return envelope(error.status, error.message, error.errors, headers, **error.extra)
 
 
 def handle_database(error):

@@ -105,7 +105,10 @@ def _slots():
 
 
 def _unavailable(message):
-    return Unavailable(message, headers={"Retry-After": str(RETRY_AFTER_S)})
+    """A 503 with Retry-After (api.errors.handle_core answers an error's retry_after)."""
+    error = Unavailable(message)
+    error.retry_after = RETRY_AFTER_S
+    return error
 
 
 def _render(conversation_id, source, path):
