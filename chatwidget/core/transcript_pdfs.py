@@ -114,8 +114,10 @@ def _unavailable(message):
 def _render(conversation_id, source, path):
     """Render source into a temporary file, renamed to path if the conversation is
     still there (a purge during the render leaves no copy behind)."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fd, partial = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".render-", suffix=".pdf")
+    incoming = os.path.join(os.path.dirname(path), ".incoming")
+    os.makedirs(incoming, exist_ok=True)
+    _sweep(incoming)
+    fd, partial = tempfile.mkstemp(dir=incoming, suffix=".pdf")
     os.close(fd)
     try:
         _run_child(conversation_id, source.encode("utf-8"), partial)
@@ -126,6 +128,16 @@ def _render(conversation_id, source, path):
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(partial)
+
+
+def _sweep(incoming):
+    """Remove what renders cut short by a killed server left behind: any file older than
+    twice the render timeout (a render under way in another process is younger)."""
+    too_old = time.time() - 2 * current_app.config["TRANSCRIPT_RENDER_TIMEOUT_S"]
+    for entry in os.scandir(incoming):
+        with contextlib.suppress(FileNotFoundError):
+            if entry.stat().st_mtime < too_old:
+                os.unlink(entry.path)
 
 
 def _run_child(conversation_id, source, out):

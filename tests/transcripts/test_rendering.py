@@ -8,6 +8,7 @@ import logging
 import os
 import socket
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -32,9 +33,12 @@ def use_renderer(monkeypatch, *options):
 
 
 def kept(app):
-    """The names in instance/transcripts/ (temporary files included)."""
+    """The files under instance/transcripts/, renders under way (.incoming/) included."""
     folder = os.path.join(app.instance_path, "transcripts")
-    return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    found = []
+    for here, _, names in os.walk(folder):
+        found += [os.path.relpath(os.path.join(here, name), folder) for name in names]
+    return sorted(found)
 
 
 def renders(log):
@@ -193,3 +197,17 @@ def test_a_failed_render_is_503_logged_and_nothing_is_kept(app, client, monkeypa
     assert kept(app) == []
     use_renderer(monkeypatch)
     assert client.get(pdf_url(conversation_id, participant_id)).status_code == 200
+
+
+def test_what_a_killed_server_left_half_rendered_is_swept_by_a_later_render(app, client):
+    incoming = os.path.join(app.instance_path, "transcripts", ".incoming")
+    os.makedirs(incoming)
+    for name in ("stale.pdf", "fresh.pdf"):
+        with open(os.path.join(incoming, name), "wb") as fh:
+            fh.write(b"%PDF-1.4 cut short")
+    long_ago = time.time() - 2 * app.config["TRANSCRIPT_RENDER_TIMEOUT_S"] - 60
+    os.utime(os.path.join(incoming, "stale.pdf"), (long_ago, long_ago))
+    conversation_id, participant_id, _ = chat(app)
+    assert client.get(pdf_url(conversation_id, participant_id)).status_code == 200
+    # fresh.pdf may be another process's render under way: it stays.
+    assert kept(app) == sorted([".incoming/fresh.pdf", "%s.pdf" % conversation_id])
