@@ -126,6 +126,7 @@ def create_app(config=None):
     from chatwidget import cli, sockets, web
     from chatwidget.api import errors
     from chatwidget.extensions import socketio
+    from chatwidget.sockets import throttle
 
     api_pkg.register(app, api)
     app.register_blueprint(web.bp)
@@ -134,4 +135,5 @@ def create_app(config=None):
     errors.register(app)
     cli.register(app)
     sockets.register(socketio)
+    throttle.init_app(app)
     return app

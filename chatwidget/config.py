@@ -96,6 +96,10 @@ def from_environment():
         # Engine.IO heartbeat: a client silent for interval + timeout is disconnected.
         "SOCKETIO_PING_INTERVAL_S": _env_float("SOCKETIO_PING_INTERVAL_S", 25),
         "SOCKETIO_PING_TIMEOUT_S": _env_float("SOCKETIO_PING_TIMEOUT_S", 20),
+        # Per socket, for sendMessage (chatwidget.sockets.throttle): a token bucket refilled
+        # at this rate (Flask-Limiter syntax) holding up to SOCKET_RATE_BURST messages.
+        "SOCKET_RATE_LIMIT": os.environ.get("SOCKET_RATE_LIMIT", "10/second"),
+        "SOCKET_RATE_BURST": _env_int("SOCKET_RATE_BURST", 20),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "chatwidget"),
         "AGENT_TOKEN_TTL_S": _env_int("AGENT_TOKEN_TTL_S", 8 * 3600),
         "AGENT_GRACE_S": _env_float("AGENT_GRACE_S", 60),
@@ -114,6 +118,10 @@ def from_environment():
         "SMTP_CA_FILE": os.environ.get("SMTP_CA_FILE", ""),
         "SMTP_TIMEOUT_S": _env_float("SMTP_TIMEOUT_S", 10.0),
         "TRANSCRIPT_LINK_TTL_S": _env_int("TRANSCRIPT_LINK_TTL_S", 7 * 24 * 3600),
+        # Transcript PDFs render in child processes (xhtml2pdf holds a CPU for seconds), at
+        # most TRANSCRIPT_WORKERS at once per server process; more asks are 503.
+        "TRANSCRIPT_WORKERS": _env_int("TRANSCRIPT_WORKERS", 2),
+        "TRANSCRIPT_RENDER_TIMEOUT_S": _env_float("TRANSCRIPT_RENDER_TIMEOUT_S", 120),
         # Attachments (README "Attachments and media"): a relative MEDIA_DIR is under instance/.
         "MEDIA_DIR": os.environ.get("MEDIA_DIR", "media"),
         "MAX_UPLOAD_MB": _env_float("MAX_UPLOAD_MB", 10),

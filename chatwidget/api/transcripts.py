@@ -1,6 +1,6 @@
 """Transcripts of ended conversations (seed 002 "Request Transcript", CONTRACT §4)."""
 
-from flask import Response, request, session
+from flask import Response, request, send_file, session
 from flask.views import MethodView
 
 from chatwidget.api.parser import Blueprint
@@ -18,6 +18,11 @@ _LINK_HEADER = {
     }
 }
 _PDF = {"type": "string", "format": "binary"}
+_BUSY = (
+    "Every transcript worker is busy (TRANSCRIPT_WORKERS), or the render failed or took "
+    "longer than TRANSCRIPT_RENDER_TIMEOUT_S: try again after Retry-After"
+)
+_RETRY = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 
 
 def _reader(conversation_id, query):
@@ -31,8 +36,9 @@ def _reader(conversation_id, query):
 
 
 def documented(view):
-    """The answers both routes share: 401, 403, 404, 429."""
+    """The answers both routes share: 401, 403, 404, 429, 503."""
     view = blp.alt_response(401, schema=ErrorSchema, description="Invalid or expired token")(view)
+    view = blp.alt_response(503, schema=ErrorSchema, description=_BUSY, headers=_RETRY)(view)
     view = blp.alt_response(403, schema=ErrorSchema, description="API user lacks admin")(view)
     view = blp.alt_response(
         404, schema=ErrorSchema, description="Unknown or ongoing conversation, or wrong id"
@@ -49,12 +55,13 @@ class TranscriptPdf(MethodView):
     def get(self, query, conversation_id):
         """Download the transcript of an ended conversation as a PDF"""
         conversation = _reader(conversation_id, query)
-        pdf = transcripts.render_pdf(transcripts.build(conversation))
-        headers = {
-            "Content-Disposition": 'inline; filename="%s"' % transcripts.pdf_name(conversation),
-            "X-Transcript-Url": transcripts.link_for(conversation),
-        }
-        return Response(pdf, mimetype="application/pdf", headers=headers)
+        response = send_file(transcripts.pdf_path(conversation), mimetype="application/pdf")
+        response.headers["Content-Disposition"] = 'inline; filename="%s"' % (
+            transcripts.pdf_name(conversation)
+        )
+        response.headers["X-Transcript-Url"] = transcripts.link_for(conversation)
+        response.cache_control.private = True  # personal data: no shared cache keeps it
+        return response
 
 
 @blp.route("/api/customer/transcript/<conversation_id>/email")
@@ -62,12 +69,12 @@ class TranscriptEmail(MethodView):
     @blp.arguments(TranscriptQuerySchema, location="query")
     @blp.response(200, description="Sent: empty body", headers=_LINK_HEADER)
     @blp.alt_response(400, schema=ErrorSchema, description="No e-mail address on file")
-    @blp.alt_response(503, schema=ErrorSchema, description="The SMTP server refused or is down")
     @documented
     def get(self, query, conversation_id):
         """Mail the transcript PDF to the customer's e-mail address
 
-        The e-mail also carries the signed link of X-Transcript-Url.
+        The e-mail also carries the signed link of X-Transcript-Url. A 503 is also
+        the SMTP server refusing or being down.
         """
         conversation = _reader(conversation_id, query)
         transcripts.do_email(conversation)

@@ -1,32 +1,24 @@
 """Transcripts of ended conversations: who may read one, what it shows, PDF and e-mail."""
 
+import hashlib
 import hmac
-import io
-import logging
-import os
 import unicodedata
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner
 from sqlalchemy import select
 
-from chatwidget.core import agents, identity, mailer, messages
+from chatwidget.core import agents, identity, mailer, messages, transcript_pdfs
 from chatwidget.core.errors import InvalidInput, NotFound, Unauthorized
 from chatwidget.extensions import db
 from chatwidget.models import Agent, Conversation, Message, Participant
+from chatwidget.pdfrender import FONTS
 
-log = logging.getLogger(__name__)
-_SALT = "transcript-link"
-# TrueType (glyf) faces reportlab can embed: DejaVu Sans draws Latin, Greek, Cyrillic and
-# Arabic (with its presentation forms), Droid Sans Fallback draws CJK. `make run` and
-# `make test` install them (fonts-dejavu-core, fonts-droid-fallback) when missing.
-FONTS = (
-    ("ChatSans", "normal", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-    ("ChatSans", "bold", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-    ("ChatCJK", "normal", "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
-)
+# What a link's token signs: always the same, so the token carries nothing but its time
+# of issue and a MAC (the conversation is bound through the signer's salt).
+_LINK_VALUE = b"pdf"
 # Activities a reader of the transcript cares about; the rest (greetings, handOff,
 # noAgentAvailable) is routing noise. Typing is never stored.
 NOTES = {
@@ -36,13 +28,22 @@ NOTES = {
 }
 
 
-def _serializer():
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+def _signer(conversation_id):
+    """The link signer of one conversation: its id is in the salt, not in the token."""
+    return TimestampSigner(
+        current_app.config["SECRET_KEY"],
+        salt="transcript-link:%s" % conversation_id,
+        digest_method=hashlib.sha256,
+    )
 
 
 def link_for(conversation):
-    """A signed URL of the conversation's PDF, valid TRANSCRIPT_LINK_TTL_S, no id needed."""
-    token = _serializer().dumps({"c": conversation.conversation_id})
+    """A signed URL of the conversation's PDF, valid TRANSCRIPT_LINK_TTL_S, no id needed.
+
+    itsdangerous payloads are only base64: this token has none (a fixed value, its time
+    of issue and an HMAC), so it reveals nothing beyond the conversation id of the path.
+    """
+    token = _signer(conversation.conversation_id).sign(_LINK_VALUE).decode("ascii")
     return "%s/api/customer/transcript/%s/pdf?token=%s" % (
         current_app.config["PUBLIC_URL"],
         conversation.conversation_id,
@@ -51,11 +52,12 @@ def link_for(conversation):
 
 
 def _link_matches(conversation_id, token):
+    ttl = current_app.config["TRANSCRIPT_LINK_TTL_S"]
     try:
-        data = _serializer().loads(token, max_age=current_app.config["TRANSCRIPT_LINK_TTL_S"])
+        value = _signer(conversation_id).unsign(token, max_age=ttl)
     except BadSignature:  # SignatureExpired included: an old link reveals nothing either
         return False
-    return isinstance(data, dict) and data.get("c") == conversation_id
+    return hmac.compare_digest(value, _LINK_VALUE)
 
 
 def is_staff(bearer=None, session_agent_id=None):
@@ -196,22 +198,12 @@ def render_html(transcript, for_pdf=False, link=None):
     return render_template("transcript.html", t=transcript, for_pdf=for_pdf, fonts=fonts, link=link)
 
 
-def render_pdf(transcript):
-    """The transcript as PDF bytes (xhtml2pdf; CPU-bound, some tens of ms a page)."""
-    from xhtml2pdf import pisa
-    from xhtml2pdf.config.resources import ResourceAccessPolicy
-
-    missing = [path for _, _, path in FONTS if not os.path.exists(path)]
-    if missing:
-        log.warning("transcript fonts missing (run `make run` as root): %s", missing)
-    # The document may read the font files and nothing else: no network, no other file.
-    root = os.path.commonpath([os.path.dirname(path) for _, _, path in FONTS])
-    policy = ResourceAccessPolicy(allow_remote=False, base_dir=root)
-    out = io.BytesIO()
-    status = pisa.CreatePDF(render_html(transcript, for_pdf=True), dest=out, resource_policy=policy)
-    if status.err:
-        raise RuntimeError("transcript PDF rendering failed (%s errors)" % status.err)
-    return out.getvalue()
+def pdf_path(conversation):
+    """The file of the conversation's transcript PDF, rendered off the event loop once
+    and kept (core.transcript_pdfs); Unavailable (503) when every worker is busy."""
+    return transcript_pdfs.pdf_file(
+        conversation.conversation_id, lambda: render_html(build(conversation), for_pdf=True)
+    )
 
 
 def pdf_name(conversation):
@@ -225,6 +217,7 @@ def do_email(conversation):
             "the customer gave no e-mail address, so the transcript cannot be mailed",
             errors={"email": ["none on file for this conversation"]},
         )
+    pdf = transcript_pdfs.read(pdf_path(conversation))
     transcript = build(conversation)
     link = link_for(conversation)
     days = current_app.config["TRANSCRIPT_LINK_TTL_S"] // 86400
@@ -237,6 +230,6 @@ def do_email(conversation):
         "Your chat transcript (%s)" % transcript["started"],
         text,
         html=render_html(transcript, link=link),
-        attachments=[(pdf_name(conversation), "application", "pdf", render_pdf(transcript))],
+        attachments=[(pdf_name(conversation), "application", "pdf", pdf)],
     )
     mailer.send(message)

@@ -21,6 +21,7 @@ from chatwidget.sockets.common import (
     ok,
     state,
 )
+from chatwidget.sockets.throttle import rate_limited
 
 
 def current_agent():
@@ -113,6 +114,7 @@ class AgentNamespace(AckingNamespace):
             raise InvalidInput("give queueId or agentId", errors={"queueId": ["missing"]})
         return ok()
 
+    @rate_limited
     @handler
     def on_sendMessage(self, data):
         """A ChatMessage (whispers allowed) or typing, from this agent."""

@@ -23,6 +23,7 @@ from chatwidget.sockets.common import (
     ok,
     state,
 )
+from chatwidget.sockets.throttle import rate_limited
 
 # A connector's sendMessage names the customer by refId, with no conversationId.
 _BY_REF_ID = ("conversationId",)
@@ -80,6 +81,7 @@ class CustomerNamespace(AckingNamespace):
         own = dict(messages.who(customer), id=customer.participant_id)  # its own sockets only
         return ok(conversationId=conversation.conversation_id, participant=own)
 
+    @rate_limited
     @handler
     def on_sendMessage(self, data):
         """A ChatMessage or typing from the customer; `from` is always this participant.

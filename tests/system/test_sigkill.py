@@ -69,7 +69,8 @@ class Pipeline:
 
 
 def test_sigkill_loses_no_acknowledged_message(database_url, make_deployment):
-    deployment = make_deployment(database_url)
+    # The pipeline floods one socket on purpose: no SOCKET_RATE_LIMIT may refuse it.
+    deployment = make_deployment(database_url, SOCKET_RATE_LIMIT="100000/second")
     [first] = deployment.start("first")
     customer = Customer(first.url).connect(first.url)
     customer.join()
