@@ -5,6 +5,7 @@ from chatwidget.models.api_user import ApiUser
 from chatwidget.models.call import Call, CallKey
 from chatwidget.models.connector import ConnectorMessage, ConnectorSocket
 from chatwidget.models.conversation import Conversation, Message, Participant
+from chatwidget.models.end_user import EndUser
 from chatwidget.models.media import Media
 from chatwidget.models.webhook import DeliveryAttempt, OutboxEvent, Webhook
 
@@ -18,6 +19,7 @@ __all__ = [
     "ConnectorSocket",
     "Conversation",
     "DeliveryAttempt",
+    "EndUser",
     "Media",
     "Message",
     "OutboxEvent",

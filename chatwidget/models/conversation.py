@@ -10,7 +10,8 @@ from chatwidget.models.types import utcnow
 
 
 class Conversation(db.Model):
-    """A live chat: `new` (never joined), `waiting`, `assigned`, `ended`."""
+    """A live chat: `new` (never joined), `waiting`, `assigned`, `ended`; or `offline`, a
+    message left through the widget's offline form, for agents to answer by e-mail."""
 
     __tablename__ = "conversation"
     __table_args__ = (Index("ix_conversation_waiting", "state", "queue_id", "queued_at"),)
@@ -34,6 +35,14 @@ class Conversation(db.Model):
     offline_notified_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(String(16))
+    # The identified end user (widget identity) whose conversation this is. No FOREIGN
+    # KEY: SQLite could only add one by rebuilding this table (see migration b69c7d6d3785);
+    # end users are never deleted.
+    end_user_id: Mapped[int | None] = mapped_column(index=True)
+    # The customer's 1-5 rating and comment, given once after the end.
+    rating: Mapped[int | None]
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime | None]
 
 
 class Participant(db.Model):

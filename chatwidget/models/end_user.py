@@ -1,0 +1,21 @@
+"""End users: the people an integrator identifies (widget identity, chats API)."""
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from chatwidget.extensions import db
+from chatwidget.models.types import utcnow
+
+
+class EndUser(db.Model):
+    """A person known by the integrator's own id for them (`identifier`, a JWT's `sub`)."""
+
+    __tablename__ = "end_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
