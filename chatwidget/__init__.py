@@ -58,6 +58,7 @@ def _sqlite_pragmas(app):
 
 
 def _extensions(app):
+    from chatwidget.cors import socketio_origins
     from chatwidget.extensions import SessionInterface, api, db, migrate, new_limiter, socketio
     from chatwidget.ratelimit import note_own_retry_after, retry_after_on_429_only
     from chatwidget.request import Request
@@ -81,7 +82,7 @@ def _extensions(app):
         async_mode="gevent",
         message_queue=app.config["REDIS_URL"] or None,
         channel=app.config["SOCKETIO_CHANNEL"],
-        cors_allowed_origins="*",
+        cors_allowed_origins=socketio_origins(app.config),
         serializer=Packet,
         ping_interval=app.config["SOCKETIO_PING_INTERVAL_S"],
         ping_timeout=app.config["SOCKETIO_PING_TIMEOUT_S"],
@@ -123,7 +124,7 @@ def create_app(config=None):
     api, limiter = _extensions(app)
 
     from chatwidget import api as api_pkg
-    from chatwidget import cli, sockets, web
+    from chatwidget import cli, cors, sockets, web
     from chatwidget.api import errors
     from chatwidget.extensions import socketio
     from chatwidget.sockets import throttle
@@ -133,6 +134,7 @@ def create_app(config=None):
     web.document(app, api)
     limiter.exempt(web.bp)
     errors.register(app)
+    cors.init_app(app)
     cli.register(app)
     sockets.register(socketio)
     throttle.init_app(app)

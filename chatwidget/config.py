@@ -71,6 +71,8 @@ def from_environment():
         # 0: none, and a client's own X-Forwarded-For is ignored.
         "PROXY_HOPS": _env_int("PROXY_HOPS", 0),
         "DEFAULT_QUEUE": os.environ.get("DEFAULT_QUEUE", "general"),
+        # Sites that may embed the widget (chatwidget.cors): comma-separated origins, or *.
+        "WIDGET_ORIGINS": _env_list("WIDGET_ORIGINS", ["*"]),
         "TOKEN_TTL_S": _env_int("TOKEN_TTL_S", 1799),
         "SHARE_TTL_S": _env_int("SHARE_TTL_S", 8 * 3600),
         # One line per request on stderr; ACCESS_LOG=0 turns it off (benchmarks, busy sites).

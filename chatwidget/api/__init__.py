@@ -3,10 +3,11 @@
 
 def register(app, api):
     """Register every API blueprint on the flask-smorest Api."""
-    from chatwidget.api import capture, channel, media, token, transcripts
+    from chatwidget.api import capture, channel, media, token, transcripts, widget
 
     api.register_blueprint(token.blp)
     api.register_blueprint(capture.blp)
     api.register_blueprint(channel.blp)
     api.register_blueprint(media.blp)
     api.register_blueprint(transcripts.blp)
+    api.register_blueprint(widget.blp)

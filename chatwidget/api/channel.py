@@ -17,10 +17,16 @@ blp = Blueprint("channel", __name__, description="Customer channel and agent sig
 class CustomerInit(MethodView):
     @blp.arguments(s.InitRequestSchema)
     @blp.response(200, s.InitResponseSchema)
+    @blp.alt_response(401, schema=ErrorSchema, description="Identity proof refused")
     @blp.alt_response(503, schema=ErrorSchema, description="Store unavailable")
     @blp.rate_limited()
     def post(self, data):
-        """Open a conversation for a customer; join it over Socket.IO"""
+        """Open a conversation for a customer; join it over Socket.IO
+
+        identityToken (a JWT, HS256 with COMPANY_SECRET, `sub` and `exp` required) or
+        identifier + identifierHash make it the conversation of that end user; a bad
+        signature, an expired token or a wrong hash is 401 and opens nothing.
+        """
         conversation, customer = conversations.do_init(data)
         return {
             "conversationId": conversation.conversation_id,

@@ -53,11 +53,17 @@ class TranscriptPdf(MethodView):
     @blp.response(200, _PDF, content_type="application/pdf", headers=_LINK_HEADER)
     @documented
     def get(self, query, conversation_id):
-        """Download the transcript of an ended conversation as a PDF"""
+        """Download the transcript of an ended conversation as a PDF
+
+        Always `Content-Disposition: attachment`: a browser saves it, even from a link on
+        another origin (the widget's "Download transcript"), where `download` is ignored.
+        """
         conversation = _reader(conversation_id, query)
-        response = send_file(transcripts.pdf_path(conversation), mimetype="application/pdf")
-        response.headers["Content-Disposition"] = 'inline; filename="%s"' % (
-            transcripts.pdf_name(conversation)
+        response = send_file(
+            transcripts.pdf_path(conversation),
+            mimetype="application/pdf",
+            as_attachment=True,
+            download_name=transcripts.pdf_name(conversation),
         )
         response.headers["X-Transcript-Url"] = transcripts.link_for(conversation)
         response.cache_control.private = True  # personal data: no shared cache keeps it

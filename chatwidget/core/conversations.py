@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from chatwidget.core import customer_view, handling, media, messages, routing
+from chatwidget.core import customer_view, end_users, handling, media, messages, routing
 from chatwidget.core.errors import Forbidden, InvalidInput, NotFound
 from chatwidget.core.queues import queue_for_subject
 from chatwidget.extensions import db
@@ -39,7 +39,14 @@ def customer_name(data):
 
 
 def do_init(data):
-    """Open a conversation for a customer (not yet routed: that waits for the first join)."""
+    """Open a conversation for a customer (not yet routed: that waits for the first join).
+
+    With an identity proof (identityToken, or identifier + identifierHash) it belongs to
+    that end user; a proof that fails is Unauthorized, before anything is written.
+    """
+    identity = end_users.check_proof(data)
+    if identity:
+        data = end_users.with_identity(data, identity)
     queue = queue_for_subject(data.get("subject"))
     conversation = Conversation(
         conversation_id=str(uuid.uuid4()),
@@ -51,6 +58,7 @@ def do_init(data):
         email=(data.get("email") or "").strip().lower() or None,
         phone=data.get("phone"),
         request_id=data.get("requestId"),
+        end_user_id=end_users.end_user_for(identity).id if identity else None,
     )
     db.session.add(conversation)
     db.session.flush()

@@ -52,20 +52,22 @@ def queue_for_subject(subject):
 
 def _insert_if_missing(name):
     """INSERT … ON CONFLICT DO NOTHING: two first customers at once both find the queue."""
+    insert_or_ignore(Queue, {"name": name, "created_at": utcnow()}, ["name"])
+
+
+def insert_or_ignore(model, values, unique):
+    """INSERT … ON CONFLICT (unique) DO NOTHING, in the caller's transaction: of two
+    first uses at once, neither fails and both then find the one row."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - the two supported databases are above
-        db.session.add(Queue(name=name))
+        db.session.add(model(**values))
         db.session.flush()
         return
-    db.session.execute(
-        insert(Queue)
-        .values(name=name, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["name"])
-    )
+    db.session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=unique))
 
 
 def ensure_queues(names):

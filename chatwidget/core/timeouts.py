@@ -27,7 +27,11 @@ def end_inactive():
     limit = utcnow() - timedelta(seconds=current_app.config["INACTIVITY_TIMEOUT_S"])
     silent = db.session.scalars(
         select(Conversation)
-        .where(Conversation.state != "ended", Conversation.last_message_at < limit)
+        # Offline messages wait for an agent's e-mail, not for the customer to write on.
+        .where(
+            Conversation.state.not_in(("ended", "offline")),
+            Conversation.last_message_at < limit,
+        )
         .order_by(Conversation.last_message_at)
         .limit(BATCH)
     ).all()

@@ -3,7 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from chatwidget.core.conversations import CHANNELS
-from chatwidget.schemas.common import CaseInsensitiveSchema
+from chatwidget.schemas.common import CaseInsensitiveSchema, SafeString
 
 _short = validate.Length(max=255)
 
@@ -29,6 +29,18 @@ class InitRequestSchema(CaseInsensitiveSchema):
         allow_none=True,
         metadata={"description": "IANA time zone (Europe/Rome) of transcript times; else UTC"},
     )
+    # Identity (CONTRACT §6): the conversation then belongs to that end user.
+    identityToken = SafeString(
+        4000,
+        allow_none=True,
+        metadata={"description": "JWT, HS256 with COMPANY_SECRET: sub, exp required"},
+    )
+    identifier = SafeString(255, allow_none=True)
+    identifierHash = SafeString(
+        128,
+        allow_none=True,
+        metadata={"description": "hex HMAC-SHA256(COMPANY_SECRET, identifier)"},
+    )
 
     @pre_load
     def _seed_spelling(self, data, **kwargs):
@@ -45,8 +57,11 @@ class InitRequestSchema(CaseInsensitiveSchema):
 
     @validates_schema
     def _one_identifier(self, data, **kwargs):
-        if not any(data.get(k) for k in ("refId", "phone", "email")):
-            raise ValidationError("Give at least one of refId, phone, email.", "refId")
+        keys = ("refId", "phone", "email", "identityToken", "identifier")
+        if not any(data.get(k) for k in keys):
+            raise ValidationError(
+                "Give at least one of refId, phone, email (or an identity).", "refId"
+            )
 
 
 class ParticipantSchema(Schema):

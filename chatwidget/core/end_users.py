@@ -1,0 +1,174 @@
+"""Identified widget visitors: identity proofs (JWT or HMAC) and their end users.
+
+An integrator vouches for a visitor with COMPANY_SECRET, either as a JWT (HS256, `sub`
+the integrator's id for the person, `exp` required) or as identifier + hex
+HMAC-SHA256(COMPANY_SECRET, identifier). Either makes the visitor's conversations
+belong to the end user with that identifier.
+"""
+
+import hashlib
+import hmac
+
+import jwt
+from flask import current_app
+from marshmallow import ValidationError, validate
+from sqlalchemy import select
+
+from chatwidget.core.errors import InvalidInput, Unauthorized
+from chatwidget.core.queues import insert_or_ignore
+from chatwidget.extensions import db
+from chatwidget.models import Conversation, EndUser, Message, Participant
+from chatwidget.models.types import utcnow
+from chatwidget.schemas.common import bad_text, format_utc
+
+_EMAIL = validate.Email()
+
+
+def _secret():
+    return current_app.config["COMPANY_SECRET"].encode()
+
+
+def _clean_identifier(value, field):
+    """An identifier an end_user row can hold: 1-255 storable characters."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 255 or bad_text(value):
+        reason = "1 to 255 characters, no NUL or unpaired surrogate"
+        raise InvalidInput("%s: %s" % (field, reason), errors={field: [reason]})
+    return value
+
+
+def _optional(claims, name, limit):
+    """A claim given as a string (cut to the column's size), else None."""
+    value = claims.get(name)
+    if not isinstance(value, str) or not value.strip() or bad_text(value):
+        return None
+    return value.strip()[:limit]
+
+
+def check_token(token):
+    """The identity a JWT vouches for: {"identifier", "name", "email"}; Unauthorized if
+    its signature is wrong, it has expired, or it lacks `exp` or `sub`."""
+    try:
+        claims = jwt.decode(
+            token, _secret(), algorithms=["HS256"], options={"require": ["exp", "sub"]}
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("identity token expired") from None
+    except jwt.InvalidTokenError as exc:
+        raise Unauthorized("invalid identity token: %s" % exc) from None
+    email = _optional(claims, "email", 255)
+    try:
+        email = _EMAIL(email) if email else None
+    except ValidationError:
+        email = None
+    return {
+        "identifier": _clean_identifier(claims["sub"], "identityToken"),
+        "name": _optional(claims, "name", 200),
+        "email": email,
+    }
+
+
+def check_hash(identifier, given_hash):
+    """identifier, if given_hash is its hex HMAC-SHA256 under COMPANY_SECRET (compared in
+    constant time); Unauthorized otherwise."""
+    identifier = _clean_identifier(identifier, "identifier")
+    expected = hmac.new(_secret(), identifier.encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected.encode(), str(given_hash or "").lower().encode()):
+        raise Unauthorized("identifierHash does not match identifier")
+    return {"identifier": identifier, "name": None, "email": None}
+
+
+def check_proof(data):
+    """The identity init's identityToken or identifier + identifierHash vouch for, or None
+    when neither is given."""
+    token, identifier = data.get("identityToken"), data.get("identifier")
+    given_hash = data.get("identifierHash")
+    if token and (identifier or given_hash):
+        raise InvalidInput(
+            "give identityToken or identifier + identifierHash, not both",
+            errors={"identityToken": ["Not with identifier."]},
+        )
+    if token:
+        return check_token(token)
+    if identifier or given_hash:
+        for name, value in (("identifier", identifier), ("identifierHash", given_hash)):
+            if not value:
+                raise InvalidInput(
+                    "%s is required with the other" % name, errors={name: ["Missing."]}
+                )
+        return check_hash(identifier, given_hash)
+    return None
+
+
+def end_user_for(identity):
+    """The end user with this identity's identifier, created on first use (in the
+    caller's transaction); its name and e-mail follow the latest token that gives them."""
+    user = db.session.scalar(select(EndUser).filter_by(identifier=identity["identifier"]))
+    if user is None:
+        values = {"identifier": identity["identifier"], "created_at": utcnow()}
+        insert_or_ignore(EndUser, values, ["identifier"])
+        user = db.session.scalar(select(EndUser).filter_by(identifier=identity["identifier"]))
+    user.name = identity["name"] or user.name
+    user.email = identity["email"] or user.email
+    return user
+
+
+def with_identity(data, identity):
+    """init's fields completed from a vouched identity: the token's name and e-mail where
+    the visitor gave none, and the identifier as refId when nothing else identifies them."""
+    data = dict(data)
+    if identity["name"] and not (data.get("firstName") or data.get("lastName")):
+        data["firstName"] = identity["name"][:100]
+    if identity["email"] and not data.get("email"):
+        data["email"] = identity["email"]
+    if not any(data.get(k) for k in ("refId", "phone", "email")):
+        data["refId"] = identity["identifier"]
+    return data
+
+
+def _last_text(conversation_pk):
+    """The text of the latest message the customer could see, or None."""
+    from chatwidget.core.messages import visible_to_customer
+
+    rows = db.session.execute(
+        select(Message.text, Message.tag, Message.to, Message.sender)
+        .where(Message.conversation_pk == conversation_pk, Message.type == "ChatMessage")
+        .order_by(Message.seq.desc())
+        .limit(20)
+    ).all()
+    customer = db.session.scalar(
+        select(Participant.public_id).filter_by(conversation_pk=conversation_pk, role="customer")
+    )
+    for row in rows:
+        wire = {"tag": row.tag, "to": row.to, "from": row.sender}
+        if visible_to_customer(wire, customer) and row.text:
+            return row.text
+    return None
+
+
+def conversations_of(token, limit):
+    """The conversations of the end user a JWT identifies, newest first: each with its
+    participant pair (the token's holder is that customer), state and times."""
+    identity = check_token(token)
+    rows = db.session.execute(
+        select(Conversation, Participant.participant_id)
+        .join(EndUser, EndUser.id == Conversation.end_user_id)
+        .join(
+            Participant,
+            (Participant.conversation_pk == Conversation.id) & (Participant.role == "customer"),
+        )
+        .where(EndUser.identifier == identity["identifier"])
+        .order_by(Conversation.created_at.desc(), Conversation.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "conversationId": conversation.conversation_id,
+            "participantId": participant_id,
+            "state": conversation.state,
+            "createdAt": format_utc(conversation.created_at),
+            "endedAt": format_utc(conversation.ended_at),
+            "rating": conversation.rating,
+            "lastMessage": _last_text(conversation.id),
+        }
+        for conversation, participant_id in rows
+    ]
