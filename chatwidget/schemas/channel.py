@@ -57,7 +57,7 @@ class InitRequestSchema(CaseInsensitiveSchema):
 
     @validates_schema
     def _one_identifier(self, data, **kwargs):
-        keys = ("refId", "phone", "email", "identityToken", "identifier")
+        keys = ("refId", "phone", "email", "identityToken", "identifier", "identifierHash")
         if not any(data.get(k) for k in keys):
             raise ValidationError(
                 "Give at least one of refId, phone, email (or an identity).", "refId"
