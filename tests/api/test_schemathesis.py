@@ -19,6 +19,7 @@ from schemathesis.core.parameters import ParameterLocation
 
 from tests.api.capture_helpers import EVERY_CAPTURE_ROLE, capture
 from tests.conftest import bearer_for
+from tests.sockets.helpers import create_queue
 
 CAPTURE_PATHS = {
     "/Token",
@@ -80,18 +81,38 @@ def _auth(case, headers):
     return headers
 
 
-def test_capture_routes_hold_their_openapi_contract(app, client, sample_chat):
-    headers = bearer_for(app, client, *EVERY_CAPTURE_ROLE)
-    capture(client, headers, sample_chat)
+def _fuzz(app, paths, headers):
+    """Fuzz every operation of these paths in both modes; returns the failures' texts."""
     schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert CAPTURE_PATHS <= {op.path for op in operations}
+    assert paths <= {op.path for op in operations}
     failures = []
     for operation in operations:
-        if operation.path not in CAPTURE_PATHS:
+        if operation.path not in paths:
             continue
         for mode in CHECKS:
             failure = _run(operation, mode, headers)
             if failure:
                 failures.append(failure)
+    return failures
+
+
+def test_capture_routes_hold_their_openapi_contract(app, client, sample_chat):
+    headers = bearer_for(app, client, *EVERY_CAPTURE_ROLE)
+    capture(client, headers, sample_chat)
+    failures = _fuzz(app, CAPTURE_PATHS, headers)
+    assert not failures, "\n\n".join(failures)
+
+
+WIDGET_PATHS = {
+    "/api/customer/availability",
+    "/api/customer/conversations/{conversation_id}/rating",
+    "/api/customer/offline",
+    "/api/customer/conversations",
+}
+
+
+def test_widget_routes_hold_their_openapi_contract(app):
+    create_queue(app, "general")  # availability then reads agents and waiting conversations
+    failures = _fuzz(app, WIDGET_PATHS, None)
     assert not failures, "\n\n".join(failures)

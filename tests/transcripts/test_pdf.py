@@ -178,3 +178,14 @@ def test_the_routes_are_in_the_openapi_document(app, client):
 )
 def test_direction_is_that_of_the_first_strong_character(text, expected):
     assert direction(text) == expected
+
+
+def test_the_pdf_downloads_as_an_attachment_even_from_another_origins_link(app, client):
+    """A cross-origin link's `download` attribute is ignored: the widget's "Download
+    transcript" saves the file only because the answer says attachment."""
+    conversation_id, participant_id, _ = chat(app)
+    response = client.get(pdf_url(conversation_id, participantId=participant_id))
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "transcript-%s.pdf" % conversation_id in disposition
