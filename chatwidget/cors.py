@@ -64,16 +64,20 @@ def _customer_route():
 
 def refuse_other_origins():
     """before_request: a customer route called from a page WIDGET_ORIGINS does not list."""
+    if not _customer_route():
+        return
     origin = request.headers.get("Origin")
-    if origin and _customer_route() and not allowed(origin):
+    if origin and not allowed(origin):
         raise Forbidden("origin %s is not in WIDGET_ORIGINS" % origin[:200])
 
 
 def add_headers(response):
     """after_request: CORS headers on a customer route's answer to an allowed origin,
     the preflight's too (methods from the route's Allow, headers the widget sends)."""
+    if not _customer_route():
+        return response
     origin = request.headers.get("Origin")
-    if not origin or not _customer_route() or not allowed(origin):
+    if not origin or not allowed(origin):
         return response
     headers = response.headers
     if widget_origins(current_app.config) is None:
