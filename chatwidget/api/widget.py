@@ -13,11 +13,18 @@ from chatwidget.schemas.common import ErrorSchema
 blp = Blueprint("widget", __name__, description="What the widget asks besides the chat")
 
 
+def _other_origin(view):
+    """Documents the 403 chatwidget.cors answers a page of a site WIDGET_ORIGINS lacks."""
+    doc = blp.alt_response(403, schema=ErrorSchema, description="Origin not in WIDGET_ORIGINS")
+    return doc(view)
+
+
 @blp.route("/api/customer/availability")
 class Availability(MethodView):
     @blp.arguments(s.AvailabilityQuerySchema, location="query")
     @blp.response(200, s.AvailabilitySchema)
     @blp.rate_limited()
+    @_other_origin
     def get(self, query):
         """Whether an agent of the subject's queue can answer, and how many wait in it"""
         return widget.availability(query.get("subject"))
@@ -30,6 +37,7 @@ class Rating(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown conversation or wrong id")
     @blp.alt_response(409, schema=ErrorSchema, description="Not ended yet, or already rated")
     @blp.rate_limited()
+    @_other_origin
     def post(self, body, conversation_id):
         """Rate an ended conversation from 1 to 5, with a comment; once
 
@@ -50,6 +58,7 @@ class Offline(MethodView):
     @blp.arguments(s.OfflineRequestSchema)
     @blp.response(200, s.OfflineResponseSchema)
     @blp.rate_limited()
+    @_other_origin
     def post(self, body):
         """Leave a message when nobody can answer; agents answer it by e-mail"""
         return {"conversationId": widget.do_offline(body).conversation_id}
@@ -70,6 +79,7 @@ class EndUserConversations(MethodView):
     @blp.alt_response(401, schema=ErrorSchema, description="Missing, invalid or expired token")
     @blp.doc(security=[{"bearerAuth": []}])
     @blp.rate_limited()
+    @_other_origin
     def get(self, query):
         """An identified visitor's conversations, newest first
 

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import time
+import warnings
 
 import jwt
 from sqlalchemy import func, select
@@ -42,7 +43,9 @@ def identity_token(app, sub="user-42", secret=None, lifetime=300, algorithm="HS2
     if lifetime is not None:
         payload["exp"] = int(time.time()) + lifetime
     key = secret or app.config["COMPANY_SECRET"]
-    return jwt.encode(payload, key, algorithm=algorithm)
+    with warnings.catch_warnings():  # a test key shorter than HS512 would like is fine
+        warnings.simplefilter("ignore")
+        return jwt.encode(payload, key, algorithm=algorithm)
 
 
 def identifier_hash(app, identifier):

@@ -9,7 +9,7 @@ from chatwidget.core import timeouts
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Message, Participant
 from chatwidget.models.types import utcnow
-from tests.conftest import make_app
+from tests.conftest import bearer_for, make_app
 from tests.sockets.helpers import create_queue, state_of
 from tests.widget.helpers import conversation_count, conversation_row
 
@@ -78,8 +78,25 @@ def test_bad_input_is_400_naming_the_field_and_opens_nothing(sqlite_app, body, f
     assert conversation_count(sqlite_app) == 0
 
 
-def test_offline_messages_are_rate_limited(tmp_path):
+def test_offline_messages_are_rate_limited_and_the_widget_can_read_the_429(tmp_path):
     app = make_app(tmp_path, RATE_LIMIT="2/minute")
-    codes = [leave(app, **BODY).status_code for _ in range(3)]
-    assert codes == [200, 200, 429]
+    client = app.test_client()
+    headers = {"Origin": "https://shop.example"}
+    answers = [client.post("/api/customer/offline", json=BODY, headers=headers) for _ in "abc"]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].headers["Retry-After"]
+    assert answers[2].headers["Access-Control-Allow-Origin"] == "*"
+    assert "Retry-After" in answers[2].headers["Access-Control-Expose-Headers"]
     assert conversation_count(app) == 2
+
+
+def test_a_customer_purge_by_email_takes_the_offline_messages_along(app):
+    conversation_id = leave(app, **BODY).get_json()["conversationId"]
+    headers = bearer_for(app, app.test_client(), "purge")
+    answer = app.test_client().post(
+        "/purge/v1/calls/customer", json={"email": "dora@example.com"}, headers=headers
+    )
+    assert answer.status_code == 200, answer.get_json()
+    [item] = answer.get_json()["items"]
+    assert (item["sessionId"], item["status"]) == (conversation_id, "Purging")
+    assert conversation_count(app) == 0
