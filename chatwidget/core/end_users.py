@@ -17,11 +17,13 @@ from sqlalchemy import select
 from chatwidget.core.errors import InvalidInput, Unauthorized
 from chatwidget.core.queues import insert_or_ignore
 from chatwidget.extensions import db
-from chatwidget.models import Conversation, EndUser, Message, Participant
+from chatwidget.models import Conversation, EndUser, Message, Participant, Queue
 from chatwidget.models.types import utcnow
 from chatwidget.schemas.common import bad_text, format_utc
 
 _EMAIL = validate.Email()
+# How much of a conversation's last message its listing shows.
+SNIPPET_CHARS = 200
 
 
 def _secret():
@@ -141,7 +143,7 @@ def _last_text(conversation_pk):
     for row in rows:
         wire = {"tag": row.tag, "to": row.to, "from": row.sender}
         if visible_to_customer(wire, customer) and row.text:
-            return row.text
+            return row.text[:SNIPPET_CHARS]
     return None
 
 
@@ -150,8 +152,9 @@ def conversations_of(token, limit):
     participant pair (the token's holder is that customer), state and times."""
     identity = check_token(token)
     rows = db.session.execute(
-        select(Conversation, Participant.participant_id)
+        select(Conversation, Participant.participant_id, Queue.name)
         .join(EndUser, EndUser.id == Conversation.end_user_id)
+        .join(Queue, Queue.id == Conversation.queue_id)
         .join(
             Participant,
             (Participant.conversation_pk == Conversation.id) & (Participant.role == "customer"),
@@ -165,10 +168,11 @@ def conversations_of(token, limit):
             "conversationId": conversation.conversation_id,
             "participantId": participant_id,
             "state": conversation.state,
+            "subject": subject,
             "createdAt": format_utc(conversation.created_at),
             "endedAt": format_utc(conversation.ended_at),
             "rating": conversation.rating,
             "lastMessage": _last_text(conversation.id),
         }
-        for conversation, participant_id in rows
+        for conversation, participant_id, subject in rows
     ]

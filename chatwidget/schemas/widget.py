@@ -78,10 +78,13 @@ class EndUserConversationSchema(Schema):
         required=True, metadata={"description": "The customer's participant id: join, transcript"}
     )
     state = fields.String(required=True)
+    subject = fields.String(required=True, metadata={"description": "Its queue"})
     createdAt = fields.String(required=True)
     endedAt = fields.String(allow_none=True)
     rating = fields.Integer(allow_none=True)
-    lastMessage = fields.String(allow_none=True)
+    lastMessage = fields.String(
+        allow_none=True, metadata={"description": "The start of the last message the customer saw"}
+    )
 
 
 class EndUserConversationsSchema(Schema):

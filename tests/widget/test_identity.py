@@ -51,6 +51,7 @@ def test_a_token_makes_the_conversation_that_end_users_and_lists_it(app):
     assert item["conversationId"] == data["conversationId"]
     assert item["participantId"] == data["participant"]["id"]  # resumes it, opens its transcript
     assert (item["state"], item["endedAt"], item["lastMessage"]) == ("new", None, None)
+    assert item["subject"] == "general"
 
 
 def test_identifier_and_hash_reach_the_same_end_user_and_the_list_is_newest_first(app):
@@ -70,11 +71,12 @@ def test_the_list_shows_the_last_message_the_customer_may_see(app):
     _, agent = online_agent(app, "Ann")
     token = identity_token(app, "user-7")
     conversation_id, _, customer = start(app, identityToken=token)
-    assert send(customer, conversation_id, "where is my parcel")["status"] == "ok"
+    assert send(customer, conversation_id, "where is my parcel " + "x" * 300)["status"] == "ok"
     whisper = send(agent, conversation_id, "internal", namespace=AGENT_NS, tag="whisper")
     assert whisper["status"] == "ok"
     [item] = listing(app, token).get_json()["conversations"]
-    assert (item["state"], item["lastMessage"]) == ("assigned", "where is my parcel")
+    assert item["state"] == "assigned"
+    assert item["lastMessage"] == ("where is my parcel " + "x" * 300)[:200]
 
 
 def test_the_list_has_ended_conversations_with_their_rating(app):
