@@ -123,7 +123,7 @@ def create_app(config=None):
     api, limiter = _extensions(app)
 
     from chatwidget import api as api_pkg
-    from chatwidget import cli, sockets, web
+    from chatwidget import cli, sockets, web, widget
     from chatwidget.api import errors
     from chatwidget.extensions import socketio
     from chatwidget.sockets import throttle
@@ -132,6 +132,8 @@ def create_app(config=None):
     app.register_blueprint(web.bp)
     web.document(app, api)
     limiter.exempt(web.bp)
+    app.register_blueprint(widget.bp)
+    limiter.exempt(widget.bp)
     errors.register(app)
     cli.register(app)
     sockets.register(socketio)
