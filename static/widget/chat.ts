@@ -23,6 +23,7 @@ export class ChatView {
   private typer = h("p", { class: "ty", "aria-hidden": "true" });
   private alert = h("p", { class: "er", role: "alert" });
   private foot: HTMLElement;
+  private scroller: HTMLElement;
   readonly input: HTMLTextAreaElement;
   private typingTimer = 0;
 
@@ -42,8 +43,8 @@ export class ChatView {
     const form = h("form", { class: "cm" }, clip, this.input, send);
     const end = h("button", { class: "bt s", type: "button" }, t.end);
     this.foot = h("div", {}, form, h("div", { class: "ft" }, end));
-    const scroll = h("div", { class: "sc" }, this.log, this.out, this.typer);
-    this.el = h("div", { class: "bd" }, this.status, scroll, this.alert, this.foot);
+    this.scroller = h("div", { class: "sc" }, this.log, this.out, this.typer);
+    this.el = h("div", { class: "bd" }, this.status, this.scroller, this.alert, this.foot);
     this.status.textContent = t.waiting;
 
     form.addEventListener("submit", (event) => {
@@ -128,7 +129,7 @@ export class ChatView {
     for (let c = this.log.lastElementChild; c && Number((c as HTMLElement).dataset.seq) > m.seq; c = c.previousElementSibling) next = c;
     this.log.insertBefore(el, next);
     if (!this.mine(m) && m.type !== "ActivityMessage") this.typed(null);
-    this.el.querySelector(".sc")!.scrollTop = 1e9;
+    this.scroller.scrollTop = 1e9;
   }
 
   private notice(m: Msg): void {
@@ -161,7 +162,13 @@ export class ChatView {
 
   /** The chat is over: the composer gives way to the rating and transcript box. */
   ended(box: HTMLElement): void {
-    this.foot.replaceWith(box);
+    const active = (this.el.getRootNode() as ShadowRoot).activeElement;
+    const focused = !!active && this.el.contains(active);
+    this.foot.remove();
     this.typed(null);
+    this.scroller.append(box);
+    this.scroller.scrollTop = 1e9;
+    // The End chat button is gone: keep the keyboard in the panel (Escape must still close it).
+    if (focused) box.querySelector<HTMLElement>("input,button")!.focus();
   }
 }

@@ -56,6 +56,9 @@ border-radius:8px;border:1px solid #8a8a8e;color:#1d1d1f;cursor:pointer;flex:non
 .rg{display:flex;gap:6px;border:0;padding:0;margin:0}
 .rg label{display:flex;align-items:center;gap:3px;font-weight:400}
 .rg input{width:auto}
+.ed{border-top:1px solid #d8d8dc;margin-top:8px}
+.ed .pad{padding:10px 0}
+.row{display:flex;gap:8px;align-items:center;flex-wrap:wrap}
 .hs{margin:0;padding-left:18px;font-size:13px}
 @media (max-width:480px){.p{inset:0;width:auto;height:auto;border-radius:0}}
 @media (prefers-reduced-motion:no-preference){.p{transition:opacity .15s}}

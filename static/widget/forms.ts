@@ -109,7 +109,7 @@ export function ended(t: Strings, act: EndActions): HTMLElement {
   });
   const again = h("button", { class: "bt s", type: "button" }, t.newChat);
   again.addEventListener("click", act.again);
-  const links = h("div", { class: "pad" }, h("p", {}, t.ended));
-  links.append(h("a", { class: "lk", href: act.pdf, download: "" }, t.download), mail, said, again);
+  const link = h("a", { class: "lk", href: act.pdf, download: "" }, t.download);
+  const links = h("div", { class: "pad" }, h("div", { class: "row" }, link, mail), said, again);
   return h("div", { class: "ed" }, rating(t, act.rate), links);
 }
