@@ -151,6 +151,7 @@ export class ChatView {
         return h("li", { "data-id": p.id }, p.text || "📎", h("small", {}, mark));
       }),
     );
+    if (list.length) this.scroller.scrollTop = 1e9;
   }
 
   /** "Alice is typing…" for a few seconds (null clears it). */
