@@ -123,7 +123,7 @@ def create_app(config=None):
     api, limiter = _extensions(app)
 
     from chatwidget import api as api_pkg
-    from chatwidget import cli, sockets, web, widget
+    from chatwidget import cli, sockets, web
     from chatwidget.api import errors
     from chatwidget.extensions import socketio
     from chatwidget.sockets import throttle
@@ -132,10 +132,17 @@ def create_app(config=None):
     app.register_blueprint(web.bp)
     web.document(app, api)
     limiter.exempt(web.bp)
-    app.register_blueprint(widget.bp)
-    limiter.exempt(widget.bp)
     errors.register(app)
     cli.register(app)
     sockets.register(socketio)
     throttle.init_app(app)
+    _widget(app, limiter)
     return app
+
+
+def _widget(app, limiter):
+    """The widget's scripts and demo page: static files, outside the API's rate limit."""
+    from chatwidget import widget
+
+    app.register_blueprint(widget.bp)
+    limiter.exempt(widget.bp)

@@ -51,6 +51,11 @@ export function start(ctx: Ctx): Controller {
     if (seq > read) save("read", (read = seq));
   }
 
+  function seenAll(): void {
+    const last = view?.log.lastElementChild as HTMLElement | null;
+    if (last) seen(Number(last.dataset.seq));
+  }
+
   function arrived(m: Msg, pair: Pair): void {
     view!.add(m);
     if (m.activityType === "endOfConversation") return finish(pair);
@@ -144,10 +149,16 @@ export function start(ctx: Ctx): Controller {
     if (identity.token) body.identityToken = identity.token;
     if (identity.identifier) Object.assign(body, { identifier: identity.identifier, identifierHash: identity.hash });
     const r = await call<{ conversationId: string; participant: { id: string } }>(base, "/api/customer/init", body);
-    const pair = { conversationId: r.conversationId, participantId: r.participant.id, name: name || t.you };
+    const pair = { conversationId: r.conversationId, participantId: r.participant.id, name };
     save("conversation", pair);
     begin(pair);
     view!.input.focus();
+  }
+
+  function resume(pair: Pair): void {
+    save("conversation", pair);
+    begin(pair);
+    focusIn();
   }
 
   function leave(name: string, email: string, text: string) {
@@ -165,7 +176,7 @@ export function start(ctx: Ctx): Controller {
       // unknown: offer the chat, the queue tells the rest
     }
     if (mine !== choosing || chat) return;
-    const hist = identity.token ? history(base, t, identity.token) : null;
+    const hist = identity.token ? history(base, t, identity.token, resume) : null;
     show(available ? prechat(t, init, hist) : offline(t, leave));
     if (isOpen()) focusIn();
   }
@@ -180,8 +191,7 @@ export function start(ctx: Ctx): Controller {
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
     setUnread(0);
-    const last = view && view.log.lastElementChild;
-    if (last) seen(Number((last as HTMLElement).dataset.seq));
+    seenAll();
     focusIn();
     ctx.emit("open");
   }
@@ -194,6 +204,8 @@ export function start(ctx: Ctx): Controller {
     ctx.emit("close");
   }
 
+  // Read means seen: a message that came while the tab was hidden counts once it is shown.
+  document.addEventListener("visibilitychange", () => isOpen() && !document.hidden && seenAll());
   close.addEventListener("click", shut);
   panel.addEventListener("keydown", (event) => {
     if (event.key === "Escape") shut();

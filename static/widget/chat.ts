@@ -2,11 +2,11 @@
 // in seq order, its text as text), the visitor's unacked messages below it, the waiting notice
 // (role="status"), the typing line and the composer.
 import type { Attachment, Msg, Pair, Pending } from "./conn";
-import { h, safeUrl } from "./dom";
+import { h, icon, safeUrl } from "./dom";
 import { fill, type Strings } from "./i18n";
 
 const CLIP =
-  '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z"/></svg>';
+  "M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z";
 
 export interface ChatActions {
   send(text: string): void;
@@ -37,8 +37,7 @@ export class ChatView {
     this.log.setAttribute("aria-label", t.messages);
     this.input = h("textarea", { rows: 1, "aria-label": t.message, maxlength: 5000 });
     const file = h("input", { type: "file", "aria-label": t.attach });
-    const clip = h("label", { class: "at", title: t.attach }, file);
-    clip.insertAdjacentHTML("beforeend", CLIP); // a constant icon
+    const clip = h("label", { class: "at", title: t.attach }, file, icon(CLIP));
     const send = h("button", { class: "bt", type: "submit" }, t.send);
     const form = h("form", { class: "cm" }, clip, this.input, send);
     const end = h("button", { class: "bt s", type: "button" }, t.end);

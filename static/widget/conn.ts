@@ -104,14 +104,24 @@ export class Chat {
   private async join(): Promise<void> {
     const { conversationId, participantId, name } = this.pair;
     const after = this.lastSeq;
-    const ack = await this.emit("joinConversation", { conversationId, id: participantId, name });
+    const join = { conversationId, id: participantId, ...(name ? { name } : {}) };
+    const ack = await this.emit("joinConversation", join);
     if (ack.status !== "ok") {
-      if (ack.message !== "timeout") this.ev.refused();
+      // Only a wrong pair forgets the conversation; a timeout or a busy server tries again.
+      if (ack.errors || /unknown conversation/.test(ack.message || "")) this.ev.refused();
+      else setTimeout(() => this.socket.connected && !this.joined && this.join(), RETRY_MS);
       return;
     }
     this.joined = true;
-    const info = await this.emit("conversationInfo", { conversationId, afterSeq: after });
-    this.takeAll(info.messages);
+    // What arrived while this socket was away; asked again until answered (no silent gap).
+    for (let info: Ack; this.socket.connected; ) {
+      info = await this.emit("conversationInfo", { conversationId, afterSeq: after });
+      if (info.status === "ok") {
+        this.takeAll(info.messages);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, RETRY_MS));
+    }
     this.ev.online(true);
     this.flush();
   }

@@ -41,7 +41,6 @@ const en = {
   newChat: "New chat",
   error: "Something went wrong. Please try again.",
   history: "Your earlier conversations",
-  you: "You",
   agent: "Agent",
   newMessage: "New message",
 };
@@ -83,7 +82,6 @@ const it: Strings = {
   newChat: "Nuova chat",
   error: "Qualcosa è andato storto. Riprova.",
   history: "Le tue conversazioni precedenti",
-  you: "Tu",
   agent: "Operatore",
   newMessage: "Nuovo messaggio",
 };

@@ -1,6 +1,7 @@
 // /widget.js: the only script every page view pays for. It reads its tag, draws the launcher
 // in an open shadow root and defines window.ChatWidget; the app (/widget/app.js) is imported
 // only when the visitor reaches for the launcher, calls open(), or has a chat to resume.
+import { icon } from "./dom";
 import { LAUNCHER } from "./i18n";
 import { KEY, type Config, type Controller, type Ctx, type Lang } from "./types";
 
@@ -19,8 +20,7 @@ background:#c4001a;color:#fff;font:bold 12px/20px system-ui,sans-serif;text-alig
 box-sizing:border-box}
 .b[hidden],.l[hidden]{display:none}`;
 
-const ICON =
-  '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
+const BUBBLE = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
 
 type Call = [keyof Controller, unknown];
 
@@ -87,7 +87,7 @@ function mount(tag: HTMLScriptElement): void {
   launcher.type = "button";
   launcher.setAttribute("aria-label", words.open);
   launcher.setAttribute("aria-haspopup", "dialog");
-  launcher.innerHTML = ICON; // a constant, never text from anyone
+  launcher.append(icon(BUBBLE));
   const badge = document.createElement("span");
   badge.className = "b";
   badge.hidden = true;
