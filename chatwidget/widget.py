@@ -12,7 +12,7 @@ import os
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-bp = Blueprint("widget", __name__)
+bp = Blueprint("widget_assets", __name__)  # "widget" is the REST routes' blueprint
 
 DIST = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "static", "dist")
 # The loader's URL never changes, so it is cached briefly; the loader asks for the app with
