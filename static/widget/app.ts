@@ -42,6 +42,7 @@ export function start(ctx: Ctx): Controller {
   const isOpen = () => !panel.hidden;
 
   function setUnread(n: number): void {
+    if (n === unread) return;
     unread = n;
     ctx.setUnread(n);
     ctx.emit("unread", n);

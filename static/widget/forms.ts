@@ -25,6 +25,13 @@ function guard(form: HTMLFormElement, t: Strings, task: Task, done?: () => void)
   });
 }
 
+/** Put a confirmation in a form's place, keeping the keyboard focus in the panel. */
+function swap(form: HTMLFormElement, text: string): void {
+  const done = h("p", { class: "pad", role: "status", tabindex: "-1" }, text);
+  form.replaceWith(done);
+  done.focus();
+}
+
 const submit = (text: string) => h("button", { class: "bt", type: "submit" }, text);
 const input = (attrs: Record<string, string | boolean>) => h("input", attrs);
 const area = (attrs: Record<string, string | boolean>) => h("textarea", { rows: 3, ...attrs });
@@ -53,15 +60,11 @@ export function offline(
   const text = area({ required: true, maxlength: "5000" });
   const form = h("form", { class: "pad" }, h("p", {}, t.offlineIntro), field(t.name, name));
   form.append(field(t.email, email), field(t.message, text), submit(t.leave));
-  const done = h("p", { class: "pad", role: "status" });
   guard(
     form,
     t,
     () => leave(name.value.trim(), email.value.trim(), text.value.trim()),
-    () => {
-      done.textContent = t.offlineDone;
-      form.replaceWith(done);
-    },
+    () => swap(form, t.offlineDone),
   );
   return form;
 }
@@ -87,7 +90,7 @@ function rating(t: Strings, rate: EndActions["rate"]): HTMLFormElement {
     form,
     t,
     () => rate(Number(choice()?.value), comment.value.trim()),
-    () => form.replaceWith(h("p", { class: "pad", role: "status" }, t.thanks)),
+    () => swap(form, t.thanks),
   );
   return form;
 }

@@ -127,8 +127,8 @@ function mount(tag: HTMLScriptElement): void {
     loading ||= import(`${cfg.base}/widget/app.js?v=${APP_VERSION}`).then(
       (module: { start(ctx: Ctx): Controller }) => {
         app = module.start(ctx);
-        for (const [name, arg] of queue.splice(0)) (app[name] as (a: unknown) => void)(arg);
         ctx.emit("ready");
+        for (const [name, arg] of queue.splice(0)) (app[name] as (a: unknown) => void)(arg);
       },
       (error) => {
         loading = null; // let the next reach try again
