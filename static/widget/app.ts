@@ -31,7 +31,6 @@ export function start(ctx: Ctx): Controller {
   let chat: Chat | null = null;
   let view: ChatView | null = null;
   let identity: Identity = {};
-  let online = false;
   let synced = false;
   let unread = 0;
   let pending: Pending[] = [];
@@ -74,10 +73,10 @@ export function start(ctx: Ctx): Controller {
     chat = new Chat(base, pair, {
       message: (m) => arrived(m, pair),
       typing: (m) => m.from?.id !== pair.participantId && view!.typed(m.from?.name || t.agent),
-      pending: (list) => view!.pending((pending = list), online),
+      // "Sending…" until the socket is known to be down, then "Not sent, retrying".
+      pending: (list) => view!.pending((pending = list), down.hidden),
       online: (up) => {
         synced ||= up; // the first join's catch-up is history: no sound, no "message" events
-        online = up;
         down.hidden = up;
         view!.pending(pending, up);
       },

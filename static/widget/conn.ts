@@ -84,11 +84,12 @@ export class Chat {
     // WebSocket first; long polling where a proxy refuses WebSockets.
     this.socket = io(base, { transports: ["websocket", "polling"], tryAllTransports: true });
     this.socket.on("connect", () => this.join());
-    this.socket.on("disconnect", () => {
+    const down = () => {
       this.joined = false;
       ev.online(false);
-      this.changed();
-    });
+    };
+    this.socket.on("disconnect", down);
+    this.socket.on("connect_error", down); // the server cannot be reached at all
     this.socket.on("messageArrived", (m: Msg) => this.take(m));
     this.socket.on("conversationInfo", (info: Ack) => this.takeAll(info.messages));
     this.timer = setInterval(() => this.flush(), RETRY_MS);

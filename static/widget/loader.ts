@@ -87,6 +87,7 @@ function mount(tag: HTMLScriptElement): void {
   launcher.type = "button";
   launcher.setAttribute("aria-label", words.open);
   launcher.setAttribute("aria-haspopup", "dialog");
+  launcher.setAttribute("aria-expanded", "false");
   launcher.append(icon(BUBBLE));
   const badge = document.createElement("span");
   badge.className = "b";
