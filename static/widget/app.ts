@@ -8,217 +8,244 @@ import { CSS } from "./css";
 import { h } from "./dom";
 import { ended, offline, prechat } from "./forms";
 import { history } from "./history";
-import { STRINGS } from "./i18n";
+import { STRINGS, type Strings } from "./i18n";
 import { notify } from "./notify";
 import { load, save, uuid } from "./store";
 import type { Controller, Ctx, Identity } from "./types";
 
-/** Mount the panel (closed) and resume a stored conversation; the loader calls this once. */
-export function start(ctx: Ctx): Controller {
-  const { cfg, launcher } = ctx;
-  const t = STRINGS[cfg.lang];
-  const base = cfg.base;
-  ctx.sheet(CSS);
-  const close = h("button", { class: "x", type: "button", "aria-label": t.close }, "×");
-  const sub = h("p", { class: "sub" });
-  const title = h("h2", { id: "cw-t" }, cfg.title);
-  const down = h("p", { class: "rc", "aria-live": "polite", hidden: true }, t.reconnecting);
-  const body = h("div", { class: "bd" });
-  const panel = h("section", { class: "p", role: "dialog", "aria-labelledby": "cw-t", hidden: true });
-  panel.append(h("div", { class: "hd" }, h("div", {}, title, sub), close), down, body);
-  ctx.frame.append(panel);
+interface Opened {
+  conversationId: string;
+  participant: { id: string };
+}
 
-  let chat: Chat | null = null;
-  let view: ChatView | null = null;
-  let identity: Identity = {};
-  let synced = false;
-  let unread = 0;
-  let pending: Pending[] = [];
-  let read = load<number>("read", 0);
+class Widget implements Controller {
+  private t: Strings;
+  private base: string;
+  private closer = h("button", { class: "x", type: "button" }, "×");
+  private sub = h("p", { class: "sub" });
+  private down = h("p", { class: "rc", "aria-live": "polite", hidden: true });
+  private body = h("div", { class: "bd" });
+  private panel = h("section", { class: "p", role: "dialog", "aria-labelledby": "cw-t" });
+  private chat: Chat | null = null;
+  private view: ChatView | null = null;
+  private identity: Identity = {};
+  private synced = false; // past the first join's catch-up: no sound or events for history
+  private unread = 0;
+  private pending: Pending[] = [];
+  private read = load<number>("read", 0); // the last seq the visitor has seen
+  private choosing = 0;
 
-  const show = (el: HTMLElement) => body.replaceChildren(el);
-  const setSub = (text: string) => (sub.textContent = text);
-  const isOpen = () => !panel.hidden;
-
-  function setUnread(n: number): void {
-    if (n === unread) return;
-    unread = n;
-    ctx.setUnread(n);
-    ctx.emit("unread", n);
+  constructor(private ctx: Ctx) {
+    this.t = STRINGS[ctx.cfg.lang];
+    this.base = ctx.cfg.base;
+    ctx.sheet(CSS);
+    this.closer.setAttribute("aria-label", this.t.close);
+    this.down.textContent = this.t.reconnecting;
+    const title = h("h2", { id: "cw-t" }, ctx.cfg.title);
+    const head = h("div", { class: "hd" }, h("div", {}, title, this.sub), this.closer);
+    this.panel.hidden = true;
+    this.panel.append(head, this.down, this.body);
+    ctx.frame.append(this.panel);
+    this.closer.addEventListener("click", () => this.close());
+    this.panel.addEventListener("keydown", (e) => e.key === "Escape" && this.close());
+    // Read means seen: a message that came while the tab was hidden counts once it is shown.
+    document.addEventListener("visibilitychange", () => this.isOpen() && this.seenAll());
+    const stored = load<Pair | null>("conversation", null);
+    if (stored?.conversationId && stored.participantId) this.begin(stored);
+    else this.choose();
   }
 
-  function seen(seq: number): void {
-    if (seq > read) save("read", (read = seq));
+  open(): void {
+    if (this.isOpen()) return this.focusIn();
+    this.panel.hidden = false;
+    this.ctx.launcher.setAttribute("aria-expanded", "true");
+    this.setUnread(0);
+    this.seenAll();
+    this.focusIn();
+    this.ctx.emit("open");
   }
 
-  function seenAll(): void {
-    const last = view?.log.lastElementChild as HTMLElement | null;
-    if (last) seen(Number(last.dataset.seq));
+  close(): void {
+    if (!this.isOpen()) return;
+    this.panel.hidden = true;
+    this.ctx.launcher.setAttribute("aria-expanded", "false");
+    this.ctx.launcher.focus();
+    this.ctx.emit("close");
   }
 
-  function arrived(m: Msg, pair: Pair): void {
-    view!.add(m);
-    if (m.activityType === "endOfConversation") return finish(pair);
+  identify(proof: Identity): void {
+    this.identity = proof && typeof proof === "object" ? proof : {};
+    if (!this.view) this.choose(); // the pre-chat form shows the identified visitor's list
+  }
+
+  private isOpen(): boolean {
+    return !this.panel.hidden;
+  }
+
+  private show(el: HTMLElement): void {
+    this.body.replaceChildren(el);
+  }
+
+  /** Focus into the panel: the composer, else the end box's or the form's first field. */
+  private focusIn(): void {
+    const input = this.view?.input;
+    const scope = this.body.querySelector(".ed") || this.body;
+    const first = scope.querySelector<HTMLElement>("input:not([type=radio]),textarea,button");
+    (input?.isConnected ? input : first || this.closer).focus();
+  }
+
+  private setUnread(n: number): void {
+    if (n === this.unread) return;
+    this.unread = n;
+    this.ctx.setUnread(n);
+    this.ctx.emit("unread", n);
+  }
+
+  private seen(seq: number): void {
+    if (seq > this.read) save("read", (this.read = seq));
+  }
+
+  private seenAll(): void {
+    const last = this.view?.log.lastElementChild as HTMLElement | null;
+    if (last && !document.hidden) this.seen(Number(last.dataset.seq));
+  }
+
+  /** Each stored message, once: into the log, then unread count, sound and events. */
+  private arrived(m: Msg, pair: Pair): void {
+    this.view!.add(m);
+    if (m.activityType === "endOfConversation") return this.finish(pair);
     const theirs = m.type === "ChatMessage" && m.from?.id !== pair.participantId;
-    if (synced) ctx.emit("message", { seq: m.seq, text: m.text || "", from: m.from, mine: !theirs });
-    if (!theirs || m.seq <= read) return;
-    if (isOpen() && !document.hidden) seen(m.seq);
-    else if (!isOpen()) setUnread(unread + 1);
-    if (synced) notify(t.newMessage);
+    if (this.synced) {
+      this.ctx.emit("message", { seq: m.seq, text: m.text || "", from: m.from, mine: !theirs });
+    }
+    if (!theirs || m.seq <= this.read) return;
+    if (!this.isOpen()) this.setUnread(this.unread + 1);
+    else if (!document.hidden) this.seen(m.seq);
+    if (this.synced) notify(this.t.newMessage);
   }
 
-  function begin(pair: Pair): void {
-    synced = false;
-    setSub("");
-    chat = new Chat(base, pair, {
-      message: (m) => arrived(m, pair),
-      typing: (m) => m.from?.id !== pair.participantId && view!.typed(m.from?.name || t.agent),
+  /** Connect to a conversation (new, resumed or stored) and show it. */
+  private begin(pair: Pair): void {
+    this.synced = false;
+    this.sub.textContent = "";
+    const chat = new Chat(this.base, pair, {
+      message: (m) => this.arrived(m, pair),
+      typing: (m) => m.from?.id !== pair.participantId && this.view!.typed(m.from?.name || this.t.agent),
       // "Sending…" until the socket is known to be down, then "Not sent, retrying".
-      pending: (list) => view!.pending((pending = list), down.hidden),
+      pending: (list) => this.view!.pending((this.pending = list), this.down.hidden),
       online: (up) => {
-        synced ||= up; // the first join's catch-up is history: no sound, no "message" events
-        down.hidden = up;
-        view!.pending(pending, up);
+        this.synced ||= up;
+        this.down.hidden = up;
+        this.view!.pending(this.pending, up);
       },
       refused: () => {
-        forget();
-        choose();
+        this.forget();
+        this.choose();
       },
     });
-    view = new ChatView(t, base, pair, {
-      send: (text) => chat!.send(text),
-      attach: (file) => attach(pair, file),
-      typing: () => chat!.typing(),
-      end: () => chat!.end(),
-    }, setSub);
-    show(view.el);
+    const actions = {
+      send: (text: string) => chat.send(text),
+      attach: (file: File) => this.attach(chat, file),
+      typing: () => chat.typing(),
+      end: () => chat.end(),
+    };
+    this.chat = chat;
+    this.view = new ChatView(this.t, this.base, pair, actions, (s) => (this.sub.textContent = s));
+    this.show(this.view.el);
   }
 
-  async function attach(pair: Pair, file: File): Promise<void> {
+  /** Upload through the attachment route, then send the message naming it. */
+  private async attach(chat: Chat, file: File): Promise<void> {
     const form = new FormData();
-    form.append("conversationId", pair.conversationId);
-    form.append("participantId", pair.participantId);
+    form.append("conversationId", chat.pair.conversationId);
+    form.append("participantId", chat.pair.participantId);
     form.append("file", file);
-    const media = await call<{ mediaId: string }>(base, "/api/customer/attachments", form);
-    chat!.send("", [{ mediaId: media.mediaId }]);
+    const media = await call<{ mediaId: string }>(this.base, "/api/customer/attachments", form);
+    chat.send("", [{ mediaId: media.mediaId }]);
   }
 
-  function forget(): void {
-    chat?.close();
-    chat = view = null;
-    down.hidden = true;
+  private forget(): void {
+    this.chat?.close();
+    this.chat = this.view = null;
+    this.down.hidden = true;
     save("conversation", null);
     save("outbox", null);
-    save("read", (read = 0));
+    save("read", (this.read = 0));
   }
 
-  function finish(pair: Pair): void {
+  /** The conversation ended: rating, transcript and "New chat" under the log. */
+  private finish(pair: Pair): void {
     const { conversationId: id, participantId: pid } = pair;
     const path = `/api/customer/transcript/${enc(id)}`;
-    const box = ended(t, {
-      pdf: `${base}${path}/pdf?participantId=${enc(pid)}&download=1`,
-      rate: (rating, comment) =>
-        call(base, `/api/customer/conversations/${enc(id)}/rating`, { participantId: pid, rating, comment }),
-      mail: () => call(base, `${path}/email?participantId=${enc(pid)}`),
+    const rating = `/api/customer/conversations/${enc(id)}/rating`;
+    const box = ended(this.t, {
+      pdf: `${this.base}${path}/pdf?participantId=${enc(pid)}&download=1`,
+      rate: (value, comment) =>
+        call(this.base, rating, { participantId: pid, rating: value, comment }),
+      mail: () => call(this.base, `${path}/email?participantId=${enc(pid)}`),
       again: () => {
-        view = null;
-        choose();
-        focusIn();
+        this.view = null;
+        this.choose();
+        this.focusIn();
       },
     });
-    const v = view!;
-    forget();
-    view = v; // stays on screen until "New chat"
-    v.ended(box);
-    ctx.emit("end", { conversationId: id });
+    const view = this.view!;
+    this.forget();
+    this.view = view; // stays on screen until "New chat"
+    view.ended(box);
+    this.ctx.emit("end", { conversationId: id });
   }
 
-  async function init(name: string, email: string): Promise<void> {
+  /** The pre-chat form's Start chat: init, keep the pair, join. */
+  private async init(name: string, email: string): Promise<void> {
     const visitor = load<string>("visitor", "") || uuid();
     save("visitor", visitor);
-    const body: Record<string, unknown> = {
+    const { token, identifier, hash } = this.identity;
+    const body = {
       channel: "web",
       refId: visitor,
       email: email || null,
       firstName: name || null,
-      subject: cfg.subject || null,
-      language: cfg.lang,
+      subject: this.ctx.cfg.subject || null,
+      language: this.ctx.cfg.lang,
       url: location.href.slice(0, 2000),
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      ...(token ? { identityToken: token } : {}),
+      ...(identifier ? { identifier, identifierHash: hash } : {}),
     };
-    if (identity.token) body.identityToken = identity.token;
-    if (identity.identifier) Object.assign(body, { identifier: identity.identifier, identifierHash: identity.hash });
-    const r = await call<{ conversationId: string; participant: { id: string } }>(base, "/api/customer/init", body);
-    const pair = { conversationId: r.conversationId, participantId: r.participant.id, name };
+    const r = await call<Opened>(this.base, "/api/customer/init", body);
+    this.resume({ conversationId: r.conversationId, participantId: r.participant.id, name });
+  }
+
+  private resume(pair: Pair): void {
     save("conversation", pair);
-    begin(pair);
-    view!.input.focus();
+    this.begin(pair);
+    this.focusIn();
   }
 
-  function resume(pair: Pair): void {
-    save("conversation", pair);
-    begin(pair);
-    focusIn();
-  }
-
-  function leave(name: string, email: string, text: string) {
-    return call(base, "/api/customer/offline", { name, email, text, subject: cfg.subject });
-  }
-
-  let choosing = 0;
-  async function choose(): Promise<void> {
-    const mine = ++choosing;
+  /** The pre-chat form, or the offline form when nobody can answer. */
+  private async choose(): Promise<void> {
+    const mine = ++this.choosing;
+    const { subject } = this.ctx.cfg;
     let available = true;
     try {
-      const a = await call<{ available: boolean }>(base, `/api/customer/availability?subject=${enc(cfg.subject)}`);
-      available = a.available !== false;
+      const path = `/api/customer/availability?subject=${enc(subject)}`;
+      available = (await call<{ available: boolean }>(this.base, path)).available !== false;
     } catch {
       // unknown: offer the chat, the queue tells the rest
     }
-    if (mine !== choosing || chat) return;
-    const hist = identity.token ? history(base, t, identity.token, resume) : null;
-    show(available ? prechat(t, init, hist) : offline(t, leave));
-    if (isOpen()) focusIn();
+    if (mine !== this.choosing || this.view) return;
+    const { token } = this.identity;
+    const list = token ? history(this.base, this.t, token, (p) => this.resume(p)) : null;
+    const leave = (name: string, email: string, text: string) =>
+      call(this.base, "/api/customer/offline", { name, email, text, subject });
+    const start = (name: string, email: string) => this.init(name, email);
+    this.show(available ? prechat(this.t, start, list) : offline(this.t, leave));
+    if (this.isOpen()) this.focusIn();
   }
+}
 
-  function focusIn(): void {
-    const first = body.querySelector<HTMLElement>("input:not([type=radio]),textarea,button,a[href]");
-    (first || close).focus();
-  }
-
-  function open(): void {
-    if (isOpen()) return focusIn();
-    panel.hidden = false;
-    launcher.setAttribute("aria-expanded", "true");
-    setUnread(0);
-    seenAll();
-    focusIn();
-    ctx.emit("open");
-  }
-
-  function shut(): void {
-    if (!isOpen()) return;
-    panel.hidden = true;
-    launcher.setAttribute("aria-expanded", "false");
-    launcher.focus();
-    ctx.emit("close");
-  }
-
-  // Read means seen: a message that came while the tab was hidden counts once it is shown.
-  document.addEventListener("visibilitychange", () => isOpen() && !document.hidden && seenAll());
-  close.addEventListener("click", shut);
-  panel.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") shut();
-  });
-  const stored = load<Pair | null>("conversation", null);
-  if (stored?.conversationId && stored.participantId) begin(stored);
-  else choose();
-  return {
-    open,
-    close: shut,
-    identify(proof) {
-      identity = proof && typeof proof === "object" ? proof : {};
-      if (!chat) choose();
-    },
-  };
+/** Mount the panel (closed) and resume a stored conversation; the loader calls this once. */
+export function start(ctx: Ctx): Controller {
+  return new Widget(ctx);
 }
