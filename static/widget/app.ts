@@ -130,7 +130,9 @@ class Widget implements Controller {
     this.sub.textContent = "";
     const chat = new Chat(this.base, pair, {
       message: (m) => this.arrived(m, pair),
-      typing: (m) => m.from?.id !== pair.participantId && this.view!.typed(m.from?.name || this.t.agent),
+      typing: (m) => {
+        if (m.from?.id !== pair.participantId) this.view!.typed(m.from?.name || this.t.agent);
+      },
       // "Sending…" until the socket is known to be down, then "Not sent, retrying".
       pending: (list) => this.view!.pending((this.pending = list), this.down.hidden),
       online: (up) => {

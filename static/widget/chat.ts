@@ -93,7 +93,8 @@ export class ChatView {
       const name = a.name || "file";
       if (!href) return document.createTextNode(name);
       const link = h("a", { href, target: "_blank", rel: "noopener noreferrer" });
-      if (thumb || a.type?.startsWith("image/")) link.append(h("img", { src: thumb || href, alt: name }));
+      const image = thumb || a.type?.startsWith("image/");
+      if (image) link.append(h("img", { src: thumb || href, alt: name }));
       else link.textContent = name;
       return link;
     });
@@ -113,20 +114,24 @@ export class ChatView {
     const who = m.info?.participant;
     const staff = who && who.role !== "customer";
     const name = who?.name || this.t.agent;
-    if (m.activityType === "participantJoined" && staff) el.textContent = fill(this.t.joined, { name });
-    else if (m.activityType === "participantLeft" && staff) el.textContent = fill(this.t.left, { name });
-    else if (m.activityType === "endOfConversation") el.textContent = this.t.ended;
-    else el.hidden = true;
+    const kind = m.activityType;
+    if (kind === "participantJoined" && staff) el.textContent = fill(this.t.joined, { name });
+    else if (kind === "participantLeft" && staff) el.textContent = fill(this.t.left, { name });
+    else if (kind === "endOfConversation") el.textContent = this.t.ended;
+    else el.hidden = true; // greetings, handOff, queue notices: said elsewhere or not at all
     return el;
   }
 
   /** A stored message, put in its seq place (the conn hands each seq once). */
   add(m: Msg): void {
-    this.notice(m);
     const el = this.render(m);
     let next: Element | null = null;
-    for (let c = this.log.lastElementChild; c && Number((c as HTMLElement).dataset.seq) > m.seq; c = c.previousElementSibling) next = c;
+    let c = this.log.lastElementChild as HTMLElement | null;
+    for (; c && Number(c.dataset.seq) > m.seq; c = c.previousElementSibling as HTMLElement | null) {
+      next = c;
+    }
     this.log.insertBefore(el, next);
+    if (!next) this.notice(m); // the newest says who is here; a late older one does not
     if (!this.mine(m) && m.type !== "ActivityMessage") this.typed(null);
     this.scroller.scrollTop = 1e9;
   }
@@ -146,7 +151,8 @@ export class ChatView {
   pending(list: Pending[], online: boolean): void {
     this.out.replaceChildren(
       ...list.map((p) => {
-        const mark = p.failed ? `${this.t.failed}: ${p.failed}` : online && p.tries < 2 ? this.t.sending : this.t.retrying;
+        const trying = online && p.tries < 2 ? this.t.sending : this.t.retrying;
+        const mark = p.failed ? `${this.t.failed}: ${p.failed}` : trying;
         return h("li", { "data-id": p.id }, p.text || "📎", h("small", {}, mark));
       }),
     );

@@ -23,7 +23,8 @@ function item(base: string, t: Strings, c: Summary, resume: (pair: Pair) => void
   const pid = c.participantId;
   if (!pid || c.state === "offline") return h("li", {}, line(c));
   if (c.state === "ended") {
-    const pdf = `${base}/api/customer/transcript/${enc(c.conversationId)}/pdf?participantId=${enc(pid)}`;
+    const id = enc(c.conversationId);
+    const pdf = `${base}/api/customer/transcript/${id}/pdf?participantId=${enc(pid)}&download=1`;
     return h("li", {}, h("a", { class: "lk", href: pdf, download: "" }, line(c)));
   }
   const button = h("button", { class: "bt s", type: "button" }, line(c));

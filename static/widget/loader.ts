@@ -119,7 +119,8 @@ function mount(tag: HTMLScriptElement): void {
     setUnread(count) {
       badge.hidden = count < 1;
       badge.textContent = String(count);
-      launcher.setAttribute("aria-label", count ? `${words.open}, ${count} ${words.unread}` : words.open);
+      const name = count ? `${words.open}, ${count} ${words.unread}` : words.open;
+      launcher.setAttribute("aria-label", name);
     },
     sheet: (css) => addSheet(root, css),
   };
