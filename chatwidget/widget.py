@@ -66,10 +66,12 @@ def _serve(name, cache_control):
     response = Response(status=200, mimetype="text/javascript")
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = cache_control
-    response.headers["Vary"] = "Accept-Encoding, Origin"
+    response.headers["Vary"] = "Accept-Encoding"
     allowed = _allowed_origin()
     if allowed:
         response.headers["Access-Control-Allow-Origin"] = allowed
+    if allowed != "*":  # the answer depends on the page's origin: caches must keep them apart
+        response.vary.add("Origin")
     if etag in _if_none_match():
         response.status_code = 304
         return response

@@ -103,6 +103,7 @@ def test_widget_origins_limit_cors(built, tmp_path):
     ).test_client()
     allowed = client.get("/widget/app.js", headers={"Origin": "https://shop.example"})
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://shop.example"
+    assert "Origin" in allowed.headers["Vary"]
     refused = client.get("/widget/app.js", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in refused.headers
 
