@@ -8,7 +8,12 @@ DEV_STAMP := $(VENV)/.installed-dev
 # The official JavaScript Socket.IO client, pinned in package-lock.json, for one system test.
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint format migrate bench clean node-deps fonts
+.PHONY: run test lint format migrate bench clean node-deps fonts widget widget-check
+
+# The widget (static/widget/*.ts) built by esbuild into static/dist/ (never committed): the
+# loader served at /widget.js and the app at /widget/app.js, each with a .gz beside it.
+WIDGET_SOURCES := $(wildcard static/widget/*.ts) static/widget/tsconfig.json scripts/build_static.mjs
+WIDGET_BUILT := static/dist/widget.js
 
 # Transcript PDFs need TrueType fonts with the glyphs: DejaVu Sans (Latin, Greek, Cyrillic,
 # Arabic) and Droid Sans Fallback (CJK); chatwidget/core/transcripts.py FONTS names the same
@@ -40,6 +45,16 @@ node-deps:
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(NODE_STAMP); \
 	else echo "npm not found: the socket.io-client compatibility test will be skipped"; fi
 
+$(WIDGET_BUILT): $(WIDGET_SOURCES) $(NODE_STAMP)
+	node scripts/build_static.mjs
+
+widget: $(WIDGET_BUILT)
+
+# Types (tsc --noEmit) and the weight budgets: loader <= 4 KB, loader + app <= 25 KB gzipped.
+widget-check: $(WIDGET_BUILT)
+	node_modules/.bin/tsc --noEmit -p static/widget
+	node scripts/build_static.mjs --check
+
 fonts:
 	@missing=""; for f in $(FONT_FILES); do test -f "$$f" || missing="$$missing $$f"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
@@ -54,10 +69,10 @@ fonts:
 migrate: $(STAMP)
 	$(BIN)/flask --app app db upgrade
 
-run: fonts migrate
+run: fonts migrate widget
 	$(BIN)/python app.py
 
-test: $(DEV_STAMP) node-deps fonts
+test: $(DEV_STAMP) node-deps fonts widget-check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -70,4 +85,4 @@ bench: migrate
 	$(BIN)/python bench/capture_ingest.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache node_modules
+	rm -rf $(VENV) instance .pytest_cache node_modules static/dist

@@ -138,4 +138,13 @@ def create_app(config=None):
     cli.register(app)
     sockets.register(socketio)
     throttle.init_app(app)
+    _widget(app, limiter)
     return app
+
+
+def _widget(app, limiter):
+    """The widget's scripts and demo page: static files, outside the API's rate limit."""
+    from chatwidget import widget
+
+    app.register_blueprint(widget.bp)
+    limiter.exempt(widget.bp)
