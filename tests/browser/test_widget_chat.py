@@ -14,6 +14,9 @@ def test_the_tag_alone_on_another_origin_draws_an_accessible_launcher(site, peop
     assert page.evaluate("document.querySelector('chat-widget').shadowRoot.mode") == "open"
     api = page.evaluate("['open','close','identify','on'].map(k => typeof ChatWidget[k])")
     assert api == ["function"] * 4
+    # Nobody reached for the launcher: the page paid for the loader alone.
+    loaded = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert [u for u in loaded if u.startswith(site.url)] == [site.url + "/widget.js"], loaded
     # Keyboard: focus moves into the panel on open, Escape closes and focus returns.
     visitor.launcher.focus()
     page.keyboard.press("Enter")

@@ -1,8 +1,10 @@
 """Nothing lost, ever: a dropped connection and a killed server, while both sides write."""
 
+import re
 from unittest import mock
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import NETWORK_ERRORS, ChatSite
 from tests.browser.hosts import Relay
@@ -13,6 +15,9 @@ from tests.browser.widget import (
     start_chat,
     stored_texts,
 )
+
+RECONNECTING = re.compile(r"reconnecting", re.I)
+RETRYING = re.compile(r"not sent, retrying", re.I)
 
 
 def settled(visitor, agent, conversation_id, visitor_texts, agent_texts, seconds=30):
@@ -62,7 +67,12 @@ def test_connection_cut_while_both_write_then_restored(site, agent, relay, peopl
     agent.send(conversation_id, "A2 while the visitor is offline")
     visitor.send("V3 while offline")
     agent.send(conversation_id, "A3 while the visitor is offline")
-    visitor.sees("V3 while offline")  # shown at once, marked as waiting
+    # What the visitor sees meanwhile: the widget says it is reconnecting, and the two
+    # messages wait below the log marked as not sent yet.
+    expect(visitor.dialog.get_by_text(RECONNECTING).first).to_be_visible()
+    for text in ("V2 while offline", "V3 while offline"):
+        waiting = visitor.dialog.get_by_role("listitem").filter(has_text=text)
+        expect(waiting).to_contain_text(RETRYING)
     relay.restore()
     visitor.page.context.set_offline(False)
 
@@ -100,6 +110,7 @@ def test_server_killed_and_restarted_loses_nothing(tmp_path, people):
         site.server.kill()
         agent.disconnect()
         visitor.send("V4 while the server is down")
+        expect(visitor.dialog.get_by_text(RECONNECTING).first).to_be_visible()
         site.server = restart_on_same_port(site.deployment, site.server)
         agent = site.agent()
         agent.send(conversation_id, "A2 after the restart")
