@@ -65,6 +65,8 @@ chromium:
 		echo "$(CHROMIUM) missing: the browser tests (tests/browser/) will be skipped"; \
 		echo "install it as root: apt-get install --no-install-recommends chromium"; \
 	fi
+# A prerequisite of `make test` (the browser tests run in its pytest run), on its own line.
+test: chromium
 
 migrate: $(STAMP)
 	$(BIN)/flask --app app db upgrade
@@ -72,7 +74,7 @@ migrate: $(STAMP)
 run: fonts migrate
 	$(BIN)/python app.py
 
-test: $(DEV_STAMP) node-deps fonts chromium
+test: $(DEV_STAMP) node-deps fonts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
