@@ -9,8 +9,16 @@ from tests.browser.widget import exchange, start_chat
 from tests.system.servers import ROOT
 
 AXE = os.path.join(ROOT, "node_modules", "axe-core", "axe.min.js")
-HOSTILE = "<style>* { all: unset !important }</style>"
-STYLES = ["width", "height", "font-size", "font-family", "color", "background-color",
+# The issue's reset, and inherited properties a page commonly sets on its body (a reset
+# alone sends only initial values down): none may reach into the widget.
+HOSTILE = (
+    "<style>* { all: unset !important }\n"
+    "html, body { letter-spacing: 4px !important; word-spacing: 9px !important;"
+    " text-transform: uppercase !important; text-indent: 40px !important;"
+    " font: italic 30px/3 serif !important; color: red !important }</style>"
+)
+STYLES = ["width", "height", "font-size", "font-family", "font-style", "line-height", "color",
+          "background-color", "letter-spacing", "word-spacing", "text-transform", "text-indent",
           "border-radius", "cursor", "position", "display", "z-index"]  # fmt: skip
 LOOK = """(el, names) => {
   const style = getComputedStyle(el);
@@ -35,7 +43,8 @@ def looks(visitor):
     }
 
 
-def test_a_page_that_unsets_all_css_does_not_change_the_widget(site, people):
+def test_a_page_that_unsets_all_css_does_not_change_the_widget(site, agent, people):
+    # An agent is available (the agent fixture): both panels show the pre-chat form.
     plain = people.visitor("plain").goto(site.host_page("plain"))
     hostile = people.visitor("hostile").goto(site.host_page("hostile", head=HOSTILE))
     assert hostile.page.evaluate("getComputedStyle(document.body).display") == "inline"

@@ -84,6 +84,7 @@ def test_connection_cut_while_both_write_then_restored(site, agent, relay, peopl
         ["A1 before the cut", "A2 while the visitor is offline",
          "A3 while the visitor is offline"],
     )  # fmt: skip
+    expect(visitor.dialog.get_by_text(RECONNECTING)).to_be_hidden()
 
 
 def restart_on_same_port(deployment, dead):
@@ -93,35 +94,42 @@ def restart_on_same_port(deployment, dead):
     return server
 
 
-def test_server_killed_and_restarted_loses_nothing(tmp_path, people):
+@pytest.fixture
+def own_site(tmp_path):
+    """A site of its own (its server gets killed); named before `people` in a test's
+    arguments, so the screenshots are taken before the server goes."""
+    made = ChatSite(tmp_path)
+    yield made
+    made.close()
+
+
+def test_server_killed_and_restarted_loses_nothing(own_site, people):
     people.allow(NETWORK_ERRORS)
-    site = ChatSite(tmp_path)
-    try:
-        agent = site.agent()
-        visitor = people.visitor().goto(site.host_page("plain"))
-        conversation_id = start_chat(visitor, agent)
-        for text in ("V1 acked", "V2 acked"):
-            visitor.send(text)
-            agent_sees(agent, conversation_id, text)
-        agent.send(conversation_id, "A1 before the crash")
-        visitor.sees("A1 before the crash")
+    site = own_site
+    agent = site.agent()
+    visitor = people.visitor().goto(site.host_page("plain"))
+    conversation_id = start_chat(visitor, agent)
+    for text in ("V1 acked", "V2 acked"):
+        visitor.send(text)
+        agent_sees(agent, conversation_id, text)
+    agent.send(conversation_id, "A1 before the crash")
+    visitor.sees("A1 before the crash")
 
-        visitor.send("V3 in flight at the crash")
-        site.server.kill()
-        agent.disconnect()
-        visitor.send("V4 while the server is down")
-        expect(visitor.dialog.get_by_text(RECONNECTING).first).to_be_visible()
-        site.server = restart_on_same_port(site.deployment, site.server)
-        agent = site.agent()
-        agent.send(conversation_id, "A2 after the restart")
+    visitor.send("V3 in flight at the crash")
+    site.server.kill()
+    agent.disconnect()
+    visitor.send("V4 while the server is down")
+    expect(visitor.dialog.get_by_text(RECONNECTING).first).to_be_visible()
+    site.server = restart_on_same_port(site.deployment, site.server)
+    agent = site.agent()
+    agent.send(conversation_id, "A2 after the restart")
 
-        settled(
-            visitor,
-            agent,
-            conversation_id,
-            ["V1 acked", "V2 acked", "V3 in flight at the crash", "V4 while the server is down"],
-            ["A1 before the crash", "A2 after the restart"],
-        )
-        agent.disconnect()
-    finally:
-        site.close()
+    settled(
+        visitor,
+        agent,
+        conversation_id,
+        ["V1 acked", "V2 acked", "V3 in flight at the crash", "V4 while the server is down"],
+        ["A1 before the crash", "A2 after the restart"],
+    )
+    expect(visitor.dialog.get_by_text(RECONNECTING)).to_be_hidden()
+    agent.disconnect()
