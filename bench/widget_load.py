@@ -13,7 +13,10 @@ context (cold cache) per run. Before anyone opens the widget it measures:
 then the time from a click on the launcher to a usable text field in the panel (the
 pre-chat form, or the composer), measured inside the page from the click event to the
 first animation frame with an enabled, visible text field in the dialog.
-Prints medians and spreads of the runs, each against its target and the bare page.
+Prints medians and spreads of the runs (after one discarded warm-up run), each against its
+target and the bare page. The target's main-thread figure is long tasks plus script
+evaluation, as issue 16 defines it; Chromium's TaskDuration (its own work on the main
+thread too) is printed beside it and is noisy on a loaded machine.
 """
 
 import argparse
@@ -57,9 +60,13 @@ addEventListener('click', () => {
 
 
 def metrics(cdp):
-    """Chromium's cumulative TaskDuration and ScriptDuration of the page, in ms."""
+    """Chromium's cumulative main-thread durations of the page (CDP Performance), in ms."""
     values = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-    return values["TaskDuration"] * 1000, values["ScriptDuration"] * 1000
+    return {
+        "task_ms": values["TaskDuration"] * 1000,
+        "script_ms": values["ScriptDuration"] * 1000,
+        "style_layout_ms": (values["RecalcStyleDuration"] + values["LayoutDuration"]) * 1000,
+    }
 
 
 def visit(context, url, server_origin, with_tag):
@@ -75,18 +82,19 @@ def visit(context, url, server_origin, with_tag):
         sizes[key] += s["responseBodySize"] + s["responseHeadersSize"]
 
     tab.on("requestfinished", count)
+    # The async tag delays the load event, and the loader draws the launcher as it runs;
+    # no locator runs in the page before the metrics are read (Playwright's own scripts would
+    # count as the page's main-thread time).
     tab.goto(url, wait_until="load")
-    if with_tag:
-        tab.get_by_role("button", name="Open chat").first.wait_for()
     tab.wait_for_load_state("networkidle")  # nothing more comes before a visitor reaches
-    task_ms, script_ms = metrics(cdp)
-    figures = {
-        "task_ms": task_ms,
-        "script_ms": script_ms,
+    figures = metrics(cdp) | {
         "long_ms": tab.evaluate("window.__longTasks"),
         "server_bytes": sizes["server"],
         "page_bytes": sizes["page"],
     }
+    if with_tag:
+        launcher = tab.get_by_role("button", name="Open chat").first
+        assert launcher.is_visible(), "no launcher once the page has loaded"
     return tab, figures
 
 
@@ -128,34 +136,40 @@ def column(runs, *keys):
 
 def report(runs):
     """Print every figure; True when all three targets hold (on the medians)."""
-    bare_task, tag_task = column(runs, "bare", "task_ms"), column(runs, "tag", "task_ms")
-    rows = [
-        ("main thread of the bare page (TaskDuration), ms", bare_task),
-        ("main thread added by the tag (TaskDuration), ms",
-         [t - b for t, b in zip(tag_task, bare_task, strict=True)]),
-        ("script evaluation added (ScriptDuration), ms",
-         [t - b for t, b in zip(column(runs, "tag", "script_ms"),
-                                column(runs, "bare", "script_ms"), strict=True)]),
-        ("long tasks added (Performance API), ms",
-         [t - b for t, b in zip(column(runs, "tag", "long_ms"),
-                                column(runs, "bare", "long_ms"), strict=True)]),
-        ("bytes of the bare page itself", column(runs, "bare", "page_bytes")),
-        ("bytes from the widget's server before open", column(runs, "tag", "server_bytes")),
-        ("bytes from the server on a second visit", column(runs, "warm_server_bytes")),
-        ("click on the launcher to a usable field, ms", column(runs, "open_ms")),
-    ]  # fmt: skip
+
+    def bare(key):
+        return column(runs, "bare", key)
+
+    def tag(key):
+        return column(runs, "tag", key)
+
+    def added(key):
+        return [t - b for t, b in zip(tag(key), bare(key), strict=True)]
+
+    rows = {
+        "long": ("long tasks added (Performance API), ms", added("long_ms")),
+        "script": ("script evaluation added (ScriptDuration), ms", added("script_ms")),
+        "style": ("style and layout added, ms", added("style_layout_ms")),
+        "tasks": ("all main-thread tasks added (TaskDuration), ms", added("task_ms")),
+        "bare tasks": ("all main-thread tasks of the bare page, ms", bare("task_ms")),
+        "bare bytes": ("bytes of the bare page itself", bare("page_bytes")),
+        "bytes": ("bytes from the widget's server before open", tag("server_bytes")),
+        "warm": ("bytes from the server on a second visit", column(runs, "warm_server_bytes")),
+        "open": ("click on the launcher to a usable field, ms", column(runs, "open_ms")),
+    }
     print("%d runs, each in a fresh context (cold cache)" % len(runs))
-    for label, values in rows:
+    for label, values in rows.values():
         print("%-48s %s" % (label, spread(values)))
-    median = {label: statistics.median(values) for label, values in rows}
-    added_ms = max(median[rows[1][0]], median[rows[3][0]])
-    sent = median[rows[5][0]]
+    median = {key: statistics.median(values) for key, (_, values) in rows.items()}
+    # Issue 16's figure: long tasks (none of the tag's work may block 50 ms) plus the script
+    # evaluation; TaskDuration (Chromium's own tasks too) is printed above, for reference.
+    added_ms = median["long"] + median["script"]
     verdicts = [
         ("added main-thread time, ms", added_ms, TARGET_MAIN_MS,
-         ", %.2fx the bare page's" % (added_ms / max(median[rows[0][0]], 0.001))),
-        ("bytes before opening", sent, TARGET_BYTES,
-         ", %.2fx the bare page's" % (sent / max(median[rows[4][0]], 1))),
-        ("click to usable composer, ms", median[rows[7][0]], TARGET_OPEN_MS, ""),
+         ", %.2fx the bare page's tasks" % (added_ms / max(median["bare tasks"], 0.001))),
+        ("bytes before opening", median["bytes"], TARGET_BYTES,
+         ", %.2fx the bare page's" % (median["bytes"] / max(median["bare bytes"], 1))),
+        ("click to usable composer, ms", median["open"], TARGET_OPEN_MS, ""),
     ]  # fmt: skip
     for label, value, target, ratio in verdicts:
         verdict = "pass" if value <= target else "FAIL"
@@ -179,6 +193,7 @@ def main():
         )
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            run_once(browser, url_bare, url_tag, server.url)  # warm-up: Chromium's first pages
             runs = [run_once(browser, url_bare, url_tag, server.url) for _ in range(args.runs)]
             browser.close()
         return 0 if report(runs) else 1
