@@ -1,7 +1,7 @@
 """Browser tests: Debian's Chromium through Playwright, a real server, host pages elsewhere.
 
-One Chromium per session, one served process (migrated SQLite database, an agent, a queue
-nobody answers) per module, host pages on another origin, and per test a `people` fixture
+One Chromium and one served process (migrated SQLite database, an agent, a queue nobody
+answers) per session, host pages on another origin, and per test a `people` fixture
 that opens each person's own context, collects console errors and page errors (asserted
 empty at the end) and saves a screenshot of every page under tests/browser/output/.
 """
@@ -12,6 +12,7 @@ import shutil
 import uuid
 
 import pytest
+import requests
 from playwright.sync_api import expect, sync_playwright
 
 from tests.browser.hosts import HostSite, page, widget_tag
@@ -58,6 +59,10 @@ class ChatSite:
         )
         [self.server] = self.deployment.start("server")
         self.host = HostSite()
+        loader = requests.get(self.url + "/widget.js", timeout=10)
+        if loader.status_code != 200:  # not built: say so once, not as twelve timeouts
+            self.close()
+            pytest.fail("GET /widget.js: %d %s" % (loader.status_code, loader.text[:300]))
 
     @property
     def url(self):
@@ -79,16 +84,18 @@ class ChatSite:
         self.deployment.close()
 
 
-@pytest.fixture(scope="module")
+# One site and one agent for the whole session (each test opens conversations of its own):
+# a site costs some 8 s to set up. A test that kills its server makes its own (ChatSite).
+@pytest.fixture(scope="session")
 def site(tmp_path_factory):
     made = ChatSite(tmp_path_factory.mktemp("site"))
     yield made
     made.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def agent(site):
-    """The module's agent, connected and available before any visitor opens the widget."""
+    """The session's agent, connected and available before any visitor opens the widget."""
     connected = site.agent()
     yield connected
     connected.disconnect()
