@@ -1,8 +1,11 @@
 """The widget on a page of another origin: a visitor and an agent chatting, safely."""
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.widget import TITLE, agent_sees, exchange, start_chat, stored_texts
+
+pytestmark = pytest.mark.slow  # server processes and a browser
 
 
 def test_the_tag_alone_on_another_origin_draws_an_accessible_launcher(site, people):

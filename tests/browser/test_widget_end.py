@@ -2,11 +2,14 @@
 
 import json
 
+import pytest
 import requests
 from playwright.sync_api import expect
 
 from tests.browser.conftest import NOBODY
 from tests.browser.widget import exchange, start_chat
+
+pytestmark = pytest.mark.slow  # server processes and a browser
 
 
 def test_end_rating_and_transcript_download(site, agent, people):

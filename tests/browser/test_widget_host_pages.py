@@ -8,6 +8,8 @@ from playwright.sync_api import expect
 from tests.browser.widget import exchange, start_chat
 from tests.system.servers import ROOT
 
+pytestmark = pytest.mark.slow  # server processes and a browser
+
 AXE = os.path.join(ROOT, "node_modules", "axe-core", "axe.min.js")
 # The reset, and inherited properties a page commonly sets on its body (a reset
 # alone sends only initial values down): none may reach into the widget.

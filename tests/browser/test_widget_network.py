@@ -16,6 +16,8 @@ from tests.browser.widget import (
     stored_texts,
 )
 
+pytestmark = pytest.mark.slow  # server processes and a browser
+
 RECONNECTING = re.compile(r"reconnecting", re.I)
 RETRYING = re.compile(r"not sent, retrying", re.I)
 
