@@ -66,6 +66,23 @@ fonts:
 		echo "install them as root: apt-get install --no-install-recommends $(FONT_PACKAGES)"; \
 	fi
 
+# The browser tests (tests/browser/) drive Debian's Chromium through Playwright for Python;
+# Playwright's own browser download does not work here. Installed with apt-get when missing and
+# running as root; otherwise we say what to do, and the browser tests are skipped saying why.
+CHROMIUM := /usr/bin/chromium
+.PHONY: chromium
+chromium:
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Chromium for the browser tests"; \
+		$(APT_INSTALL) chromium || { apt-get update -q && $(APT_INSTALL) chromium; }; \
+	else \
+		echo "$(CHROMIUM) missing: the browser tests (tests/browser/) will be skipped"; \
+		echo "install it as root: apt-get install --no-install-recommends chromium"; \
+	fi
+# A prerequisite of `make test` (the browser tests run in its pytest run), on its own line.
+test: chromium
+
 migrate: $(STAMP)
 	$(BIN)/flask --app app db upgrade
 
