@@ -26,9 +26,13 @@ def _dry_run(clone, target):
 
 @pytest.fixture
 def clone(tmp_path):
-    """The Makefile and what it reads, with no .venv yet."""
+    """The Makefile and what it reads, with no .venv (nor widget build) yet."""
     for name in FILES:
         shutil.copy(os.path.join(ROOT, name), tmp_path / name)
+    # The widget's sources and build script: `run` and `test` build it when stale.
+    shutil.copytree(os.path.join(ROOT, "static", "widget"), tmp_path / "static" / "widget")
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(os.path.join(ROOT, "scripts", "build_static.mjs"), tmp_path / "scripts")
     return tmp_path
 
 
