@@ -24,6 +24,8 @@ import os
 import statistics
 import sys
 
+import requests
+
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
@@ -187,6 +189,10 @@ def main():
     try:
         server.run("-m", "flask", "--app", "app", "db", "upgrade")
         server.start()
+        built = requests.get(server.url + "/widget.js", timeout=10)
+        if built.status_code != 200:
+            sys.exit("the widget is not built (/widget.js answered %d): run `make widget`"
+                     % built.status_code)  # fmt: skip
         url_bare = host.add("/bare.html", page("A bare page"))
         url_tag = host.add(
             "/tag.html", page("A page with the widget", widget_tag(server.url, args.subject))
