@@ -11,6 +11,8 @@ It imports nothing of the app but the package's __init__: it starts in ~0.6 s.
 import io
 import os
 import sys
+import threading
+import time
 
 # TrueType (glyf) faces reportlab can embed: DejaVu Sans draws Latin, Greek, Cyrillic and
 # Arabic (with its presentation forms), Droid Sans Fallback draws CJK. `make run` and
@@ -40,12 +42,35 @@ def render(html):
     return out.getvalue()
 
 
+# The server's pid, which it gives its renders: a parent gone before the render even
+# started watching (its imports take half a second) is noticed too.
+PARENT_ENV = "CHATWIDGET_RENDER_PARENT"
+
+
+def exit_with_parent(interval=0.5):
+    """End this process (status 1) once its parent is gone.
+
+    A server killed with SIGKILL cannot kill its renders, and no one would read what they
+    write: without this they ran on to the end, a CPU each. A daemon thread looks at the
+    parent's pid every `interval` seconds (xhtml2pdf gives up the GIL to other threads).
+    """
+    parent = int(os.environ.get(PARENT_ENV) or os.getppid())
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def main(argv=None):
     """Render stdin's HTML into the file named by the one argument; the exit status."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         print("usage: python -m chatwidget.pdfrender OUTPUT.pdf < transcript.html", file=sys.stderr)
         return 2
+    exit_with_parent()
     pdf = render(sys.stdin.buffer.read().decode("utf-8"))
     with open(args[0], "wb") as out:
         out.write(pdf)

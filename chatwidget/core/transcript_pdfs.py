@@ -30,6 +30,7 @@ import time
 from flask import current_app
 from sqlalchemy import select
 
+from chatwidget import pdfrender
 from chatwidget.core.errors import NotFound, Unavailable
 from chatwidget.core.events import publish, subscribe
 from chatwidget.core.purge import on_purge
@@ -150,6 +151,7 @@ def _run_child(conversation_id, source, out):
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        env=dict(os.environ, **{pdfrender.PARENT_ENV: str(os.getpid())}),
     )
     try:
         _, err = child.communicate(source, timeout=timeout)
