@@ -59,7 +59,15 @@ def _sqlite_pragmas(app):
 
 def _extensions(app):
     from chatwidget.cors import socketio_origins
-    from chatwidget.extensions import SessionInterface, api, db, migrate, new_limiter, socketio
+    from chatwidget.extensions import (
+        SessionInterface,
+        api,
+        csrf,
+        db,
+        migrate,
+        new_limiter,
+        socketio,
+    )
     from chatwidget.ratelimit import note_own_retry_after, retry_after_on_429_only
     from chatwidget.request import Request
     from chatwidget.sockets.packet import Packet
@@ -67,6 +75,7 @@ def _extensions(app):
     app.session_interface = SessionInterface()
     app.request_class = Request
     db.init_app(app)
+    csrf.init_app(app)
     _sqlite_pragmas(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     limiter = new_limiter()

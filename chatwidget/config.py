@@ -52,10 +52,11 @@ def from_environment():
     """Every setting the operator can give through the environment, with defaults."""
     host = os.environ.get("HOST", "127.0.0.1")
     port = _env_int("PORT", 5000)
+    public_url = os.environ.get("PUBLIC_URL", "http://%s:%s" % (host, port)).rstrip("/")
     return {
         "HOST": host,
         "PORT": port,
-        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://%s:%s" % (host, port)).rstrip("/"),
+        "PUBLIC_URL": public_url,
         "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
@@ -104,6 +105,8 @@ def from_environment():
         "SOCKET_RATE_BURST": _env_int("SOCKET_RATE_BURST", 20),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "chatwidget"),
         "AGENT_TOKEN_TTL_S": _env_int("AGENT_TOKEN_TTL_S", 8 * 3600),
+        # A console sign-in lasts this long (core/console_sessions.py), then asks again.
+        "CONSOLE_SESSION_TTL_S": _env_int("CONSOLE_SESSION_TTL_S", 12 * 3600),
         "AGENT_GRACE_S": _env_float("AGENT_GRACE_S", 60),
         "SCHEDULER_INTERVAL_S": _env_float("SCHEDULER_INTERVAL_S", 2),
         "PROCESS_STALE_S": _env_float("PROCESS_STALE_S", 15),
@@ -131,6 +134,14 @@ def from_environment():
         "MEDIA_URL_TTL_S": _env_int("MEDIA_URL_TTL_S", 3600),
         "UPLOAD_POLICY_TTL_S": _env_int("UPLOAD_POLICY_TTL_S", 900),
         "SQLALCHEMY_ENGINE_OPTIONS": {"json_serializer": jsoncodec.dumps},
+        # The console's session cookie: not readable by scripts, not sent with other sites'
+        # requests, HTTPS-only when served over HTTPS. Its CSRF tokens last as long as the
+        # sign-in: an agent's console stays open all day.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": public_url.startswith("https:"),
+        "WTF_CSRF_CHECK_DEFAULT": False,
+        "WTF_CSRF_TIME_LIMIT": None,
     }
 
 

@@ -5,6 +5,7 @@ from flask_migrate import Migrate
 from flask_smorest import Api as _SmorestApi
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
 from chatwidget.ratelimit import Limiter, rate_limit_key
@@ -47,6 +48,10 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 db = SQLAlchemy(model_class=Base)
+# Checks only where asked (WTF_CSRF_CHECK_DEFAULT off): the console's forms and its
+# cookie-authenticated API calls. The other APIs take bearer or Basic credentials, which a
+# browser never sends on its own, and the widget's customer routes hold no cookie.
+csrf = CSRFProtect()
 migrate = Migrate()
 api = Api()
 # One socket's events are handled one after the other, in the order they arrived (as the

@@ -1,8 +1,9 @@
 """Transcripts of ended conversations (seed 002 "Request Transcript", CONTRACT §4)."""
 
-from flask import Response, request, send_file, session
+from flask import Response, request, send_file
 from flask.views import MethodView
 
+from chatwidget.api.agent_auth import session_agent
 from chatwidget.api.parser import Blueprint
 from chatwidget.core import transcripts
 from chatwidget.schemas.common import ErrorSchema
@@ -29,7 +30,8 @@ def _reader(conversation_id, query):
     """The ended conversation the caller may read: staff, link holder or its customer."""
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     bearer = value.strip() if scheme.lower() == "bearer" else None
-    staff = transcripts.is_staff(bearer, session.get("agent_id"))
+    agent = session_agent()
+    staff = transcripts.is_staff(bearer, agent.id if agent else None)
     return transcripts.check_reader(
         conversation_id, staff, query.get("participantId"), query.get("token")
     )

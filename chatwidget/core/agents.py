@@ -71,7 +71,10 @@ def authenticate(email, password):
     return db.session.get(Agent, row.id) if ok and row else None
 
 
-_CREDENTIALS = select(Agent.id, Agent.password_hash).where(Agent.email == bindparam("email"))
+# A deactivated agent's password no longer signs in: the same answer as a wrong one.
+_CREDENTIALS = select(Agent.id, Agent.password_hash).where(
+    Agent.email == bindparam("email"), Agent.deactivated_at.is_(None)
+)
 _hashing = []  # the served process's ThreadPool for password hashes, made on first use
 
 
@@ -108,6 +111,6 @@ def agent_from_token(token):
     except BadSignature:
         raise Unauthorized("invalid agent token") from None
     agent = db.session.get(Agent, data.get("a")) if isinstance(data, dict) else None
-    if agent is None:
+    if agent is None or agent.deactivated_at is not None:
         raise Unauthorized("invalid agent token")
     return agent

@@ -1,6 +1,14 @@
 """Every model, imported so that metadata and Alembic see them all."""
 
-from chatwidget.models.agent import Agent, AgentSocket, Queue, ServerProcess, agent_skill
+from chatwidget.models.agent import (
+    Agent,
+    AgentSession,
+    AgentSocket,
+    CannedResponse,
+    Queue,
+    ServerProcess,
+    agent_skill,
+)
 from chatwidget.models.api_user import ApiUser
 from chatwidget.models.call import Call, CallKey
 from chatwidget.models.connector import ConnectorMessage, ConnectorSocket
@@ -11,9 +19,11 @@ from chatwidget.models.webhook import DeliveryAttempt, OutboxEvent, Webhook
 
 __all__ = [
     "Agent",
+    "AgentSession",
     "AgentSocket",
     "ApiUser",
     "Call",
+    "CannedResponse",
     "CallKey",
     "ConnectorMessage",
     "ConnectorSocket",

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from chatwidget.extensions import db
@@ -42,6 +42,10 @@ class Agent(db.Model):
     last_assigned_at: Mapped[datetime | None]
     disconnected_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Admins run the team from the console (agents, queues, API users, webhooks, dashboard).
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    # A deactivated agent keeps its history but can no longer sign in or be routed to.
+    deactivated_at: Mapped[datetime | None]
     skills: Mapped[list[Queue]] = relationship(secondary=agent_skill, lazy="selectin")
 
 
@@ -63,3 +67,32 @@ class AgentSocket(db.Model):
     agent_id: Mapped[int] = mapped_column(ForeignKey("agent.id", ondelete="CASCADE"), index=True)
     process_id: Mapped[str] = mapped_column(String(40), index=True)
     connected_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgentSession(db.Model):
+    """A console sign-in: the browser's cookie holds a random token, we keep its hash.
+
+    Server-side so that signing out, deactivating an agent or the expiry ends it for good
+    (a signed cookie alone would stay valid until it expired)."""
+
+    __tablename__ = "agent_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agent.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CannedResponse(db.Model):
+    """A reply the team keeps ready, inserted in the console by typing `/shortcut`."""
+
+    __tablename__ = "canned_response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shortcut: Mapped[str] = mapped_column(String(40), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

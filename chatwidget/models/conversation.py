@@ -43,6 +43,10 @@ class Conversation(db.Model):
     rating: Mapped[int | None]
     rating_comment: Mapped[str | None] = mapped_column(Text)
     rated_at: Mapped[datetime | None]
+    # When an agent first wrote to the customer (the dashboard's first-response time).
+    first_response_at: Mapped[datetime | None]
+    # An offline message an agent marked done (answered by e-mail, or nothing to answer).
+    offline_done_at: Mapped[datetime | None]
 
 
 class Participant(db.Model):

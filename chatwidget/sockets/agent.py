@@ -1,9 +1,12 @@
 """Namespace `/agent`: the agent console and agent scripts (CONTRACT §5)."""
 
-from flask import request, session
+from urllib.parse import urlsplit
+
+from flask import request
 from flask_socketio import emit, join_room
 from sqlalchemy import select
 
+from chatwidget.api.agent_auth import session_agent
 from chatwidget.core import agents, conversations, handling, posting, presence, routing
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.messages import who
@@ -56,6 +59,14 @@ def _may_read(agent, conversation):
         raise Forbidden("this conversation is not yours")
 
 
+def _same_site():
+    """Whether a cookie-authenticated handshake comes from our own pages: a browser sends
+    the session cookie with a WebSocket opened by any site, and names that site in Origin
+    (no Origin: not a browser, which cannot hold the cookie of a console page)."""
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.host
+
+
 class AgentNamespace(AckingNamespace):
     """Authenticated on connect by the console's session cookie or auth={"token": …}."""
 
@@ -67,7 +78,7 @@ class AgentNamespace(AckingNamespace):
             if token:
                 agent = agents.agent_from_token(token)
             else:
-                agent = db.session.get(Agent, session.get("agent_id") or 0)
+                agent = session_agent() if _same_site() else None
         except Exception as exc:
             raise ConnectionRefusedError("agent authentication failed") from exc
         if agent is None:

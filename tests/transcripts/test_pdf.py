@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from chatwidget.api.agent_auth import SESSION_KEY
+from chatwidget.core import console_sessions
 from chatwidget.core.transcripts import FONTS, direction
 from chatwidget.extensions import db
-from chatwidget.models import Conversation, Message
+from chatwidget.models import Agent, Conversation, Message
 from tests.conftest import bearer_for
 from tests.transcripts.conftest import ARABIC, CHINESE, CYRILLIC, GREEK, WHISPER, chat
 from tests.transcripts.pdf_text import contains, embedded_fonts, pdf_text
@@ -105,8 +107,9 @@ def test_an_agent_console_session_needs_no_participant_id(app, client):
     conversation_id, _, _ = chat(app)
     with app.app_context():
         agent_id = db.session.scalar(select(Conversation.agent_id)) or 1
+        token = console_sessions.do_open(db.session.get(Agent, agent_id))
     with client.session_transaction() as session:
-        session["agent_id"] = agent_id
+        session[SESSION_KEY] = token
     assert client.get(pdf_url(conversation_id)).status_code == 200
 
 
