@@ -18,32 +18,47 @@ def app_overrides():
 
 def test_queues(app, client):
     _, _, headers = agent_headers(app, skills=("general", "billing"))
-    made = client.post("/api/admin/queues", json={"name": "sales",
-                                                  "virtualAgentUrl": "https://va.example/x"},
-                       headers=headers)
+    made = client.post(
+        "/api/admin/queues",
+        json={"name": "sales", "virtualAgentUrl": "https://va.example/x"},
+        headers=headers,
+    )
     assert made.status_code == 201, made.get_json()
-    assert made.get_json() == {"id": made.get_json()["id"], "name": "sales",
-                               "virtualAgentUrl": "https://va.example/x", "agents": 0,
-                               "waiting": 0}
-    assert client.post("/api/admin/queues", json={"name": "sales"},
-                       headers=headers).status_code == 409
-    bad = client.post("/api/admin/queues", json={"name": "x", "virtualAgentUrl": "javascript:1"},
-                      headers=headers)
+    assert made.get_json() == {
+        "id": made.get_json()["id"],
+        "name": "sales",
+        "virtualAgentUrl": "https://va.example/x",
+        "agents": 0,
+        "waiting": 0,
+    }
+    assert (
+        client.post("/api/admin/queues", json={"name": "sales"}, headers=headers).status_code == 409
+    )
+    bad = client.post(
+        "/api/admin/queues", json={"name": "x", "virtualAgentUrl": "javascript:1"}, headers=headers
+    )
     assert bad.status_code == 400 and "virtualAgentUrl" in bad.get_json()["errors"]
     listed = client.get("/api/admin/queues", headers=headers).get_json()["queues"]
     assert [(q["name"], q["agents"], q["waiting"]) for q in listed] == [
-        ("billing", 1, 0), ("general", 1, 0), ("sales", 0, 0)]
+        ("billing", 1, 0),
+        ("general", 1, 0),
+        ("sales", 0, 0),
+    ]
 
 
 def test_api_users_secret_once_and_revoke(app, client):
     _, _, headers = agent_headers(app)
-    made = client.post("/api/admin/api-users", json={"name": "CRM", "roles": ["chat_capture"]},
-                       headers=headers)
+    made = client.post(
+        "/api/admin/api-users", json={"name": "CRM", "roles": ["chat_capture"]}, headers=headers
+    )
     assert made.status_code == 201, made.get_json()
     user = made.get_json()
     assert user["roles"] == ["chat_capture"] and user["revokedAt"] is None
-    form = {"grant_type": "client_credentials", "client_id": user["clientId"],
-            "client_secret": user["clientSecret"]}
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": user["clientId"],
+        "client_secret": user["clientSecret"],
+    }
     assert client.post("/Token", data=form).status_code == 200
     listed = client.get("/api/admin/api-users", headers=headers).get_json()["apiUsers"]
     assert [u["clientId"] for u in listed] == [user["clientId"]]
@@ -55,15 +70,24 @@ def test_api_users_secret_once_and_revoke(app, client):
     assert again.get_json()["revokedAt"] == revoked.get_json()["revokedAt"]
     assert client.post("/Token", data=form).status_code == 401
     assert client.delete("/api/admin/api-users/99999", headers=headers).status_code == 404
-    for body in ({"name": "x", "roles": ["root"]}, {"name": "x", "roles": []},
-                 {"name": " ", "roles": ["purge"]}):
+    for body in (
+        {"name": "x", "roles": ["root"]},
+        {"name": "x", "roles": []},
+        {"name": " ", "roles": ["purge"]},
+    ):
         assert client.post("/api/admin/api-users", json=body, headers=headers).status_code == 400
     assert len(client.get("/api/admin/api-users", headers=headers).get_json()["apiUsers"]) == 1
 
 
-@pytest.mark.parametrize("body", [
-    {"url": "ftp://x.example/"}, {"url": "https://x.example/", "events": ["chat.nope"]},
-    {"url": "https://x.example/", "basicUser": "u"}, {"events": ["chat.ended"]}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"url": "ftp://x.example/"},
+        {"url": "https://x.example/", "events": ["chat.nope"]},
+        {"url": "https://x.example/", "basicUser": "u"},
+        {"events": ["chat.ended"]},
+    ],
+)
 def test_bad_webhooks_are_refused(app, client, body):
     _, _, headers = agent_headers(app)
     answer = client.post("/api/admin/webhooks", json=body, headers=headers)
@@ -81,8 +105,11 @@ def test_dead_event_redelivered_from_the_log(app, client):
     _, _, headers = agent_headers(app)
     receiver = Receiver(fail_first=2).start()
     try:
-        made = client.post("/api/admin/webhooks", json={"url": receiver.url, "basicUser": "u",
-                                                        "basicPassword": "p"}, headers=headers)
+        made = client.post(
+            "/api/admin/webhooks",
+            json={"url": receiver.url, "basicUser": "u", "basicPassword": "p"},
+            headers=headers,
+        )
         assert made.status_code == 201, made.get_json()
         hook = made.get_json()
         assert hook["events"] == ["call.summary"] and hook["secret"] and hook["basicUser"] == "u"
@@ -118,10 +145,13 @@ def test_dead_event_redelivered_from_the_log(app, client):
         receiver.stop()
     bad = client.get("/api/admin/webhooks/%d/events?status=lost" % hook["id"], headers=headers)
     assert bad.status_code == 400
-    assert client.post("/api/admin/webhooks/events/99999/redeliver",
-                       headers=headers).status_code == 404
+    assert (
+        client.post("/api/admin/webhooks/events/99999/redeliver", headers=headers).status_code
+        == 404
+    )
     assert client.delete("/api/admin/webhooks/%d" % hook["id"], headers=headers).status_code == 204
     assert client.get("/api/admin/webhooks", headers=headers).get_json() == {"webhooks": []}
-    assert client.get("/api/admin/webhooks/%d/events" % hook["id"],
-                      headers=headers).status_code == 404
+    assert (
+        client.get("/api/admin/webhooks/%d/events" % hook["id"], headers=headers).status_code == 404
+    )
     assert client.delete("/api/admin/webhooks/%d" % hook["id"], headers=headers).status_code == 404
