@@ -1,5 +1,6 @@
 """The dashboard's numbers, computed in SQL: exact on SQLite and PostgreSQL alike."""
 
+import json
 import uuid
 from datetime import datetime, timedelta
 
@@ -116,3 +117,38 @@ def test_dashboard_route(app, client):
     for days in ("0", "32", "x"):
         bad = client.get("/api/admin/dashboard?days=" + days, headers=headers)
         assert bad.status_code == 400 and "days" in bad.get_json()["errors"]
+
+
+def test_seed_demo_fills_the_dashboard(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo", "--days", "7", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1
+    made = json.loads(lines[0])["conversations"]
+    assert made > 200
+    with app.app_context():
+        got = dashboard.summary(7)
+    assert sum(h["conversations"] for h in got["hours"]) + got["totals"]["offline"] == made
+    assert got["firstResponse"]["count"] > 100 and got["firstResponse"]["medianS"] > 0
+    assert got["firstResponse"]["p90S"] >= got["firstResponse"]["medianS"]
+    assert got["queueWait"]["medianS"] > 0 and got["ratings"]["count"] > 50
+    assert 3.5 < got["ratings"]["average"] < 4.6
+    again = runner.invoke(args=["seed-demo", "--days", "1", "--seed", "3"])
+    assert again.exit_code == 0, again.output  # seeding twice adds more, never a conflict
+    bad = runner.invoke(args=["seed-demo", "--days", "40"])
+    assert bad.exit_code != 0 and bad.stdout == ""
+
+
+def test_seed_demo_is_deterministic(app):
+    from sqlalchemy import delete
+
+    from chatwidget import cli_demo
+
+    with app.app_context():
+        first = cli_demo.seed(2, 11, now=NOW)
+        before = dashboard.summary(2, now=NOW)
+        db.session.execute(delete(Conversation))
+        db.session.commit()
+        assert cli_demo.seed(2, 11, now=NOW) == first
+        assert dashboard.summary(2, now=NOW) == before
