@@ -12,3 +12,13 @@ def register(app, api):
     api.register_blueprint(transcripts.blp)
     api.register_blueprint(widget.blp)
     api.register_blueprint(console.blp)
+    _console_admin(api)
+
+
+def _console_admin(api):
+    """The admin API and the console's calls search (issue 17)."""
+    # admin_dashboard and admin_integrations add their routes to admin.blp when imported.
+    from chatwidget.api import admin, admin_dashboard, admin_integrations, calls_search  # noqa: F401
+
+    api.register_blueprint(admin.blp)
+    api.register_blueprint(calls_search.blp)
