@@ -29,11 +29,11 @@ async function start(): Promise<void> {
   keepTitle();
   for (const ev of ["pointerdown", "keydown"]) document.addEventListener(ev, unlockAudio);
   window.addEventListener("hashchange", () => update({ route: location.hash.replace(/^#\/?/, "") }));
-  fromPage();
-  draw();
-  await refreshMe().catch(() => undefined); // the page's data-* stand in meanwhile
+  fromPage(); // the page's data-* stand in until /api/console/me answers
   loadOutbox();
-  connect();
+  connect(); // at once: a Status chosen in the first second waits for this socket
+  draw();
+  await refreshMe().catch(() => undefined);
   void loadCanned();
   try {
     pages = (await import("./admin/index")).pages;
