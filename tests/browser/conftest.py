@@ -15,6 +15,7 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
+from tests.browser.console import ConsoleAgent, Team
 from tests.browser.hosts import HostSite, page, widget_tag
 from tests.browser.widget import Visitor
 from tests.system.clients import Agent
@@ -111,14 +112,22 @@ class People:
         self.errors = []
         self.allowed = []
 
-    def visitor(self, name="visitor", **context_options):
+    def page(self, name, **context_options):
+        """A page in a new context of its own, watched for errors and screenshotted."""
         context = self.browser.new_context(**context_options)
         context.set_default_timeout(10_000)
         page = context.new_page()
         page.on("console", lambda m: m.type == "error" and self._error(name, m.text))
         page.on("pageerror", lambda exc: self._error(name, "pageerror: %s" % exc))
         self.pages[name] = page
-        return Visitor(page)
+        return page
+
+    def visitor(self, name="visitor", **context_options):
+        return Visitor(self.page(name, **context_options))
+
+    def agent(self, name="agent", **context_options):
+        """An agent at the console, in a browser of their own (tests/browser/console.py)."""
+        return ConsoleAgent(self.page(name, **context_options))
 
     def allow(self, pattern):
         """Console errors matching pattern are expected (a test that cuts the network)."""
@@ -152,3 +161,9 @@ def people(browser, request):
     made.screenshots()
     made.close()
     assert not made.errors, "console or page errors:\n" + "\n".join(made.errors)
+
+
+@pytest.fixture
+def team(site):
+    """team(*names) → a Team: a fresh queue and console agents serving it alone."""
+    return lambda *names, **options: Team(site.deployment, *names, **options)
