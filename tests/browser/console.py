@@ -220,3 +220,42 @@ def me(page, url):
 def wait_status(page, url, label):
     """Wait until the server has the agent's status as label (its /api/console/me)."""
     poll(lambda: me(page, url)[1]["status"] == label.lower(), 10, "the server to say " + label)
+
+
+def available_at(people, url, email, name="agent"):
+    """A console agent signed in at url and Available (the server says so)."""
+    agent = people.agent(name).sign_in(url, email)
+    agent.set_status("Available")
+    wait_status(agent.page, url, "Available")
+    return agent
+
+
+def start_chat(people, agent, host_url, customer, email=None):
+    """A visitor opens the widget at host_url and starts a chat as customer; the agent,
+    Available, gets it in My conversations and opens it. → (visitor, conversationId)."""
+    visitor = people.visitor("visitor-" + customer.split()[0].lower()).goto(host_url)
+    visitor.open().start(name=customer, email=email or "%s@example.test" % uuid.uuid4().hex[:8])
+    agent.open_conversation(customer)
+    return visitor, visitor.conversation()["conversationId"]
+
+
+def stored(deployment, conversation_id):
+    """The conversation's chat messages as the database has them: [(seq, text, tag)]."""
+    return [
+        tuple(row)
+        for row in deployment.rows(
+            "SELECT m.seq, m.text, m.tag FROM message m JOIN conversation c"
+            " ON c.id = m.conversation_pk WHERE c.conversation_id = :c"
+            " AND m.type = 'ChatMessage' ORDER BY m.seq",
+            c=conversation_id,
+        )
+    ]
+
+
+def assert_shown_once_in_order(shown, stored_messages):
+    """Each stored message in exactly one child under its seq; children in seq order."""
+    seqs = [seq for seq, *_ in shown if seq is not None]
+    assert seqs == sorted(set(seqs)), "children out of seq order or repeated: %r" % shown
+    for seq, text, _ in stored_messages:
+        holders = [s for s, shown_text, *_ in shown if text in shown_text]
+        assert holders == [seq], "%r (seq %d) shown as %r in %r" % (text, seq, holders, shown)

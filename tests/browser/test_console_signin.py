@@ -11,6 +11,7 @@ from tests.browser.console import PASSWORD, SESSION_TABLE, me, wait_status
 
 pytestmark = pytest.mark.slow  # server processes and a browser
 
+UNAUTHORIZED = re.compile(r"status of 401")
 HIDDEN_TOKEN = re.compile(r"<input[^>]*name=[\"']csrf_token[\"'][^>]*>", re.I)
 
 
@@ -21,6 +22,7 @@ def csrf_token(html):
 
 
 def test_wrong_password_is_refused_and_no_session_is_given(site, team, people):
+    people.allow(UNAUTHORIZED)  # the refused form answers 401, as it should
     crew = team("Wanda")
     email = crew.emails["Wanda"]
     agent = people.agent().sign_in_form(site.url)
