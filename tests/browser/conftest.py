@@ -102,6 +102,12 @@ def agent(site):
     connected.disconnect()
 
 
+def _where(message):
+    """A console message's text and, when it names one, the URL it is about."""
+    url = (message.location or {}).get("url")
+    return "%s (%s)" % (message.text, url) if url else message.text
+
+
 class People:
     """Each person gets their own browser context (cookies, storage), like their own machine."""
 
@@ -117,7 +123,7 @@ class People:
         context = self.browser.new_context(**context_options)
         context.set_default_timeout(10_000)
         page = context.new_page()
-        page.on("console", lambda m: m.type == "error" and self._error(name, m.text))
+        page.on("console", lambda m: m.type == "error" and self._error(name, _where(m)))
         page.on("pageerror", lambda exc: self._error(name, "pageerror: %s" % exc))
         self.pages[name] = page
         return page

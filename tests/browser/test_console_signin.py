@@ -12,6 +12,7 @@ from tests.browser.console import PASSWORD, SESSION_TABLE, me, wait_status
 pytestmark = pytest.mark.slow  # server processes and a browser
 
 UNAUTHORIZED = re.compile(r"status of 401")
+META_TOKEN = re.compile(r"<meta[^>]*name=[\"']csrf-token[\"'][^>]*content=[\"']([^\"']+)", re.I)
 HIDDEN_TOKEN = re.compile(r"<input[^>]*name=[\"']csrf_token[\"'][^>]*>", re.I)
 
 
@@ -92,7 +93,10 @@ def test_a_form_post_without_the_csrf_token_is_refused(site, team):
     out = browser.post(site.url + "/console/sign-out", allow_redirects=False, timeout=10)
     assert out.status_code == 400
     assert browser.get(site.url + "/api/console/me", timeout=10).status_code == 200
-    headers = {"X-CSRFToken": token}
+    # The page signed in carries its token (a new one: signing in starts a new session).
+    page_token = META_TOKEN.search(browser.get(site.url + "/console", timeout=10).text)
+    assert page_token, "no <meta name=csrf-token> on the signed-in console page"
+    headers = {"X-CSRFToken": page_token.group(1)}
     made = browser.post(site.url + "/api/console/canned", json=canned, headers=headers, timeout=10)
     assert made.status_code == 201, made.text
 
