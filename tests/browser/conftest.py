@@ -143,11 +143,13 @@ class People:
         if not any(p.search(text) for p in self.allowed):
             self.errors.append("%s: %s" % (name, text))
 
-    def screenshots(self):
+    def screenshots(self, step=""):
+        """Every page as <name>.png (at the end), or <name>-<step>.png along the way."""
         os.makedirs(self.folder, exist_ok=True)
         for name, one in self.pages.items():
+            file = "%s-%s.png" % (name, step) if step else name + ".png"
             try:
-                one.screenshot(path=os.path.join(self.folder, name + ".png"), full_page=True)
+                one.screenshot(path=os.path.join(self.folder, file), full_page=True)
             except Exception as exc:  # a crashed page: say so, keep the other screenshots
                 print("no screenshot of %s: %s" % (name, exc))
 

@@ -37,6 +37,7 @@ def test_wrong_password_is_refused_and_no_session_is_given(site, team, people):
     expect(agent.alert).to_be_visible()
     # The same words whichever half was wrong: nothing tells an attacker an e-mail exists.
     assert agent.alert.inner_text() == wrong_password
+    people.screenshots("refused")
     expect(agent.textbox("Password")).to_have_value("")
     expect(agent.status_box).to_have_count(0)
     expect(agent.button("Sign out")).to_have_count(0)
