@@ -14,6 +14,7 @@ from tests.browser.widget import poll
 from tests.system.servers import Deployment
 
 PASSWORD = "console-test-pw"
+CONNECTING = re.compile(r"^\s*(re)?connecting", re.I)
 SESSION_TABLE = "SELECT count(*) FROM agent_session WHERE agent_id = :a"
 
 
@@ -102,7 +103,14 @@ class ConsoleAgent:
         self.sign_in_form(url).fill_sign_in(email, password)
         expect(self.status_box).to_be_visible()
         expect(self.button("Sign out")).to_be_visible()
+        self.wait_connected()
         return self
+
+    def wait_connected(self, timeout=15_000):
+        """Wait while the page says it is (re)connecting: what an agent waits on before
+        choosing a status (choices made while the socket is down cannot reach the server)."""
+        connecting = self.page.get_by_text(CONNECTING).filter(visible=True)
+        expect(connecting).to_have_count(0, timeout=timeout)
 
     def sign_out(self):
         self.button("Sign out").click()
@@ -123,7 +131,7 @@ class ConsoleAgent:
         else:
             box.click()
             self.page.get_by_role("option", name=label, exact=True).click()
-        assert self.status() == label, (self.status(), label)
+        poll(lambda: self.status() == label, 10, "the Status combobox to show " + label)
         return self
 
     def waiting_item(self, text):

@@ -51,6 +51,7 @@ def test_agent_network_dropped_and_restored_while_the_visitor_writes(site, team,
         "the visitor's messages stored",
     )
     expect(console.page.get_by_text(RECONNECTING).first).to_be_visible()  # still down
+    people.screenshots("cut")
 
     relay.restore()
     console.page.context.set_offline(False)
