@@ -130,7 +130,8 @@ export function Composer({ conv }: { conv: Conv }) {
         disabled={disabled} aria-autocomplete="list"
         aria-controls={hits.length ? listId : undefined}
         aria-activedescendant={hits.length ? `${listId}-${hits[Math.min(active, hits.length - 1)].id}` : undefined}
-        placeholder={disabled ? "This conversation is no longer yours." : s.whisper
+        placeholder={disabled ? (conv.info.state === "ended" ? "This conversation has ended."
+          : "This conversation is no longer yours.") : s.whisper
           ? "Whisper to agents (the customer never sees it)…" : "Write a message… (/ for canned responses)"}
         onInput={onInput} onKeyDown={onKeyDown} />
       <div class="row">

@@ -4,6 +4,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, get } from "./api";
+import { customerName } from "./Lists";
 import { findConv, useStore } from "./store";
 import type { Conv } from "./types";
 import { day, safeUrl } from "./ui";
@@ -42,7 +43,7 @@ const POLL_FOR_MS = 15 * 60 * 1000; // a rating comes soon after the end, or nev
 
 function fallback(c: Conv): Details {
   const cu = c.info.customer || {};
-  return { conversationId: c.id, state: c.info.state, channel: c.info.channel, name: cu.name,
+  return { conversationId: c.id, state: c.info.state, channel: c.info.channel, name: customerName(c),
     email: cu.email, phone: cu.phone, refId: cu.refId, createdAt: c.info.createdAt };
 }
 

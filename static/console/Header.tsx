@@ -2,7 +2,7 @@
 // server has it (setStatus; the select shows the server's answer), tools, and sign-out.
 import { act } from "./link";
 import type { Page } from "./admin/index";
-import { update, useStore } from "./store";
+import { getState, update, useStore } from "./store";
 import { csrfToken } from "./ui";
 
 const STATUSES = [
@@ -18,10 +18,13 @@ interface Props {
   openDialog: (d: Dialog) => void;
 }
 
+/** Shown at once; the server's answer has the last word (a refusal puts back its status). */
 async function setStatus(status: string): Promise<void> {
+  const before = getState().status;
+  update({ status });
   const ack = await act("setStatus", { status });
   if (ack.status === "ok" && typeof ack.agentStatus === "string") update({ status: ack.agentStatus });
-  else update({}); // redraw the select with the status the server still has
+  else if (getState().status === status) update({ status: before });
 }
 
 export function Header({ pages, openDialog }: Props) {

@@ -75,7 +75,13 @@ export function WaitingList() {
   );
 }
 
-export const customerName = (c: Conv): string => c.info.customer?.name || "Visitor";
+/** The customer's name: as a participant, else from the conversation's customer object
+ * (the widget's init names it firstName/lastName). */
+export function customerName(c: Conv): string {
+  const cu = c.info.customer || {};
+  const given = [cu.firstName, cu.lastName].filter(Boolean).join(" ");
+  return c.participants.find((p) => p.role === "customer")?.name || cu.name || given || "Visitor";
+}
 
 export function MyConversations() {
   const s = useStore();

@@ -4,6 +4,7 @@
 // in order, each with its client id, resent after a reconnect until acknowledged.
 import { io, type Socket } from "socket.io-client";
 import { alertAgent } from "./alerts";
+import { customerName } from "./Lists";
 import { get } from "./api";
 import { assigned, merge, myPid, setPending } from "./convs";
 import { findConv, getState, setConv, tell, update } from "./store";
@@ -29,12 +30,28 @@ let lastTyping = 0;
 const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function emit(event: string, payload: object): Promise<Ack> {
-  if (!socket?.connected) return Promise.resolve({ status: "error", message: "not connected" });
+/** Emit with an ack; while the socket is down, wait (up to ACK_MS) for it to come back. */
+export async function emit(event: string, payload: object): Promise<Ack> {
+  if (!socket?.connected && !(await connected(ACK_MS))) {
+    return { status: "error", message: "not connected: try again once reconnected" };
+  }
   return socket
     .timeout(ACK_MS)
     .emitWithAck(event, payload)
     .catch(() => ({ status: "error", message: "timeout" }));
+}
+
+function connected(ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (up: boolean) => {
+      clearTimeout(timer);
+      socket?.off("connect", onUp);
+      resolve(up);
+    };
+    const onUp = () => done(true);
+    const timer = setTimeout(() => done(false), ms);
+    socket?.on("connect", onUp);
+  });
 }
 
 export function connect(): void {
@@ -120,7 +137,8 @@ function onAssigned(info: Info): void {
   const id = info.conversation.conversationId;
   const [isNew, fresh] = assigned(info);
   if (!isNew) return notifyMessages(id, fresh);
-  const name = info.conversation.customer?.name || "A customer";
+  const conv = findConv(id);
+  const name = conv ? customerName(conv) : "A customer";
   alertAgent("assigned", "New conversation", `${name} is yours`, () => select(id));
 }
 

@@ -36,7 +36,9 @@ export interface ConversationObj {
   channel?: string;
   state: string;
   queue?: { id: number; name: string } | null;
-  customer?: { name?: string; email?: string; phone?: string; refId?: string };
+  customer?: {
+    name?: string; firstName?: string; lastName?: string; email?: string; phone?: string; refId?: string;
+  };
   createdAt?: string;
   endedAt?: string | null;
 }
