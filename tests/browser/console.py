@@ -151,7 +151,10 @@ class ConsoleAgent:
         """Choose the customer's conversation in My conversations; its log appears."""
         item = self.conversation_item(name)
         expect(item).to_have_count(1, timeout=15_000)
-        inner = item.get_by_role("button").or_(item.get_by_role("link"))
+        # The item, or the button or link in it named by the customer (not, say, a
+        # "Remove Vera" beside it).
+        named = re.compile("^" + re.escape(name))
+        inner = item.get_by_role("button", name=named).or_(item.get_by_role("link", name=named))
         (inner.first if inner.count() else item).click()
         expect(self.log).to_be_visible()
         expect(self.customer).to_contain_text(name)
@@ -197,10 +200,10 @@ class ConsoleAgent:
         self.button("Transfer").click()
         page = self.page
         choice = (
-            page.get_by_role("option", name=target)
-            .or_(page.get_by_role("menuitem", name=target))
-            .or_(page.get_by_role("radio", name=target))
-            .or_(page.get_by_role("button", name=target))
+            page.get_by_role("option", name=target, exact=True)
+            .or_(page.get_by_role("menuitem", name=target, exact=True))
+            .or_(page.get_by_role("radio", name=target, exact=True))
+            .or_(page.get_by_role("button", name=target, exact=True))
         )
         expect(choice.first).to_be_visible()
         choice.first.click()

@@ -51,6 +51,15 @@ def test_transfer_to_a_second_agent_in_another_browser(site, team, people):
     theo.sees("V2 thanks Theo")
     assert "double charged" not in visitor.shadow_html()
 
+    # Back to Tess's queue: she is its only agent, and Available, so routing gives it her.
+    theo.transfer_to(first.queue)
+    expect(tess.conversation_item("Tomas Transfer")).to_have_count(1, timeout=15_000)
+    tess.open_conversation("Tomas Transfer")
+    tess.sees("V2 thanks Theo")
+    tess.send("A2 Tess again, all sorted")
+    visitor.sees("A2 Tess again, all sorted")
+    assert conversation_row(site, conversation_id)[:2] == ("assigned", "Tess")
+
 
 def test_end_on_both_sides_then_the_rating_in_the_customer_panel(site, team, people):
     crew = team("Edda")
