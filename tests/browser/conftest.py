@@ -15,7 +15,8 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser.console import ConsoleAgent, Team
+from tests.browser.console import ConsoleAgent
+from tests.browser.console_chat import Team
 from tests.browser.hosts import HostSite, page, widget_tag
 from tests.browser.widget import Visitor
 from tests.system.clients import Agent

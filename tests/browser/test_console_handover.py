@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.console import available_at, start_chat, stored
+from tests.browser.console_chat import available_at, start_chat, stored
 from tests.browser.widget import poll
 
 pytestmark = pytest.mark.slow  # server processes and a browser

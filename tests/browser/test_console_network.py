@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import NETWORK_ERRORS
-from tests.browser.console import assert_shown_once_in_order, available_at, start_chat, stored
+from tests.browser.console_chat import assert_shown_once_in_order, available_at, start_chat, stored
 from tests.browser.hosts import Relay
 from tests.browser.widget import poll
 

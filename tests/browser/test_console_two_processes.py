@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.console import (
+from tests.browser.console_chat import (
     Team,
     assert_shown_once_in_order,
     available_at,
