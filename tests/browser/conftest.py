@@ -15,6 +15,8 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
+from tests.browser.console import ConsoleAgent
+from tests.browser.console_chat import Team
 from tests.browser.hosts import HostSite, page, widget_tag
 from tests.browser.widget import Visitor
 from tests.system.clients import Agent
@@ -101,6 +103,12 @@ def agent(site):
     connected.disconnect()
 
 
+def _where(message):
+    """A console message's text and, when it names one, the URL it is about."""
+    url = (message.location or {}).get("url")
+    return "%s (%s)" % (message.text, url) if url else message.text
+
+
 class People:
     """Each person gets their own browser context (cookies, storage), like their own machine."""
 
@@ -111,14 +119,22 @@ class People:
         self.errors = []
         self.allowed = []
 
-    def visitor(self, name="visitor", **context_options):
+    def page(self, name, **context_options):
+        """A page in a new context of its own, watched for errors and screenshotted."""
         context = self.browser.new_context(**context_options)
         context.set_default_timeout(10_000)
         page = context.new_page()
-        page.on("console", lambda m: m.type == "error" and self._error(name, m.text))
+        page.on("console", lambda m: m.type == "error" and self._error(name, _where(m)))
         page.on("pageerror", lambda exc: self._error(name, "pageerror: %s" % exc))
         self.pages[name] = page
-        return Visitor(page)
+        return page
+
+    def visitor(self, name="visitor", **context_options):
+        return Visitor(self.page(name, **context_options))
+
+    def agent(self, name="agent", **context_options):
+        """An agent at the console, in a browser of their own (tests/browser/console.py)."""
+        return ConsoleAgent(self.page(name, **context_options))
 
     def allow(self, pattern):
         """Console errors matching pattern are expected (a test that cuts the network)."""
@@ -128,11 +144,13 @@ class People:
         if not any(p.search(text) for p in self.allowed):
             self.errors.append("%s: %s" % (name, text))
 
-    def screenshots(self):
+    def screenshots(self, step=""):
+        """Every page as <name>.png (at the end), or <name>-<step>.png along the way."""
         os.makedirs(self.folder, exist_ok=True)
         for name, one in self.pages.items():
+            file = "%s-%s.png" % (name, step) if step else name + ".png"
             try:
-                one.screenshot(path=os.path.join(self.folder, name + ".png"), full_page=True)
+                one.screenshot(path=os.path.join(self.folder, file), full_page=True)
             except Exception as exc:  # a crashed page: say so, keep the other screenshots
                 print("no screenshot of %s: %s" % (name, exc))
 
@@ -152,3 +170,9 @@ def people(browser, request):
     made.screenshots()
     made.close()
     assert not made.errors, "console or page errors:\n" + "\n".join(made.errors)
+
+
+@pytest.fixture
+def team(site):
+    """team(*names) → a Team: a fresh queue and console agents serving it alone."""
+    return lambda *names, **options: Team(site.deployment, *names, **options)
