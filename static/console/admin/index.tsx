@@ -10,14 +10,14 @@ import { DashboardPage } from "./dashboard";
 import { QueuesPage } from "./queues";
 import { WebhooksPage } from "./webhooks";
 
-export interface AdminPage {
+export interface Page {
   title: string;
   /** Shown (and answered by the server) to admins only. */
   admin: boolean;
   component: FunctionComponent;
 }
 
-export const pages: Record<string, AdminPage> = {
+export const pages: Record<string, Page> = {
   calls: { title: "Calls", admin: false, component: CallsPage },
   "admin/agents": { title: "Agents", admin: true, component: AgentsPage },
   "admin/queues": { title: "Queues", admin: true, component: QueuesPage },

@@ -1,0 +1,260 @@
+"""The console's calls search and admin pages, driven in Chromium as an admin does.
+
+A site of this module's own: WEBHOOK_MAX_ATTEMPTS=1, so an event a failing endpoint refuses
+is dead after one attempt, and an admin agent made by `create-agent --admin`.
+"""
+
+import math
+import re
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PASSWORD, ChatSite
+from tests.system.servers import Deployment
+
+pytestmark = pytest.mark.slow  # server processes and a browser
+
+ADMIN_EMAIL = "boss@example.test"
+
+
+@pytest.fixture(scope="module")
+def admin_site(tmp_path_factory):
+    """A site whose webhook deliveries die at the first failure, with an admin agent."""
+    made = ChatSite(tmp_path_factory.mktemp("admin-site"), WEBHOOK_MAX_ATTEMPTS="1",
+                    WEBHOOK_POLL_S="0.2")  # fmt: skip
+    made.deployment.flask(
+        *Deployment.create_agent(ADMIN_EMAIL, "Bea Boss", PASSWORD, "sales"), "--admin"
+    )
+    yield made
+    made.close()
+
+
+@pytest.fixture(scope="module")
+def capture_headers(admin_site):
+    """Bearer headers of an API user with the chat_capture role."""
+    user = admin_site.deployment.flask("create-api-user", "recorder", "--role", "chat_capture")
+    form = {"grant_type": "client_credentials", **user}
+    answer = requests.post(admin_site.url + "/Token", data=form, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": "Bearer " + answer.json()["access_token"]}
+
+
+def capture(site, headers, text):
+    """Capture a small chat whose customer wrote text; returns (sessionId, callId)."""
+    session_id = "sess-" + uuid.uuid4().hex[:10]
+    body = {
+        "SessionId": session_id,
+        "UtcStart": "2026-03-01T10:00:00Z",
+        "UtcEnd": "2026-03-01T10:05:00Z",
+        "Contacts": [
+            {"Type": "Customer", "FirstName": "Jane", "Email": "jane@example.test",
+             "Messages": [{"Content": text, "UtcTimestamp": "2026-03-01T10:01:00Z"}]},
+            {"Type": "Agent", "FirstName": "John",
+             "Messages": [{"Content": "On it.", "UtcTimestamp": "2026-03-01T10:02:00Z"}]},
+        ],
+    }  # fmt: skip
+    answer = requests.post(site.url + "/chatCapture/v1", json=body, headers=headers, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return session_id, answer.json()["callId"]
+
+
+def signed_in(people, site, name, email, password=PASSWORD, route=""):
+    """A new person (own context) signed in at /console, then at route (e.g. "admin/agents")."""
+    page = people.visitor(name).page
+    page.goto(site.url + "/console")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
+    if route:
+        page.goto("%s/console#/%s" % (site.url, route))
+    return page
+
+
+def heading(page, title):
+    expect(page.get_by_role("heading", name=title, exact=True, level=1)).to_be_visible()
+
+
+def test_admin_creates_an_agent_who_can_sign_in(admin_site, people):
+    page = signed_in(people, admin_site, "admin", ADMIN_EMAIL, route="admin/agents")
+    heading(page, "Agents")
+    form = page.get_by_role("form", name="Add agent")
+    email = "new-%s@example.test" % uuid.uuid4().hex[:6]
+    form.get_by_label("Name", exact=True).fill("Nora New")
+    form.get_by_label("Email", exact=True).fill(email)
+    form.get_by_label("Password", exact=True).fill("nora-secret-pw")
+    form.get_by_label("Skills (comma separated)").fill("sales, billing")
+    form.get_by_label("Max chats", exact=True).fill("4")
+    form.get_by_role("button", name="Create agent").click()
+    expect(form.get_by_role("status")).to_contain_text(email)
+    row = page.get_by_role("table", name="Agents").get_by_role("row").filter(has_text=email)
+    expect(row).to_contain_text("billing, sales")
+    expect(row).to_contain_text("0 / 4")
+
+    nora = signed_in(people, admin_site, "new-agent", email, "nora-secret-pw")
+    expect(nora.get_by_role("combobox", name="Status", exact=True)).to_be_visible()
+    # an agent who is not an admin is refused the admin API
+    answer = nora.request.get(admin_site.url + "/api/admin/agents")
+    assert answer.status == 403, answer.text()
+
+    # capacity edited, then deactivated: the sign-in no longer works
+    row.get_by_role("button", name="Edit Nora New").click()
+    page.get_by_label("Max chats of Nora New").fill("6")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(row).to_contain_text("0 / 6")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Deactivate Nora New").click()
+    expect(page.get_by_role("status")).to_contain_text("Nora New deactivated")
+    expect(row.get_by_role("button", name="Reactivate Nora New")).to_be_visible()
+    assert nora.request.get(admin_site.url + "/api/console/me").status == 401
+
+
+class Receiver:
+    """A webhook endpoint on this machine that refuses (500) until told to accept."""
+
+    def __init__(self):
+        self.accept = False
+        self.received = []  # (event id header, status answered)
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                status = 200 if receiver.accept else 500
+                receiver.received.append(status)
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d/hook" % self.server.server_port
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    made = Receiver()
+    yield made
+    made.close()
+
+
+def test_dead_webhook_event_redelivered_from_the_delivery_log(
+    admin_site, capture_headers, receiver, people
+):
+    page = signed_in(people, admin_site, "admin", ADMIN_EMAIL, route="admin/webhooks")
+    heading(page, "Webhooks")
+    form = page.get_by_role("form", name="Add webhook")
+    form.get_by_label("URL", exact=True).fill(receiver.url)
+    expect(form.get_by_role("checkbox", name="call.summary")).to_be_checked()
+    form.get_by_role("button", name="Add webhook").click()
+    secret = form.get_by_role("status")
+    expect(secret).to_contain_text("it will not be shown again")
+    expect(secret.get_by_role("button", name="Copy")).to_be_visible()
+
+    capture(admin_site, capture_headers, "Where is my parcel?")
+    page.get_by_role("button", name="Delivery log of " + receiver.url).click()
+    log = page.get_by_role("region", name="Delivery log of " + receiver.url)
+    row = log.get_by_role("row").filter(has_text="call.summary")
+    expect(row).to_have_attribute("data-status", "dead", timeout=20_000)
+    row.get_by_text("1 attempt", exact=True).click()
+    attempts = row.get_by_role("table", name="Attempts of call.summary", exact=False)
+    expect(attempts).to_contain_text("500")
+    assert receiver.received == [500]
+
+    receiver.accept = True
+    row.get_by_role("button", name="Redeliver", exact=False).click()
+    expect(log.get_by_role("status")).to_contain_text("queued for delivery again")
+    expect(row).to_have_attribute("data-status", "delivered", timeout=20_000)
+    assert receiver.received == [500, 200]
+    hooks = (
+        page.get_by_role("table", name="Webhooks").get_by_role("row").filter(has_text=receiver.url)
+    )
+    # cells after the URL (a row header): Events, Pending, Delivered, Dead
+    expect(hooks.get_by_role("cell").nth(2)).to_have_text("1")
+
+
+def test_calls_search_finds_a_captured_call_by_text(admin_site, capture_headers, people):
+    word = "zebra" + uuid.uuid4().hex[:6]
+    session_id, call_id = capture(admin_site, capture_headers, "My %s blender broke" % word)
+    capture(admin_site, capture_headers, "Something else entirely")
+    page = signed_in(people, admin_site, "agent", admin_site.email, route="calls")  # not an admin
+    heading(page, "Calls")
+    search = page.get_by_role("search", name="Search calls")
+    search.get_by_label("Text", exact=True).fill(word.upper())  # case-insensitive
+    search.get_by_role("button", name="Search", exact=True).click()
+    table = page.get_by_role("table", name="1 call found")
+    expect(table).to_contain_text(session_id)
+    expect(page.get_by_text("Page 1 of 1", exact=True)).to_be_visible()
+    link = table.get_by_role("link", name=call_id, exact=True)
+    assert link.get_attribute("href") == "/calls/" + call_id
+    transcript = table.get_by_role("link", name="Transcript of %s (PDF)" % call_id)
+    assert transcript.get_attribute("href") == "/calls/%s/transcript.pdf" % call_id
+
+    with page.context.expect_page() as opened:
+        link.click()
+    call_page = opened.value
+    people.pages["call-page"] = call_page
+    expect(call_page.get_by_text("My %s blender broke" % word)).to_be_visible()
+    with page.expect_download(timeout=30_000) as download:
+        transcript.click()
+    with open(download.value.path(), "rb") as fh:
+        assert fh.read(5) == b"%PDF-"
+
+
+def duration(value):
+    """The page's way of saying seconds (ui.tsx seconds()): JavaScript's Math.round, then units."""
+    if value is None:
+        return "—"
+    s = math.floor(value + 0.5)
+    if s < 60:
+        return "%d s" % s
+    if s < 3600:
+        return "%d min %d s" % (s // 60, s % 60)
+    return "%d h %d min" % (s // 3600, (s % 3600) // 60)
+
+
+def test_dashboard_drawn_with_seeded_data(admin_site, people):
+    admin_site.deployment.flask("seed-demo")
+    page = signed_in(people, admin_site, "admin", ADMIN_EMAIL, route="admin/dashboard")
+    heading(page, "Dashboard")
+    numbers = page.request.get(admin_site.url + "/api/admin/dashboard?days=7").json()
+    assert numbers["totals"]["conversations"] > 0, numbers
+    hours = page.get_by_role("img", name=re.compile("^Bar chart of conversations per hour"))
+    ratings = page.get_by_role("img", name=re.compile(r"^Bar chart of \d+ ratings"))
+    expect(hours.locator("canvas")).to_have_count(1)
+    expect(ratings.locator("canvas")).to_have_count(1)
+
+    cards = page.get_by_role("list", name="Figures of the last 7 days")
+    expected = {
+        "Conversations": str(numbers["totals"]["conversations"]),
+        "Median first response": duration(numbers["firstResponse"]["medianS"]),
+        "p90 first response": duration(numbers["firstResponse"]["p90S"]),
+        "Median wait in queue": duration(numbers["queueWait"]["medianS"]),
+    }
+    average = numbers["ratings"]["average"]
+    expected["Average rating"] = "—" if average is None else "%.1f / 5" % average
+    for label, value in expected.items():
+        card = cards.get_by_role("listitem").filter(has_text=label)
+        expect(card.locator("strong")).to_have_text(value)
+    total = sum(h["conversations"] for h in numbers["hours"])
+    expect(hours).to_have_attribute("aria-label", re.compile(": %d in all" % total))
+    stars = numbers["ratings"]["distribution"]
+    for n in "12345":
+        said = "%s star%s: %d" % (n, "" if n == "1" else "s", stars.get(n, 0))
+        expect(ratings).to_have_attribute("aria-label", re.compile(said))
+
+    # another period asks the server again
+    page.get_by_label("Period").select_option("30")
+    expect(page.get_by_role("list", name="Figures of the last 30 days")).to_be_visible()
