@@ -86,6 +86,10 @@ def _extensions(app):
     app.after_request(note_own_retry_after)
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    # The console's pages call its APIs with the session cookie (+ X-CSRFToken on changes).
+    api.spec.components.security_scheme(
+        "consoleSession", {"type": "apiKey", "in": "cookie", "name": "session"}
+    )
     socketio.init_app(
         app,
         async_mode="gevent",
@@ -133,7 +137,7 @@ def create_app(config=None):
     api, limiter = _extensions(app)
 
     from chatwidget import api as api_pkg
-    from chatwidget import cli, cors, sockets, web
+    from chatwidget import cli, console, cors, sockets, web
     from chatwidget.api import errors
     from chatwidget.extensions import socketio
     from chatwidget.sockets import throttle
@@ -142,6 +146,7 @@ def create_app(config=None):
     app.register_blueprint(web.bp)
     web.document(app, api)
     limiter.exempt(web.bp)
+    console.init_app(app, limiter)
     errors.register(app)
     cors.init_app(app)
     cli.register(app)

@@ -14,11 +14,12 @@ from chatwidget.core.errors import CoreError
 @click.option("--password", required=True)
 @click.option("--skill", "skills", multiple=True, help="a queue name; created when missing")
 @click.option("--max-chats", type=int, default=3, show_default=True)
+@click.option("--admin", "is_admin", is_flag=True, help="may run the team from the console")
 @with_appcontext
-def create_agent(email, name, password, skills, max_chats):
-    """Create an agent (password stored as a scrypt hash)."""
+def create_agent(email, name, password, skills, max_chats, is_admin):
+    """Create an agent (password stored as a scrypt hash); --admin makes it an admin."""
     try:
-        agent = agents.create_agent(email, name, password, skills, max_chats)
+        agent = agents.create_agent(email, name, password, skills, max_chats, is_admin)
     except CoreError as error:
         fail(error)
     echo_json(agents.describe(agent))

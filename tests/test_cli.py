@@ -133,3 +133,17 @@ def test_live_chat_commands_print_one_line_and_fail_on_stderr(sqlite_app):
     dup_queue = runner.invoke(args=["create-queue", "sales"])
     assert dup_queue.exit_code == 1 and dup_queue.stdout == ""
     assert "a queue named sales exists" in dup_queue.stderr
+
+
+def test_create_agent_admin_flag(sqlite_app):
+    from chatwidget.extensions import db
+    from chatwidget.models import Agent
+
+    runner = sqlite_app.test_cli_runner()
+    base = ["create-agent", "--name", "Ada", "--password", "long enough"]
+    admin = _json_line(runner.invoke(args=[*base, "--email", "ada@example.com", "--admin"]))
+    plain = _json_line(runner.invoke(args=[*base, "--email", "bob@example.com"]))
+    assert admin["isAdmin"] is True and plain["isAdmin"] is False
+    with sqlite_app.app_context():
+        assert db.session.get(Agent, admin["id"]).is_admin is True
+        assert db.session.get(Agent, plain["id"]).is_admin is False

@@ -3,7 +3,7 @@
 
 def register(app, api):
     """Register every API blueprint on the flask-smorest Api."""
-    from chatwidget.api import capture, channel, media, token, transcripts, widget
+    from chatwidget.api import capture, channel, console, media, token, transcripts, widget
 
     api.register_blueprint(token.blp)
     api.register_blueprint(capture.blp)
@@ -11,3 +11,4 @@ def register(app, api):
     api.register_blueprint(media.blp)
     api.register_blueprint(transcripts.blp)
     api.register_blueprint(widget.blp)
+    api.register_blueprint(console.blp)

@@ -3,6 +3,7 @@
 import logging
 
 from flask import request
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -57,6 +58,15 @@ def _retry_after(error):
     return {"Retry-After": "1"}
 
 
+def handle_csrf(error):
+    """A cookie-authenticated change without the page's CSRF token (api/agent_auth.py):
+    400 in the envelope under the APIs; the console's forms answer it themselves."""
+    if is_page_request():
+        return error
+    reason = error.description or "The CSRF token is missing."
+    return envelope(400, "CSRF token missing or invalid", {"X-CSRFToken": [reason]})
+
+
 def handle_core(error):
     """Domain errors → their status, same envelope (and Retry-After when one is due)."""
     retry_after = getattr(error, "retry_after", None)
@@ -85,6 +95,7 @@ def handle_unexpected(error):
 def register(app):
     """Install the handlers on app."""
     app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(CoreError, handle_core)
     app.register_error_handler(OperationalError, handle_database)
     app.register_error_handler(Exception, handle_unexpected)

@@ -7,9 +7,9 @@ from flask.views import MethodView
 from marshmallow import ValidationError
 from werkzeug.datastructures import CombinedMultiDict
 
-from chatwidget.api.auth import bearer_token
+from chatwidget.api.agent_auth import request_agent
 from chatwidget.api.parser import Blueprint, Parser
-from chatwidget.core import agents, attachments, media, presigned
+from chatwidget.core import attachments, media, presigned
 from chatwidget.schemas import media as s
 from chatwidget.schemas.common import ErrorSchema
 
@@ -63,14 +63,15 @@ def _upload_limit():
     request.max_content_length = media.max_bytes() + FORM_OVERHEAD
 
 
-def agent_token(view):
-    """The view needs an agent token from POST /api/agent/token; passes the agent."""
+def any_agent(view):
+    """The view needs an agent: a token from POST /api/agent/token, or the console's
+    session (with X-CSRFToken); passes the agent. Checked before the upload is read."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        return view(*args, agents.agent_from_token(bearer_token()), **kwargs)
+        return view(*args, request_agent(), **kwargs)
 
-    wrapper = blp.doc(security=[{"bearerAuth": []}])(wrapper)
+    wrapper = blp.doc(security=[{"bearerAuth": []}, {"consoleSession": []}])(wrapper)
     return blp.alt_response(401, schema=ErrorSchema, description="No valid agent token")(wrapper)
 
 
@@ -90,7 +91,7 @@ class CustomerAttachments(MethodView):
 
 @blp.route("/api/agent/attachments")
 class AgentAttachments(MethodView):
-    @agent_token
+    @any_agent
     @blp.upload(s.AgentUploadSchema)
     @blp.response(201, s.AttachmentSchema)
     @blp.alt_response(403, schema=ErrorSchema, description="Not assigned to this agent")

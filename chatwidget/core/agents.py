@@ -21,8 +21,9 @@ _SALT = "agent-token"
 _DUMMY_HASH = generate_password_hash("not a password")
 
 
-def create_agent(email, name, password, skills=(), max_chats=3):
-    """Create an agent; the password is stored as a scrypt hash."""
+def create_agent(email, name, password, skills=(), max_chats=3, is_admin=False):
+    """Create an agent; the password is stored as a scrypt hash. An admin also runs the
+    team from the console (agents, queues, API users, webhooks, dashboard)."""
     email = (email or "").strip().lower()
     if "@" not in email:
         raise InvalidInput("a valid e-mail is required", errors={"email": [email]})
@@ -36,6 +37,7 @@ def create_agent(email, name, password, skills=(), max_chats=3):
         password_hash=_off_the_loop(generate_password_hash, password),
         max_chats=max_chats,
         skills=ensure_queues(skills),
+        is_admin=bool(is_admin),
     )
     db.session.add(agent)
     try:
@@ -55,6 +57,7 @@ def describe(agent):
         "skills": [q.name for q in agent.skills],
         "maxChats": agent.max_chats,
         "status": agent.status,
+        "isAdmin": bool(agent.is_admin),
     }
 
 

@@ -6,7 +6,7 @@ from chatwidget.core import live_calls, messages, routing
 from chatwidget.core.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
 from chatwidget.core.events import publish
 from chatwidget.extensions import db
-from chatwidget.models import Agent, Conversation, Queue
+from chatwidget.models import Agent, Conversation, Participant, Queue
 from chatwidget.models.types import utcnow
 
 END_REASONS = ("customer", "agent", "timeout", "api", "connector")
@@ -36,6 +36,18 @@ def check_handler(agent, conversation):
     messages.check_open(conversation)
     if conversation.state != "assigned" or conversation.agent_id != agent.id:
         raise Forbidden("this conversation is not assigned to you")
+
+
+def check_reader(agent, conversation):
+    """Forbidden unless the agent is or was in the conversation, or it waits in one of the
+    agent's queues (conversationInfo, the console's customer panel)."""
+    if conversation.state == "waiting" and conversation.queue_id in _skill_ids(agent):
+        return
+    was_in = db.session.scalar(
+        select(Participant.id).filter_by(conversation_pk=conversation.id, agent_id=agent.id)
+    )
+    if was_in is None:
+        raise Forbidden("this conversation is not yours")
 
 
 def transfer_to_queue(agent, conversation, queue_id):

@@ -3,7 +3,7 @@
 import uuid
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from chatwidget.core import customer_view, media
 from chatwidget.core.errors import InvalidInput, InvalidState
@@ -86,6 +86,21 @@ _NEXT_SEQ = Prepared(
     .values(last_seq=_conversation.c.last_seq + 1, last_message_at=bindparam("at"))
     .returning(_conversation.c.last_seq)
 )
+# The same for an agent's ChatMessage (not a whisper): it also sets first_response_at the
+# first time, in the very statement that takes the seq, so it costs no query of its own.
+_NEXT_SEQ_REPLY = Prepared(
+    update(_conversation)
+    .where(_conversation.c.id == bindparam("pk"))
+    .values(
+        last_seq=_conversation.c.last_seq + 1,
+        last_message_at=bindparam("at"),
+        first_response_at=func.coalesce(
+            _conversation.c.first_response_at,
+            bindparam("at", type_=_conversation.c.first_response_at.type),
+        ),
+    )
+    .returning(_conversation.c.last_seq)
+)
 # Columns the ORM would fill from their defaults when not given: always written here.
 _DEFAULTS = {"to": list, "tag": str, "attachments": list}
 _inserts = {}
@@ -110,10 +125,18 @@ def agents_in(conversation):
     return known if known is not None else _AGENTS_IN.scalars(pk=conversation.id)
 
 
-def _next_seq(conversation):
-    """Take the next seq: the row update serialises concurrent senders, a rollback frees it."""
+def _next_seq(conversation, reply=False):
+    """Take the next seq: the row update serialises concurrent senders, a rollback frees it.
+    reply: an agent's answer to the customer, which also notes the first response."""
     now = utcnow()
-    return _NEXT_SEQ.scalar(pk=conversation.id, at=now), now
+    return (_NEXT_SEQ_REPLY if reply else _NEXT_SEQ).scalar(pk=conversation.id, at=now), now
+
+
+def _is_reply(sender, kind, fields):
+    """An agent's ChatMessage the customer sees (a whisper is no response to them)."""
+    return (
+        kind == "ChatMessage" and sender.get("role") == "agent" and fields.get("tag") != "whisper"
+    )
 
 
 class Stored(SimpleNamespace):
@@ -129,7 +152,7 @@ def store(conversation, sender, kind, message_id=None, customer=None, **fields):
     returns it as written (a Stored). customer: the conversation's customer participant
     when the caller has it at hand (else read if the message names it)."""
     db.session.flush()  # pending ORM changes first, as the ORM's own insert would have
-    seq, now = _next_seq(conversation)
+    seq, now = _next_seq(conversation, _is_reply(sender, kind, fields))
     values = {
         "message_id": message_id or str(uuid.uuid4()),
         "conversation_pk": conversation.id,

@@ -48,17 +48,6 @@ def _participant(agent, conversation):
     return participant
 
 
-def _may_read(agent, conversation):
-    """Agents read conversations they are or were in, or that wait in their queues."""
-    if conversation.state == "waiting" and conversation.queue_id in {q.id for q in agent.skills}:
-        return
-    was_in = db.session.scalar(
-        select(Participant.id).filter_by(conversation_pk=conversation.id, agent_id=agent.id)
-    )
-    if was_in is None:
-        raise Forbidden("this conversation is not yours")
-
-
 def _same_site():
     """Whether a cookie-authenticated handshake comes from our own pages: a browser sends
     the session cookie with a WebSocket opened by any site, and names that site in Origin
@@ -153,5 +142,5 @@ class AgentNamespace(AckingNamespace):
         """A conversation with every message (whispers included) after `afterSeq`."""
         agent = current_agent()
         conversation = conversations.get(data["conversationId"])
-        _may_read(agent, conversation)
+        handling.check_reader(agent, conversation)
         return ok(**conversations.info(conversation, "agent", after_seq=data["afterSeq"]))

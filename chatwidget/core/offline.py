@@ -1,0 +1,153 @@
+"""Offline messages (left through the widget's form): listed in the console, answered by
+e-mail, marked done."""
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from chatwidget.core import conversations, mailer, messages
+from chatwidget.core.errors import Forbidden, InvalidInput, NotFound
+from chatwidget.extensions import db
+from chatwidget.models import Conversation, Message, Participant, Queue
+from chatwidget.models.types import utcnow
+from chatwidget.schemas.common import format_utc
+
+LIMIT = 200  # listed at most; the open ones are few, the done ones only the latest
+
+
+def listing(agent, status="open"):
+    """Open (or done) offline messages of the agent's queues (an admin's: all), oldest first."""
+    done = status == "done"
+    query = (
+        select(Conversation, Queue.name)
+        .join(Queue, Queue.id == Conversation.queue_id)
+        .where(
+            Conversation.state == "offline",
+            Conversation.offline_done_at.is_not(None)
+            if done
+            else (Conversation.offline_done_at.is_(None)),
+        )
+    )
+    if not agent.is_admin:
+        query = query.where(Conversation.queue_id.in_([q.id for q in agent.skills]))
+    order = Conversation.created_at.desc() if done else Conversation.created_at
+    rows = db.session.execute(query.order_by(order, Conversation.id).limit(LIMIT)).all()
+    if done:
+        rows.reverse()
+    return _items(rows)
+
+
+def _items(rows):
+    """(conversation, queue name) rows as the console lists them, their messages read at once."""
+    found = db.session.execute(
+        select(Message.conversation_pk, Message.text, Message.sender, Message.created_at)
+        .where(Message.conversation_pk.in_([c.id for c, _ in rows]), Message.type == "ChatMessage")
+        .order_by(Message.conversation_pk, Message.seq)
+    ).all()
+    texts, replies = {}, {}
+    for pk, text, sender, at in found:
+        if sender.get("role") == "customer":
+            texts.setdefault(pk, text)
+        else:
+            reply = {"text": text, "at": format_utc(at), "agent": sender.get("name")}
+            replies.setdefault(pk, []).append(reply)
+    return [
+        {
+            "conversationId": c.conversation_id,
+            "name": (c.customer or {}).get("firstName"),
+            "email": c.email,
+            "text": texts.get(c.id, ""),
+            "queue": queue,
+            "createdAt": format_utc(c.created_at),
+            "doneAt": format_utc(c.offline_done_at),
+            "replies": replies.get(c.id, []),
+        }
+        for c, queue in rows
+    ]
+
+
+def _item(conversation):
+    return _items([(conversation, db.session.get(Queue, conversation.queue_id).name)])[0]
+
+
+def check_offline(agent, conversation_id):
+    """The offline message of one of the agent's queues (any, for an admin)."""
+    conversation = conversations.get(conversation_id)
+    if conversation.state != "offline":
+        raise NotFound("no offline message %s" % conversation_id)
+    if not agent.is_admin and conversation.queue_id not in {q.id for q in agent.skills}:
+        raise Forbidden("this offline message was left in a queue you do not serve")
+    return conversation
+
+
+def _check_text(text):
+    limit = current_app.config["MAX_MESSAGE_CHARS"]
+    if not text.strip() or len(text) > limit:
+        reason = "1 to %d characters, not only spaces." % limit
+        raise InvalidInput("text: " + reason, errors={"text": [reason]})
+    return text
+
+
+def _email(agent, conversation, text):
+    """The reply as an e-mail to the customer, quoting what they wrote."""
+    original = _item(conversation)["text"]
+    quoted = "\n".join("> " + line for line in original.splitlines())
+    body = "%s\n\n%s\n\nYou wrote:\n%s\n" % (text, agent.name, quoted)
+    return mailer.compose(conversation.email, "Re: your message", body)
+
+
+def do_reply(agent, conversation_id, text):
+    """E-mail the reply to the customer, then store it as the agent's ChatMessage and mark
+    the message done. Unavailable (503) when the e-mail cannot be sent: nothing stored."""
+    conversation = check_offline(agent, conversation_id)
+    text = _check_text(text)
+    if not conversation.email:
+        raise InvalidInput("this offline message has no e-mail to answer to")
+    message = _email(agent, conversation, text)
+    pk = conversation.id
+    # Nothing is written before the e-mail has gone; nor is a connection held while the
+    # SMTP server answers (up to SMTP_TIMEOUT_S).
+    db.session.commit()
+    mailer.send(message)
+    conversation = db.session.get(Conversation, pk)
+    participant = _participant(conversation, agent)
+    messages.store(conversation, messages.who(participant), "ChatMessage", text=text)
+    _mark_done(pk)
+    db.session.commit()
+    return _item(conversation)
+
+
+def _participant(conversation, agent):
+    """The agent as a participant of the offline conversation, joined and gone at once
+    (it answers by e-mail; nobody is live in it)."""
+    participant_id = "agent-%d-%s" % (agent.id, conversation.conversation_id)
+    participant = db.session.scalar(select(Participant).filter_by(participant_id=participant_id))
+    if participant is None:
+        now = utcnow()
+        participant = Participant(
+            participant_id=participant_id,
+            public_id=participant_id,
+            conversation_pk=conversation.id,
+            role="agent",
+            name=agent.name,
+            agent_id=agent.id,
+            joined_at=now,
+            left_at=now,
+        )
+        db.session.add(participant)
+    return participant
+
+
+def _mark_done(pk):
+    db.session.execute(
+        update(Conversation)
+        .where(Conversation.id == pk, Conversation.offline_done_at.is_(None))
+        .values(offline_done_at=utcnow())
+    )
+
+
+def do_done(agent, conversation_id):
+    """Mark an offline message done (answered otherwise, or nothing to answer); idempotent."""
+    conversation = check_offline(agent, conversation_id)
+    _mark_done(conversation.id)
+    db.session.commit()
+    return _item(conversation)
