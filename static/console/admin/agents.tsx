@@ -80,19 +80,21 @@ function AgentRow({ agent, action, reload, edit }: RowProps & { edit: () => void
       <td>{agent.status}</td>
       <td>{agent.isAdmin ? "Yes" : "No"}</td>
       <td>{agent.active ? "Yes" : "No"}</td>
-      <td class="adm-actions">
-        <button type="button" onClick={edit} aria-label={`Edit ${agent.name}`}>Edit</button>
-        {agent.active ? (
-          <button type="button" class="adm-danger" disabled={action.busy}
-            onClick={() => setActive(false)} aria-label={`Deactivate ${agent.name}`}>
-            Deactivate
-          </button>
-        ) : (
-          <button type="button" disabled={action.busy} onClick={() => setActive(true)}
-            aria-label={`Reactivate ${agent.name}`}>
-            Reactivate
-          </button>
-        )}
+      <td>
+        <div class="adm-actions">
+          <button type="button" onClick={edit} aria-label={`Edit ${agent.name}`}>Edit</button>
+          {agent.active ? (
+            <button type="button" class="adm-danger" disabled={action.busy}
+              onClick={() => setActive(false)} aria-label={`Deactivate ${agent.name}`}>
+              Deactivate
+            </button>
+          ) : (
+            <button type="button" disabled={action.busy} onClick={() => setActive(true)}
+              aria-label={`Reactivate ${agent.name}`}>
+              Reactivate
+            </button>
+          )}
+        </div>
       </td>
     </tr>
   );
@@ -130,9 +132,11 @@ function EditRow({ agent, action, reload, done }: RowProps & { done: () => void 
       <td>{agent.status}</td>
       <td>{agent.isAdmin ? "Yes" : "No"}</td>
       <td>{agent.active ? "Yes" : "No"}</td>
-      <td class="adm-actions">
-        <button type="submit" form={form} disabled={action.busy}>Save</button>
-        <button type="button" onClick={done}>Cancel</button>
+      <td>
+        <div class="adm-actions">
+          <button type="submit" form={form} disabled={action.busy}>Save</button>
+          <button type="button" onClick={done}>Cancel</button>
+        </div>
       </td>
     </tr>
   );

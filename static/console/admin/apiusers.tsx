@@ -43,13 +43,15 @@ export function ApiUsersPage() {
                 <td>{user.roles.join(", ")}</td>
                 <td>{when(user.createdAt)}</td>
                 <td>{user.revokedAt ? when(user.revokedAt) : "—"}</td>
-                <td class="adm-actions">
-                  {!user.revokedAt && (
-                    <button type="button" class="adm-danger" disabled={action.busy}
-                      onClick={() => revoke(user)} aria-label={`Revoke ${user.name}`}>
-                      Revoke
-                    </button>
-                  )}
+                <td>
+                  <div class="adm-actions">
+                    {!user.revokedAt && (
+                      <button type="button" class="adm-danger" disabled={action.busy}
+                        onClick={() => revoke(user)} aria-label={`Revoke ${user.name}`}>
+                        Revoke
+                      </button>
+                    )}
+                  </div>
                 </td>
               </tr>
             ))}

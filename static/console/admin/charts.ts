@@ -11,11 +11,10 @@ const HEIGHT = 220;
 const BAR = "rgba(37, 99, 235, 0.75)";
 const LINE = "#1d4ed8";
 
-/** Counts on the y axis: whole numbers only, from 0. */
-const countAxis: uPlot.Axis = {
-  values: (_u, splits) => splits.map((v) => (Number.isInteger(v) ? String(v) : "")),
-};
-const fromZero: uPlot.Scale = { range: (_u, _min, max) => [0, Math.max(1, max)] };
+/** Counts on the y axis: whole steps only. */
+const countAxis: uPlot.Axis = { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] };
+/** From 0, with a little room above the tallest bar. */
+const fromZero: uPlot.Scale = { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] };
 
 /** Draws opts into el at its width, and follows el's width while it lives. */
 function mount(el: HTMLElement, opts: Omit<uPlot.Options, "width" | "height">, data: uPlot.AlignedData): Chart {

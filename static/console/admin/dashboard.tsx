@@ -95,13 +95,15 @@ function HoursSection(props: { data: Dashboard; span: string; charts: Charts | n
     <section class="adm-panel" aria-labelledby="dash-hours">
       <h2 id="dash-hours">{`Conversations per hour, ${props.span}`}</h2>
       <ChartBox label={label} data={props.data} make={charts && ((el) => charts.hoursChart(el, hours))} />
-      <table class="adm-sr">
-        <caption>Conversations per hour (hours with none left out)</caption>
-        <thead><tr><th scope="col">Hour</th><th scope="col">Conversations</th></tr></thead>
-        <tbody>
-          {busy.map((h) => <tr key={h.hour}><th scope="row">{when(h.hour)}</th><td>{h.conversations}</td></tr>)}
-        </tbody>
-      </table>
+      <div class="adm-sr">
+        <table>
+          <caption>Conversations per hour (hours with none left out)</caption>
+          <thead><tr><th scope="col">Hour</th><th scope="col">Conversations</th></tr></thead>
+          <tbody>
+            {busy.map((h) => <tr key={h.hour}><th scope="row">{when(h.hour)}</th><td>{h.conversations}</td></tr>)}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }
@@ -117,13 +119,15 @@ function RatingsSection(props: { data: Dashboard; charts: Charts | null }) {
       <h2 id="dash-ratings">Ratings</h2>
       <ChartBox label={label} data={props.data}
         make={charts && ((el) => charts.ratingsChart(el, ratings.distribution))} />
-      <table class="adm-sr">
-        <caption>Ratings by stars</caption>
-        <thead><tr><th scope="col">Stars</th><th scope="col">Ratings</th></tr></thead>
-        <tbody>
-          {stars.map((s) => <tr key={s}><th scope="row">{s}</th><td>{ratings.distribution[s] || 0}</td></tr>)}
-        </tbody>
-      </table>
+      <div class="adm-sr">
+        <table>
+          <caption>Ratings by stars</caption>
+          <thead><tr><th scope="col">Stars</th><th scope="col">Ratings</th></tr></thead>
+          <tbody>
+            {stars.map((s) => <tr key={s}><th scope="row">{s}</th><td>{ratings.distribution[s] || 0}</td></tr>)}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

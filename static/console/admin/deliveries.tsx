@@ -90,13 +90,15 @@ function EventTable(props: {
             <td>{when(event.createdAt)}</td>
             <td>{when(event.deliveredAt)}</td>
             <td class="adm-error">{event.lastError || "—"}</td>
-            <td class="adm-actions">
-              {event.status !== "pending" && (
-                <button type="button" disabled={props.busy} onClick={() => props.onRedeliver(event)}
-                  aria-label={`Redeliver ${event.event} ${event.eventId}`}>
-                  Redeliver
-                </button>
-              )}
+            <td>
+              <div class="adm-actions">
+                {event.status !== "pending" && (
+                  <button type="button" disabled={props.busy} onClick={() => props.onRedeliver(event)}
+                    aria-label={`Redeliver ${event.event} ${event.eventId}`}>
+                    Redeliver
+                  </button>
+                )}
+              </div>
             </td>
           </tr>
         ))}

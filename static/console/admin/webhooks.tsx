@@ -68,17 +68,19 @@ function WebhookTable(props: {
             <td>{hook.counts.pending}</td>
             <td>{hook.counts.delivered}</td>
             <td>{hook.counts.dead}</td>
-            <td class="adm-actions">
-              <button type="button" aria-expanded={props.open === hook.id}
-                aria-label={`Delivery log of ${hook.url}`} onClick={() => props.onLog(hook.id)}>
-                Delivery log
-              </button>
-              {hook.active && (
-                <button type="button" class="adm-danger" disabled={props.busy}
-                  aria-label={`Remove ${hook.url}`} onClick={() => props.onRemove(hook)}>
-                  Remove
+            <td>
+              <div class="adm-actions">
+                <button type="button" aria-expanded={props.open === hook.id}
+                  aria-label={`Delivery log of ${hook.url}`} onClick={() => props.onLog(hook.id)}>
+                  Delivery log
                 </button>
-              )}
+                {hook.active && (
+                  <button type="button" class="adm-danger" disabled={props.busy}
+                    aria-label={`Remove ${hook.url}`} onClick={() => props.onRemove(hook)}>
+                    Remove
+                  </button>
+                )}
+              </div>
             </td>
           </tr>
         ))}
