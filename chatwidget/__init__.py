@@ -48,7 +48,9 @@ def _sqlite_pragmas(app):
         cursor.execute("PRAGMA wal_autocheckpoint=%d" % app.config["SQLITE_AUTOCHECKPOINT"])
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        install_sqlite_functions(dbapi_connection)
 
+    from chatwidget.core.sqltime import install_sqlite_functions
     from chatwidget.extensions import db
 
     with app.app_context():

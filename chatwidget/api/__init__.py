@@ -12,3 +12,18 @@ def register(app, api):
     api.register_blueprint(transcripts.blp)
     api.register_blueprint(widget.blp)
     api.register_blueprint(console.blp)
+    _console_admin(api)
+
+
+def _console_admin(api):
+    """The admin API and the console's calls search (issue 17)."""
+    from chatwidget.api import admin, admin_dashboard, admin_integrations, calls_search
+
+    assert admin_dashboard and admin_integrations  # imported for the routes they add
+    schemes = api.spec.components.security_schemes
+    if "consoleSession" not in schemes:  # the console's cookie, as api.agent_auth reads it
+        api.spec.components.security_scheme(
+            "consoleSession", {"type": "apiKey", "in": "cookie", "name": "session"}
+        )
+    api.register_blueprint(admin.blp)
+    api.register_blueprint(calls_search.blp)

@@ -1,0 +1,45 @@
+"""API users as the admin pages list, create and revoke them (core.identity does the work)."""
+
+from sqlalchemy import select
+
+from chatwidget.core import identity
+from chatwidget.core.errors import InvalidInput, NotFound
+from chatwidget.extensions import db
+from chatwidget.models import ApiUser
+from chatwidget.schemas.common import format_utc
+
+
+def describe(user):
+    """An API user without its secret (only its hash is kept)."""
+    return {
+        "id": user.id,
+        "name": user.name,
+        "clientId": user.client_id,
+        "roles": list(user.roles or []),
+        "createdAt": format_utc(user.created_at),
+        "revokedAt": format_utc(user.revoked_at),
+    }
+
+
+def list_users():
+    """Every API user, active ones first, newest first."""
+    rows = db.session.scalars(
+        select(ApiUser).order_by(ApiUser.revoked_at.is_not(None), ApiUser.id.desc())
+    )
+    return [describe(user) for user in rows]
+
+
+def create(name, roles):
+    """A new API user; its secret is in the answer this once, never again."""
+    if not name.strip():
+        raise InvalidInput("name: may not be blank", errors={"name": ["may not be blank"]})
+    user, secret = identity.create_api_user(name.strip(), roles)
+    return {**describe(user), "clientSecret": secret}
+
+
+def revoke(user_id):
+    """Revoke an API user by id (idempotent: a revoked one keeps its first revokedAt)."""
+    user = db.session.get(ApiUser, user_id)
+    if user is None:
+        raise NotFound("no API user %s" % user_id)
+    return describe(identity.revoke_api_user(user.client_id))

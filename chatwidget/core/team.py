@@ -1,0 +1,175 @@
+"""Running the team from the console: agents as an admin sees and changes them.
+
+Deactivating an agent ends it everywhere at once: its console sessions are deleted, its
+sockets disconnected (in whichever process holds them: python-socketio passes the
+disconnect on through the Redis message queue), and the conversations it held go back
+to the front of their queues, as when its grace period runs out.
+"""
+
+import hashlib
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import generate_password_hash
+
+from chatwidget.core import agents, console_sessions, handling
+from chatwidget.core.errors import Conflict, InvalidInput, NotFound
+from chatwidget.core.queues import ensure_queues
+from chatwidget.extensions import db, socketio
+from chatwidget.models import Agent, AgentSession, AgentSocket
+from chatwidget.models.types import utcnow
+from chatwidget.schemas.common import format_utc
+
+AGENT_NS = "/agent"
+
+
+def describe(agent):
+    """An agent as the admin pages list it."""
+    return {
+        "id": agent.id,
+        "email": agent.email,
+        "name": agent.name,
+        "isAdmin": bool(agent.is_admin),
+        "active": agent.deactivated_at is None,
+        "status": agent.status,
+        "maxChats": agent.max_chats,
+        "activeChats": agent.active_chats,
+        "skills": sorted(q.name for q in agent.skills),
+        "createdAt": format_utc(agent.created_at),
+    }
+
+
+def list_agents():
+    """Every agent: active ones first, then by name."""
+    rows = db.session.scalars(
+        select(Agent).order_by(Agent.deactivated_at.is_not(None), func.lower(Agent.name), Agent.id)
+    )
+    return [describe(agent) for agent in rows]
+
+
+def get_agent(agent_id):
+    """The agent with this id, or NotFound."""
+    agent = db.session.get(Agent, agent_id)
+    if agent is None:
+        raise NotFound("no agent %s" % agent_id)
+    return agent
+
+
+def create(data):
+    """A new agent from the admin page (as `create-agent`)."""
+    return agents.create_agent(
+        data["email"],
+        data["name"],
+        data["password"],
+        data.get("skills") or (),
+        data.get("maxChats", 3),
+        data.get("isAdmin", False),
+    )
+
+
+def update(admin, agent_id, data, keep_token=None):
+    """Change an agent; `active: false` deactivates it. An admin may neither deactivate
+    nor un-admin itself (Conflict): the team would risk having no admin left.
+
+    keep_token: the caller's own console session token, kept when it changes its own
+    password (its other sessions end, as every session of another agent does)."""
+    agent = get_agent(agent_id)
+    if agent.id == admin.id and (data.get("active") is False or data.get("isAdmin") is False):
+        raise Conflict("you cannot deactivate or un-admin yourself; ask another admin")
+    _apply(agent, data)
+    try:
+        db.session.commit()
+    except IntegrityError:  # a skill queue created meanwhile by someone else: say so
+        db.session.rollback()
+        raise Conflict("the agent changed meanwhile; try again") from None
+    if "password" in data:
+        _close_sessions(agent.id, keep_token if agent.id == admin.id else None)
+    if data.get("active") is False:
+        deactivate(agent)
+    return agent
+
+
+def _apply(agent, data):
+    """The plain fields of an update, validated like create-agent's."""
+    if "name" in data:
+        name = data["name"].strip()
+        if not name:
+            raise InvalidInput("name: may not be blank", errors={"name": ["may not be blank"]})
+        agent.name = name
+    if "maxChats" in data:
+        agent.max_chats = data["maxChats"]
+    if "isAdmin" in data:
+        agent.is_admin = data["isAdmin"]
+    if "skills" in data:
+        agent.skills = ensure_queues(data["skills"])
+    if "password" in data:
+        if len(data["password"]) < 8:
+            reason = "at least 8 characters"
+            raise InvalidInput("password: " + reason, errors={"password": [reason]})
+        agent.password_hash = agents._off_the_loop(generate_password_hash, data["password"])
+    if data.get("active") is False and agent.deactivated_at is None:
+        agent.deactivated_at = utcnow()
+        agent.status = "offline"  # never routed to again, whatever else happens
+    elif data.get("active") is True:
+        agent.deactivated_at = None
+
+
+def _close_sessions(agent_id, keep_token=None):
+    """End an agent's console sessions, all but keep_token's."""
+    if not keep_token:
+        console_sessions.do_close_all(agent_id)
+        return
+    kept = hashlib.sha256(keep_token.encode()).hexdigest()  # as console_sessions keeps it
+    db.session.execute(
+        delete(AgentSession).where(
+            AgentSession.agent_id == agent_id, AgentSession.token_hash != kept
+        )
+    )
+    db.session.commit()
+
+
+def deactivate(agent):
+    """The rest of a deactivation, once the flag is committed: sessions, sockets, chats."""
+    console_sessions.do_close_all(agent.id)
+    handling.requeue_agent(agent)
+    db.session.commit()
+    sids = list(db.session.scalars(select(AgentSocket.sid).filter_by(agent_id=agent.id)))
+    db.session.commit()  # nothing held while the sockets' disconnect handlers write
+    for sid in sids:
+        # Local sockets now, the others by their process through the message queue.
+        socketio.server.disconnect(sid, namespace=AGENT_NS)
+
+
+def list_queues():
+    """Every queue with how many active agents serve it and how many wait in it."""
+    from chatwidget.models import Conversation, Queue
+    from chatwidget.models.agent import agent_skill
+
+    serving = (
+        select(func.count(agent_skill.c.agent_id))
+        .join(Agent, Agent.id == agent_skill.c.agent_id)
+        .where(agent_skill.c.queue_id == Queue.id, Agent.deactivated_at.is_(None))
+        .scalar_subquery()
+    )
+    waiting = (
+        select(func.count(Conversation.id))
+        .where(Conversation.queue_id == Queue.id, Conversation.state == "waiting")
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Queue, serving.label("agents"), waiting.label("waiting")).order_by(
+            func.lower(Queue.name), Queue.id
+        )
+    )
+    return [describe_queue(queue, agents_, waiting_) for queue, agents_, waiting_ in rows]
+
+
+def describe_queue(queue, agents_=0, waiting=0):
+    """A queue as the admin pages list it."""
+    return {
+        "id": queue.id,
+        "name": queue.name,
+        "virtualAgentUrl": queue.virtual_agent_url,
+        "agents": agents_,
+        "waiting": waiting,
+    }

@@ -1,0 +1,127 @@
+"""Webhook endpoints as the admin pages show them: counts, the delivery log, redelivery.
+
+A redelivered event goes back to `pending`, due now, unleased: the delivery worker
+(chatwidget.outbox) claims it like any other due row. Its `attempts` are kept, so the
+log's attempt numbers go on rising and the worker's fence (a claim's attempt number)
+never repeats: the redelivery is one more try, and a failure makes it dead again.
+"""
+
+from sqlalchemy import case, func, select, update
+
+from chatwidget.core import webhooks
+from chatwidget.core.errors import Conflict, NotFound
+from chatwidget.core.events import publish
+from chatwidget.extensions import db
+from chatwidget.models import DeliveryAttempt, OutboxEvent, Webhook
+from chatwidget.models.types import utcnow
+from chatwidget.schemas.common import format_utc
+
+STATUSES = ("pending", "delivered", "dead")
+
+
+def describe(hook, counts=None, with_secret=False):
+    """A webhook with its event counts (the Basic password never)."""
+    out = webhooks.describe(hook, with_secret=with_secret)
+    out["createdAt"] = format_utc(hook.created_at)
+    out["counts"] = counts or dict.fromkeys(STATUSES, 0)
+    return out
+
+
+def list_hooks():
+    """Every endpoint, oldest first, with its events counted by status in one query."""
+    counted = {
+        status: func.coalesce(func.sum(case((OutboxEvent.status == status, 1), else_=0)), 0)
+        for status in STATUSES
+    }
+    rows = db.session.execute(
+        select(Webhook, *(c.label(s) for s, c in counted.items()))
+        .outerjoin(OutboxEvent, OutboxEvent.webhook_id == Webhook.id)
+        .group_by(Webhook.id)
+        .order_by(Webhook.id)
+    )
+    return [describe(row[0], {s: int(getattr(row, s)) for s in STATUSES}) for row in rows]
+
+
+def get_hook(hook_id):
+    hook = db.session.get(Webhook, hook_id)
+    if hook is None:
+        raise NotFound("no webhook %s" % hook_id)
+    return hook
+
+
+def events(hook_id, status=None, page=1, per_page=25):
+    """One page of an endpoint's events, newest first, each with its delivery log."""
+    get_hook(hook_id)
+    where = [OutboxEvent.webhook_id == hook_id]
+    if status:
+        where.append(OutboxEvent.status == status)
+    total = db.session.scalar(select(func.count(OutboxEvent.id)).where(*where))
+    rows = list(
+        db.session.scalars(
+            select(OutboxEvent)
+            .where(*where)
+            .order_by(OutboxEvent.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    logs = _logs([row.id for row in rows])
+    items = [describe_event(row, logs.get(row.id, [])) for row in rows]
+    return {"items": items, "page": page, "perPage": per_page, "total": total}
+
+
+def _logs(outbox_ids):
+    """The delivery attempts of these events, oldest first, by event id."""
+    out = {}
+    if not outbox_ids:
+        return out
+    rows = db.session.scalars(
+        select(DeliveryAttempt)
+        .where(DeliveryAttempt.outbox_id.in_(outbox_ids))
+        .order_by(DeliveryAttempt.at, DeliveryAttempt.id)
+    )
+    for row in rows:
+        out.setdefault(row.outbox_id, []).append(
+            {
+                "attempt": row.attempt,
+                "at": format_utc(row.at),
+                "statusCode": row.status_code,
+                "error": row.error,
+                "durationMs": row.duration_ms,
+            }
+        )
+    return out
+
+
+def describe_event(row, log):
+    return {
+        "id": row.id,
+        "eventId": row.event_id,
+        "event": row.event,
+        "status": row.status,
+        "attempts": row.attempts,
+        "createdAt": format_utc(row.created_at),
+        "deliveredAt": format_utc(row.delivered_at),
+        "lastError": row.last_error,
+        "log": log,
+    }
+
+
+def redeliver(event_pk):
+    """Send a dead or delivered event again, now; Conflict while it is still pending."""
+    row = db.session.get(OutboxEvent, event_pk)
+    if row is None:
+        raise NotFound("no webhook event %s" % event_pk)
+    moved = db.session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.id == row.id, OutboxEvent.status.in_(("dead", "delivered")))
+        .values(status="pending", next_attempt_at=utcnow(), lease_until=None, delivered_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        db.session.rollback()
+        raise Conflict("this event is still pending: the worker will deliver it")
+    publish(db.session, "outbox.new", {})  # wake the delivery worker after the commit
+    db.session.commit()
+    db.session.refresh(row)
+    return describe_event(row, _logs([row.id]).get(row.id, []))
