@@ -24,11 +24,13 @@ ADMIN_EMAIL = "boss@example.test"
 
 @pytest.fixture(scope="module")
 def admin_site(tmp_path_factory):
-    """A site whose webhook deliveries die at the first failure, with an admin agent."""
+    """A site whose webhook deliveries die at the first failure, with an admin agent and an
+    API user that captures calls (made side by side: each command costs a Python start)."""
     made = ChatSite(tmp_path_factory.mktemp("admin-site"), WEBHOOK_MAX_ATTEMPTS="1",
                     WEBHOOK_POLL_S="0.2")  # fmt: skip
-    made.deployment.flask(
-        *Deployment.create_agent(ADMIN_EMAIL, "Bea Boss", PASSWORD, "sales"), "--admin"
+    _, made.recorder = made.deployment.commands(
+        Deployment.create_agent(ADMIN_EMAIL, "Bea Boss", PASSWORD, "sales") + ("--admin",),
+        ("create-api-user", "recorder", "--role", "chat_capture"),
     )
     yield made
     made.close()
@@ -36,9 +38,8 @@ def admin_site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def capture_headers(admin_site):
-    """Bearer headers of an API user with the chat_capture role."""
-    user = admin_site.deployment.flask("create-api-user", "recorder", "--role", "chat_capture")
-    form = {"grant_type": "client_credentials", **user}
+    """Bearer headers of the API user with the chat_capture role."""
+    form = {"grant_type": "client_credentials", **admin_site.recorder}
     answer = requests.post(admin_site.url + "/Token", data=form, timeout=10)
     assert answer.status_code == 200, answer.text
     return {"Authorization": "Bearer " + answer.json()["access_token"]}
@@ -63,9 +64,9 @@ def capture(site, headers, text):
     return session_id, answer.json()["callId"]
 
 
-def signed_in(people, site, name, email, password=PASSWORD, route=""):
+def signed_in(people, site, name, email, password=PASSWORD, route="", **context_options):
     """A new person (own context) signed in at /console, then at route (e.g. "admin/agents")."""
-    page = people.visitor(name).page
+    page = people.visitor(name, **context_options).page
     page.goto(site.url + "/console")
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(password)
@@ -211,6 +212,34 @@ def test_calls_search_finds_a_captured_call_by_text(admin_site, capture_headers,
         transcript.click()
     with open(download.value.path(), "rb") as fh:
         assert fh.read(5) == b"%PDF-"
+
+
+def test_calls_search_pages_and_dates(admin_site, capture_headers, people):
+    word = "kiwi" + uuid.uuid4().hex[:6]
+    for n in range(27):  # started 2026-03-01 10:00 UTC: 05:00 in New York
+        capture(admin_site, capture_headers, "%s number %d" % (word, n))
+    page = signed_in(people, admin_site, "agent", admin_site.email, route="calls?q=" + word,
+                     timezone_id="America/New_York")  # fmt: skip
+    table = page.get_by_role("table", name="27 calls found")
+    expect(table.get_by_role("row")).to_have_count(26)  # the header and 25
+    expect(page.get_by_text("Page 1 of 2", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Previous", exact=True)).to_be_disabled()
+    page.get_by_role("button", name="Next", exact=True).click()
+    expect(page.get_by_text("Page 2 of 2", exact=True)).to_be_visible()
+    expect(table.get_by_role("row")).to_have_count(3)
+    expect(page.get_by_role("button", name="Next", exact=True)).to_be_disabled()
+    page.go_back()  # the search and its page live in the address
+    expect(page.get_by_text("Page 1 of 2", exact=True)).to_be_visible()
+
+    search = page.get_by_role("search", name="Search calls")
+    search.get_by_label("From", exact=True).fill("2026-03-02")
+    search.get_by_role("button", name="Search", exact=True).click()
+    expect(page.get_by_role("table", name="0 calls found")).to_be_visible()
+    expect(page.get_by_text("Page 1 of 1", exact=True)).to_be_visible()
+    search.get_by_label("From", exact=True).fill("2026-03-01")
+    search.get_by_label("To", exact=True).fill("2026-03-01")  # that whole day, New York's
+    search.get_by_role("button", name="Search", exact=True).click()
+    expect(page.get_by_role("table", name="27 calls found")).to_be_visible()
 
 
 def duration(value):
