@@ -72,7 +72,8 @@ def signed_in(people, site, name, email, password=PASSWORD, route="", **context_
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
-    if route:
+    if route:  # once the app is up (its menu shows), a new hash is a move inside it
+        expect(page.get_by_role("navigation", name="Console")).to_be_visible()
         page.goto("%s/console#/%s" % (site.url, route))
     return page
 
@@ -113,6 +114,38 @@ def test_admin_creates_an_agent_who_can_sign_in(admin_site, people):
     expect(page.get_by_role("status")).to_contain_text("Nora New deactivated")
     expect(row.get_by_role("button", name="Reactivate Nora New")).to_be_visible()
     assert nora.request.get(admin_site.url + "/api/console/me").status == 401
+
+
+def test_api_user_secret_shown_once_then_revoked(admin_site, people):
+    page = signed_in(people, admin_site, "admin", ADMIN_EMAIL, route="admin/api-users")
+    heading(page, "API users")
+    form = page.get_by_role("form", name="Add API user")
+    form.get_by_label("Name", exact=True).fill("crm-sync")
+    roles = form.get_by_role("group", name="Roles")
+    roles.get_by_role("checkbox", name="chat_capture", exact=True).check()
+    roles.get_by_role("checkbox", name="call_share", exact=True).check()
+    form.get_by_role("button", name="Create API user").click()
+    panel = form.get_by_role("status")
+    expect(panel).to_contain_text("it will not be shown again")
+    client_id = panel.locator("dd").nth(0).inner_text()
+    secret = panel.locator("dd").nth(1).inner_text()
+    form_data = {"client_id": client_id, "client_secret": secret}
+    token = requests.post(admin_site.url + "/Token", data=form_data, timeout=10)
+    assert token.status_code == 200, token.text
+    row = page.get_by_role("table", name="API users").get_by_role("row").filter(has_text=client_id)
+    expect(row).to_contain_text("call_share, chat_capture")
+    expect(row).not_to_contain_text(secret)
+    panel.get_by_role("button", name="Done").click()
+    expect(page.get_by_text(secret)).to_have_count(0)
+    page.reload()
+    expect(row).to_be_visible()
+    expect(page.get_by_text(secret)).to_have_count(0)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Revoke crm-sync").click()
+    expect(page.get_by_role("status")).to_contain_text("crm-sync revoked")
+    expect(row.get_by_role("button", name="Revoke crm-sync")).to_have_count(0)
+    assert requests.post(admin_site.url + "/Token", data=form_data, timeout=10).status_code == 401
 
 
 class Receiver:
