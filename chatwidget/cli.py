@@ -91,9 +91,10 @@ def remove_webhook(hook_id):
 
 def register(app):
     """Add every command to app.cli."""
-    from chatwidget import cli_calls, cli_live
+    from chatwidget import cli_calls, cli_demo, cli_live
 
     for command in (create_api_user, revoke_api_user, add_webhook, list_webhooks, remove_webhook):
         app.cli.add_command(command)
     cli_calls.register(app)
     cli_live.register(app)
+    cli_demo.register(app)

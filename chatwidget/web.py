@@ -1,10 +1,11 @@
 """Pages for people and the health probe."""
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request, send_file
 from sqlalchemy import text
 
-from chatwidget.core import capture
-from chatwidget.core.errors import CoreError
+from chatwidget.api.agent_auth import session_agent
+from chatwidget.core import call_transcripts, capture
+from chatwidget.core.errors import CoreError, Unauthorized
 from chatwidget.core.share import check_share_token
 from chatwidget.extensions import db
 from chatwidget.schemas.common import parse_utc
@@ -72,23 +73,56 @@ def _messages(call):
     return sorted(rows, key=lambda r: parse_utc(r["at"]))
 
 
+def _unavailable(error):
+    page = render_template("message.html", title="Call unavailable", text=error.message)
+    return page, error.status
+
+
 @bp.get("/calls/<call_id>")
 def call_page(call_id):
-    """A call as a read-only conversation, for a share link's holder."""
+    """A call as a read-only conversation: for a signed-in console agent, or a share
+    link's holder."""
+    agent = session_agent()
     try:
-        check_share_token(call_id, request.args.get("token"))
+        if agent is None:
+            check_share_token(call_id, request.args.get("token"))
         call = capture.get_call(call_id)
     except CoreError as error:
-        return render_template("message.html", title="Call unavailable", text=error.message), (
-            error.status
-        )
+        return _unavailable(error)
     calls = capture.master_calls(call)
-    return render_template(
-        "call.html",
-        call=call,
-        related=[c for c in calls if c.id != call.id],
-        chats=[(c, _messages(c)) for c in calls],
+    response = current_app.make_response(
+        render_template(
+            "call.html",
+            call=call,
+            agent=agent,
+            related=[c for c in calls if c.id != call.id],
+            chats=[(c, _messages(c)) for c in calls],
+        )
     )
+    response.cache_control.private = True  # personal data: no shared cache keeps it
+    return response
+
+
+@bp.get("/calls/<call_id>/transcript.pdf")
+def call_transcript(call_id):
+    """The call's transcript as a PDF download, for a signed-in console agent."""
+    try:
+        if session_agent() is None:
+            raise Unauthorized("sign in at /console to download transcripts")
+        call = capture.get_call(call_id)
+        path = call_transcripts.pdf_path(call)
+    except CoreError as error:
+        page, status = _unavailable(error)
+        retry = getattr(error, "retry_after", None)
+        return page, status, {"Retry-After": str(retry)} if retry else {}
+    response = send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=call_transcripts.pdf_name(call),
+    )
+    response.cache_control.private = True
+    return response
 
 
 @bp.get("/docs")

@@ -60,11 +60,13 @@ def path_of(conversation_id):
     return os.path.join(current_app.instance_path, "transcripts", name + ".pdf")
 
 
-def pdf_file(conversation_id, html):
+def pdf_file(conversation_id, html, still_there=None):
     """The path of the conversation's PDF: the kept one, else rendered from html().
 
     html() is called only for a render, once a worker is free. The same conversation
     asked for again while it renders waits for that render instead of starting one.
+    still_there(): whether what was rendered still exists once the render is done
+    (default: the conversation); a captured call's transcript passes its own.
     """
     path = path_of(conversation_id)
     if os.path.exists(path):
@@ -86,7 +88,7 @@ def pdf_file(conversation_id, html):
     try:
         source = html()
         db.session.rollback()  # the render takes seconds: hold no connection meanwhile
-        _render(conversation_id, source, path)
+        _render(conversation_id, source, path, still_there)
         return path
     finally:
         del _rendering[path]
@@ -112,7 +114,12 @@ def _unavailable(message):
     return error
 
 
-def _render(conversation_id, source, path):
+def _conversation_exists(conversation_id):
+    still_there = select(Conversation.id).filter_by(conversation_id=conversation_id)
+    return db.session.scalar(still_there) is not None
+
+
+def _render(conversation_id, source, path, still_there=None):
     """Render source into a temporary file, renamed to path if the conversation is
     still there (a purge during the render leaves no copy behind)."""
     incoming = os.path.join(os.path.dirname(path), ".incoming")
@@ -122,8 +129,8 @@ def _render(conversation_id, source, path):
     os.close(fd)
     try:
         _run_child(conversation_id, source.encode("utf-8"), partial)
-        still_there = select(Conversation.id).filter_by(conversation_id=conversation_id)
-        if db.session.scalar(still_there) is None:
+        exists = still_there() if still_there else _conversation_exists(conversation_id)
+        if not exists:
             raise NotFound("no ended conversation %s" % conversation_id)
         os.replace(partial, path)
     finally:

@@ -1,0 +1,115 @@
+"""Transcript PDFs of captured calls, for agents (GET /calls/<callId>/transcript.pdf).
+
+The same template and renderer as a conversation's transcript (core.transcripts,
+core.transcript_pdfs): the chats of the call's MasterCallId together, as its page shows
+them, in UTC. A PDF is kept once rendered, named after the call and the calls of its
+group (a chat captured later into the group makes a new one); a purge of any call of
+the group deletes every kept copy that showed it.
+"""
+
+import contextlib
+import glob
+import hashlib
+import os
+
+from sqlalchemy import select
+
+from chatwidget.core import capture, transcript_pdfs, transcripts
+from chatwidget.core.events import publish, subscribe
+from chatwidget.core.purge import on_purge
+from chatwidget.extensions import db
+from chatwidget.models import Call
+from chatwidget.schemas.common import parse_utc
+
+_PREFIX = "call-"
+
+
+def _name(contact):
+    name = " ".join(p for p in (contact.get("FirstName"), contact.get("LastName")) if p)
+    return name or contact.get("ReferenceId") or contact.get("Type") or ""
+
+
+def _lines(call):
+    """The call's messages in time order (by instant): System ones as notes."""
+    rows = []
+    for contact in call.contacts or []:
+        kind = (contact.get("Type") or "").lower()
+        for message in contact.get("Messages") or []:
+            at = parse_utc(message["UtcTimestamp"])
+            text = message.get("Content") or ""
+            if kind == "system":
+                rows.append((at, {"kind": "note", "text": text}))
+            else:
+                line = {"kind": "chat", "who": _name(contact), "role": kind, "text": text}
+                rows.append((at, {**line, "dir": transcripts.direction(text), "attachments": []}))
+    rows.sort(key=lambda row: row[0])
+    return [{**line, "at": at.strftime("%Y-%m-%d %H:%M")} for at, line in rows]
+
+
+def build(call):
+    """What the transcript shows, in core.transcripts.build's shape."""
+    calls = capture.master_calls(call)
+    lines = []
+    for chat in calls:
+        if len(calls) > 1:
+            lines.append({"kind": "note", "at": "", "text": "Chat %s" % chat.session_id})
+        lines.extend(_lines(chat))
+    people = {(_name(c), c.get("Type") or "") for chat in calls for c in chat.contacts or []}
+    ends = [c.utc_end for c in calls if c.utc_end]
+    return {
+        "conversationId": call.call_id,
+        "customerName": "",
+        "participants": [{"name": n, "role": r} for n, r in sorted(people) if r != "System"],
+        "started": min(c.utc_start for c in calls).strftime("%Y-%m-%d %H:%M"),
+        "ended": max(ends).strftime("%Y-%m-%d %H:%M") if ends else "",
+        "timeZone": "UTC",
+        "lines": lines,
+    }
+
+
+def _key(call):
+    """The kept file's name: the call, and a digest of its group's calls."""
+    group = ",".join(sorted(c.call_id for c in capture.master_calls(call)))
+    return "%s%s-%s" % (_PREFIX, call.call_id, hashlib.sha256(group.encode()).hexdigest()[:12])
+
+
+def pdf_path(call):
+    """The file of the call's transcript PDF, rendered off the event loop once and kept;
+    Unavailable (503) when every worker is busy."""
+    call_pk = call.id
+
+    def still_there():
+        return db.session.scalar(select(Call.id).filter_by(id=call_pk)) is not None
+
+    return transcript_pdfs.pdf_file(
+        _key(call), lambda: transcripts.render_html(build(call), for_pdf=True), still_there
+    )
+
+
+def pdf_name(call):
+    return "transcript-call-%s.pdf" % call.call_id
+
+
+@on_purge
+def _purge_copies(call_pks):
+    """Purged calls: the kept PDFs of every call of their groups go, once committed."""
+    purged = db.session.execute(
+        select(Call.call_id, Call.master_call_id).where(Call.id.in_(call_pks))
+    ).all()
+    masters = {row.master_call_id for row in purged if row.master_call_id}
+    ids = {row.call_id for row in purged}
+    if masters:
+        ids |= set(db.session.scalars(select(Call.call_id).where(Call.master_call_id.in_(masters))))
+    if ids:
+        publish(db.session, "call_transcripts.deleted", {"callIds": sorted(ids)})
+
+
+@subscribe
+def _delete_copies(name, payload):
+    if name != "call_transcripts.deleted":
+        return
+    folder = os.path.dirname(transcript_pdfs.path_of(_PREFIX + "x"))
+    for call_id in payload["callIds"]:
+        for path in glob.glob(os.path.join(folder, glob.escape(_PREFIX + call_id) + "-*.pdf")):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
