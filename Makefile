@@ -11,8 +11,12 @@ NODE_STAMP := node_modules/.installed
 .PHONY: run test lint format migrate bench clean node-deps fonts widget widget-check
 
 # The widget (static/widget/*.ts) built by esbuild into static/dist/ (never committed): the
-# loader served at /widget.js and the app at /widget/app.js, each with a .gz beside it.
+# loader served at /widget.js and the app at /widget/app.js, each with a .gz beside it; and
+# the console (static/console/) into static/dist/console/ (see scripts/build_static.mjs).
 WIDGET_SOURCES := $(wildcard static/widget/*.ts) static/widget/tsconfig.json scripts/build_static.mjs
+# The agent console (static/console/, Preact), built by the same script into static/dist/console/.
+CONSOLE_SOURCES := $(wildcard static/console/*.ts static/console/*.tsx static/console/*.css \
+	static/console/*/*.ts static/console/*/*.tsx static/console/*/*.css) static/console/tsconfig.json
 WIDGET_BUILT := static/dist/widget.js
 
 # Transcript PDFs need TrueType fonts with the glyphs: DejaVu Sans (Latin, Greek, Cyrillic,
@@ -45,14 +49,16 @@ node-deps:
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(NODE_STAMP); \
 	else echo "npm not found: the socket.io-client compatibility test will be skipped"; fi
 
-$(WIDGET_BUILT): $(WIDGET_SOURCES) $(NODE_STAMP)
+$(WIDGET_BUILT): $(WIDGET_SOURCES) $(CONSOLE_SOURCES) $(NODE_STAMP)
 	node scripts/build_static.mjs
 
 widget: $(WIDGET_BUILT)
 
-# Types (tsc --noEmit) and the weight budgets: loader <= 4 KB, loader + app <= 25 KB gzipped.
+# Types (tsc --noEmit) and the weight budgets: loader <= 4 KB, loader + app <= 25 KB gzipped;
+# the console's app.js + app.css <= 60 KB gzipped.
 widget-check: $(WIDGET_BUILT)
 	node_modules/.bin/tsc --noEmit -p static/widget
+	node_modules/.bin/tsc --noEmit -p static/console
 	node scripts/build_static.mjs --check
 
 fonts:

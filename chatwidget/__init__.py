@@ -159,8 +159,11 @@ def create_app(config=None):
 
 
 def _widget(app, limiter):
-    """The widget's scripts and demo page: static files, outside the API's rate limit."""
-    from chatwidget import widget
+    """The widget's and the console's scripts and the demo page: static files, outside the
+    API's rate limit."""
+    from chatwidget import console_assets, widget
 
     app.register_blueprint(widget.bp)
     limiter.exempt(widget.bp)
+    app.register_blueprint(console_assets.bp)
+    limiter.exempt(console_assets.bp)

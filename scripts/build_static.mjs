@@ -3,10 +3,14 @@
 // for es2020 with a pre-compressed .gz beside it. The loader learns the app's content hash
 // (it asks for /widget/app.js?v=HASH, so the app can be cached for a year and a new build
 // is fetched at once). `--check` also fails (exit 1) when a gzipped size is over budget.
+//
+// Then the agent console (static/console/main.tsx, Preact) into static/dist/console/: app.js
+// (an ES module), app.css and chunks/<name>-<hash>.js loaded lazily (the admin pages), each
+// with a .gz, and manifest.json naming them with their content hashes.
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
@@ -15,6 +19,9 @@ const SRC = join(ROOT, "static", "widget");
 const OUT = join(ROOT, "static", "dist");
 export const LOADER_BUDGET = 4096; // bytes gzipped: what every page view costs
 export const TOTAL_BUDGET = 25600; // bytes gzipped: loader + app, everything ever loaded
+// bytes gzipped: what the console downloads before the agent can work (app.js + app.css);
+// the admin pages' chunks come on top, only when opened.
+export const CONSOLE_BUDGET = 61440;
 
 const common = { bundle: true, minify: true, target: "es2020", write: false, legalComments: "none" };
 
@@ -25,14 +32,17 @@ async function bundle(entry, options) {
 
 function save(name, bytes) {
   const gz = gzipSync(bytes, { level: 9 });
+  mkdirSync(dirname(join(OUT, name)), { recursive: true });
   writeFileSync(join(OUT, name), bytes);
   writeFileSync(join(OUT, name + ".gz"), gz);
   return gz.length;
 }
 
+const hash16 = (bytes) => createHash("sha256").update(bytes).digest("hex").slice(0, 16);
+
 mkdirSync(OUT, { recursive: true });
 const app = await bundle("app.ts", { format: "esm" });
-const version = createHash("sha256").update(app).digest("hex").slice(0, 16);
+const version = hash16(app);
 const loader = await bundle("loader.ts", {
   format: "iife",
   define: { APP_VERSION: JSON.stringify(version) },
@@ -42,7 +52,48 @@ const loaderGz = save("widget.js", loader);
 const total = appGz + loaderGz;
 console.log(`widget: loader ${loaderGz} B gzipped (budget ${LOADER_BUDGET}), ` +
   `loader + app ${total} B gzipped (budget ${TOTAL_BUDGET})`);
-if (process.argv.includes("--check") && (loaderGz > LOADER_BUDGET || total > TOTAL_BUDGET)) {
-  console.error("widget: over the size budget");
-  process.exit(1);
+let over = loaderGz > LOADER_BUDGET || total > TOTAL_BUDGET;
+if (over) console.error("widget: over the size budget");
+
+// The console. Every CSS file (the app's and any a lazy chunk imports) is joined into
+// app.css: esbuild does not load a split chunk's CSS by itself, and the admin pages' styles
+// are small enough to come with the app.
+async function buildConsole() {
+  const out = join(OUT, "console");
+  rmSync(out, { recursive: true, force: true }); // no stale chunks from an older build
+  const result = await build({
+    ...common,
+    entryPoints: { app: join(ROOT, "static", "console", "main.tsx") },
+    outdir: out,
+    format: "esm",
+    splitting: true,
+    jsx: "automatic",
+    jsxImportSource: "preact",
+    chunkNames: "chunks/[name]-[hash]",
+    loader: { ".svg": "text" },
+  });
+  const files = {};
+  const css = [];
+  for (const file of result.outputFiles) {
+    const name = relative(out, file.path).split("\\").join("/");
+    if (name.endsWith(".css")) css[name === "app.css" ? "unshift" : "push"](file.contents);
+    else files[name] = file.contents;
+  }
+  files["app.css"] = Buffer.concat(css.map((c) => Buffer.from(c)));
+  const manifest = {};
+  let gzipped = 0;
+  for (const [name, bytes] of Object.entries(files)) {
+    const gz = save(`console/${name}`, bytes);
+    manifest[name] = { hash: hash16(bytes), bytes: bytes.length, gzipped: gz };
+    if (name === "app.js" || name === "app.css") gzipped += gz;
+  }
+  writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 1) + "\n");
+  const chunks = Object.keys(files).filter((n) => n.startsWith("chunks/")).length;
+  console.log(`console: app.js + app.css ${gzipped} B gzipped (budget ${CONSOLE_BUDGET}), ` +
+    `${chunks} lazy chunk(s)`);
+  if (gzipped > CONSOLE_BUDGET) console.error("console: over the size budget");
+  return gzipped > CONSOLE_BUDGET;
 }
+
+over = (await buildConsole()) || over;
+if (process.argv.includes("--check") && over) process.exit(1);

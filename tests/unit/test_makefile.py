@@ -29,8 +29,9 @@ def clone(tmp_path):
     """The Makefile and what it reads, with no .venv (nor widget build) yet."""
     for name in FILES:
         shutil.copy(os.path.join(ROOT, name), tmp_path / name)
-    # The widget's sources and build script: `run` and `test` build it when stale.
-    shutil.copytree(os.path.join(ROOT, "static", "widget"), tmp_path / "static" / "widget")
+    # The widget's and the console's sources and build script: `run` and `test` build it when stale.
+    for sources in ("widget", "console"):
+        shutil.copytree(os.path.join(ROOT, "static", sources), tmp_path / "static" / sources)
     (tmp_path / "scripts").mkdir()
     shutil.copy(os.path.join(ROOT, "scripts", "build_static.mjs"), tmp_path / "scripts")
     return tmp_path

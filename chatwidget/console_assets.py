@@ -1,0 +1,106 @@
+"""The agent console's scripts and styles, built by `scripts/build_static.mjs` from
+static/console/ into static/dist/console/ with a gzipped copy beside each file.
+
+`/console/app.js` and `/console/app.css` are asked for with their content hash (`?v=…`,
+from `console_asset()` in templates/console.html): that URL's bytes never change, so it is
+cached for a year; without it, briefly. Lazily loaded chunks carry the hash in their name.
+Same origin only (the console page's own scripts): no CORS. The console page itself gets a
+Content-Security-Policy that allows scripts and styles from this origin alone.
+"""
+
+import re
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+
+from chatwidget import widget
+
+bp = Blueprint("console_assets", __name__)
+
+FOREVER = "public, max-age=31536000, immutable"
+BRIEFLY = "public, max-age=300"
+TYPES = {".js": "text/javascript", ".css": "text/css"}
+CHUNK = re.compile(r"[A-Za-z0-9_-]{1,80}\.(js|css)")
+# No inline script or style, no plugins, no framing; images may come from the media store
+# (signed links, possibly another origin) and connections only go to this server.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data: blob:; "
+    "media-src 'self' https:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def _serve(name, cache_control):
+    """A built file (name under static/dist/), gzipped when accepted, with a strong ETag."""
+    try:
+        _, body, gz, digest = widget._read("console/" + name)
+    except FileNotFoundError:
+        current_app.logger.error("console not built: %s missing in %s", name, widget.DIST)
+        response = jsonify(
+            status="error",
+            message="the console is not built: run `make run` or `node scripts/build_static.mjs`",
+        )
+        response.status_code = 503
+        return response
+    gzip = "gzip" in request.headers.get("Accept-Encoding", "").lower()
+    etag = '"%s%s"' % (digest, "-gz" if gzip else "")
+    response = Response(status=200, mimetype=TYPES[name[name.rindex(".") :]])
+    response.headers.update(ETag=etag, Vary="Accept-Encoding", **{"Cache-Control": cache_control})
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if etag in widget._if_none_match():
+        response.status_code = 304
+        return response
+    response.set_data(gz if gzip else body)
+    if gzip:
+        response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
+def _versioned(name):
+    """Cache for a year when the URL names this build's content hash."""
+    digest = widget._read_or_none("console/" + name)[3]
+    return FOREVER if digest and request.args.get("v") == digest[:16] else BRIEFLY
+
+
+@bp.get("/console/app.js")
+def app_script():
+    """The console's application (an ES module)."""
+    return _serve("app.js", _versioned("app.js"))
+
+
+@bp.get("/console/app.css")
+def app_style():
+    """The console's styles."""
+    return _serve("app.css", _versioned("app.css"))
+
+
+@bp.get("/console/chunks/<name>")
+def chunk(name):
+    """A lazily loaded part of the console (content hash in its name)."""
+    if not CHUNK.fullmatch(name):
+        return jsonify(status="error", message="no such file"), 404
+    try:
+        widget._read("console/chunks/" + name)
+    except FileNotFoundError:
+        return jsonify(status="error", message="no such file"), 404
+    return _serve("chunks/" + name, FOREVER)
+
+
+@bp.app_context_processor
+def _helpers():
+    return {"console_asset": console_asset}
+
+
+def console_asset(name):
+    """The URL of app.js or app.css with this build's content hash; the page that asks
+    for it is the console page, which gets the strict Content-Security-Policy."""
+    g.console_page = True
+    digest = widget._read_or_none("console/" + name)[3]
+    path = "/console/" + name
+    return "%s?v=%s" % (path, digest[:16]) if digest else path
+
+
+@bp.after_app_request
+def _policy(response):
+    if g.get("console_page") and response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CSP)
+    return response
