@@ -66,6 +66,9 @@ def capture(site, headers, text):
 
 def signed_in(people, site, name, email, password=PASSWORD, route="", **context_options):
     """A new person (own context) signed in at /console, then at route (e.g. "admin/agents")."""
+    # The console scrolls inside its own columns, so a full-page screenshot is the window:
+    # a tall one shows an admin page whole.
+    context_options.setdefault("viewport", {"width": 1280, "height": 1400})
     page = people.visitor(name, **context_options).page
     # The sign-in page names no icon (the console's does), so Chromium's own request for
     # /favicon.ico would be a 404 in the console log of every test that signs in.
@@ -325,4 +328,7 @@ def test_dashboard_drawn_with_seeded_data(admin_site, people):
 
     # another period asks the server again
     page.get_by_label("Period").select_option("30")
-    expect(page.get_by_role("list", name="Figures of the last 30 days")).to_be_visible()
+    month = page.request.get(admin_site.url + "/api/admin/dashboard?days=30").json()
+    cards = page.get_by_role("list", name="Figures of the last 30 days")
+    card = cards.get_by_role("listitem").filter(has=page.get_by_text("Conversations", exact=True))
+    expect(card.locator("strong")).to_have_text(str(month["totals"]["conversations"]))

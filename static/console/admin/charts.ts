@@ -42,7 +42,9 @@ export function hoursChart(el: HTMLElement, hours: { hour: string; conversations
     axes: [{}, countAxis],
     series: [
       { label: "Hour" },
-      { label: "Conversations", stroke: LINE, fill: BAR, width: 1, paths: bars, points: { show: false } },
+      // a month of hours leaves bars a pixel or two wide: outlines would hide the fill
+      { label: "Conversations", stroke: LINE, fill: BAR, width: hours.length > 200 ? 0 : 1, paths: bars,
+        points: { show: false } },
     ],
   }, [xs, ys]);
 }

@@ -29,7 +29,9 @@ export function DashboardPage() {
   const [days, setDays] = useState(7);
   const { data, error } = useLoad<Dashboard>(`/api/admin/dashboard?days=${days}`);
   const [charts, chartsError] = useCharts();
-  const span = days === 1 ? "the last day" : `the last ${days} days`;
+  // what the figures shown cover: the answer's own window, not the choice still on its way
+  const shown = data ? Math.max(1, Math.round(data.hours.length / 24)) : days;
+  const span = shown === 1 ? "the last day" : `the last ${shown} days`;
   return (
     <Page title="Dashboard">
       <div class="adm-form adm-inline">
