@@ -227,6 +227,12 @@ def test_dead_webhook_event_redelivered_from_the_delivery_log(
     # cells after the URL (a row header): Events, Pending, Delivered, Dead
     expect(hooks.get_by_role("cell").nth(2)).to_have_text("1")
 
+    page.once("dialog", lambda dialog: dialog.accept())
+    hooks.get_by_role("button", name="Remove " + receiver.url).click()
+    expect(page.get_by_role("status").filter(has_text="was removed")).to_be_visible()
+    expect(page.get_by_role("button", name="Remove " + receiver.url)).to_have_count(0)
+    expect(log).to_have_count(0)
+
 
 def test_calls_search_finds_a_captured_call_by_text(admin_site, capture_headers, people):
     word = "zebra" + uuid.uuid4().hex[:6]

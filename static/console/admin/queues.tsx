@@ -67,7 +67,7 @@ function AddQueue({ reload }: { reload: () => Promise<void> }) {
         <span>Name</span>
         <input required value={name} onInput={(e) => setName(e.currentTarget.value)} />
       </label>
-      <label>
+      <label class="adm-wide">
         <span>Virtual agent URL</span>
         <input type="url" placeholder="https://bot.example.com/hook" value={url}
           onInput={(e) => setUrl(e.currentTarget.value)} />

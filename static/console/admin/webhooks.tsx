@@ -112,7 +112,7 @@ function AddWebhook({ reload }: { reload: () => Promise<void> }) {
   return (
     <form class="adm-form" aria-labelledby="add-webhook" onSubmit={submit}>
       <h2 id="add-webhook">Add webhook</h2>
-      <label>
+      <label class="adm-wide">
         <span>URL</span>
         <input type="url" required value={form.url} placeholder="https://example.com/hooks/chat"
           onInput={(e) => setForm({ ...form, url: e.currentTarget.value })} />
