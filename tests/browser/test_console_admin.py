@@ -5,6 +5,7 @@ is dead after one attempt, and an admin agent made by `create-agent --admin`.
 """
 
 import math
+import os
 import re
 import threading
 import uuid
@@ -15,11 +16,12 @@ import requests
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD, ChatSite
-from tests.system.servers import Deployment
+from tests.system.servers import ROOT, Deployment
 
 pytestmark = pytest.mark.slow  # server processes and a browser
 
 ADMIN_EMAIL = "boss@example.test"
+AXE = os.path.join(ROOT, "node_modules", "axe-core", "axe.min.js")
 
 
 @pytest.fixture(scope="module")
@@ -248,7 +250,7 @@ def test_calls_search_finds_a_captured_call_by_text(admin_site, capture_headers,
     expect(page.get_by_text("Page 1 of 1", exact=True)).to_be_visible()
     link = table.get_by_role("link", name=call_id, exact=True)
     assert link.get_attribute("href") == "/calls/" + call_id
-    transcript = table.get_by_role("link", name="Transcript of %s (PDF)" % call_id)
+    transcript = table.get_by_role("link", name="PDF transcript of %s" % call_id)
     assert transcript.get_attribute("href") == "/calls/%s/transcript.pdf" % call_id
 
     with page.context.expect_page() as opened:
@@ -338,3 +340,33 @@ def test_dashboard_drawn_with_seeded_data(admin_site, people):
     cards = page.get_by_role("list", name="Figures of the last 30 days")
     card = cards.get_by_role("listitem").filter(has=page.get_by_text("Conversations", exact=True))
     expect(card.locator("strong")).to_have_text(str(month["totals"]["conversations"]))
+
+
+def test_axe_finds_no_serious_violation_in_the_admin_pages(admin_site, capture_headers, people):
+    if not os.path.exists(AXE):
+        pytest.skip("axe-core missing (npm ci installs it, pinned in package-lock.json)")
+    capture(admin_site, capture_headers, "A call to list")
+    # axe comes in as an inline script, which the console's Content-Security-Policy refuses
+    page = signed_in(people, admin_site, "admin", ADMIN_EMAIL, bypass_csp=True)
+    for route, title in [("calls", "Calls"), ("admin/agents", "Agents"), ("admin/queues", "Queues"),
+                         ("admin/api-users", "API users"), ("admin/webhooks", "Webhooks"),
+                         ("admin/dashboard", "Dashboard")]:  # fmt: skip
+        page.get_by_role("navigation", name="Console").get_by_role("link", name=title).click()
+        heading(page, title)
+        if route == "calls":
+            expect(page.get_by_role("table", name=re.compile("calls? found"))).to_be_visible()
+        if route == "admin/dashboard":
+            expect(page.get_by_role("img").first.locator("canvas")).to_have_count(1)
+        if not page.evaluate("typeof axe !== 'undefined'"):
+            page.add_script_tag(path=AXE)
+        assert serious(page) == [], route
+
+
+def serious(page):
+    """axe-core's serious and critical violations in the page's admin content."""
+    result = page.evaluate("() => axe.run(document.querySelector('.adm-page'))")
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

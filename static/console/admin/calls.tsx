@@ -175,8 +175,8 @@ function CallRow({ call }: { call: CallItem }) {
       <td>{call.messages}</td>
       <td class="adm-preview">{call.preview || ""}</td>
       <td>
-        <a href={`/calls/${id}/transcript.pdf`} download aria-label={`Transcript of ${call.callId} (PDF)`}>
-          PDF
+        <a href={`/calls/${id}/transcript.pdf`} download="">
+          PDF<span class="adm-sr">{` transcript of ${call.callId}`}</span>
         </a>
       </td>
     </tr>
