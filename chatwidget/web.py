@@ -31,6 +31,9 @@ _HEALTH = {
 }
 
 
+_PDF = {"type": "string", "format": "binary"}
+
+
 def document(app, api):
     """Put /healthz in the OpenAPI document: it is a page's route, not an API blueprint's."""
     (rule,) = app.url_map.iter_rules("web.healthz")
@@ -49,6 +52,36 @@ def document(app, api):
                         "description": "The database does not answer",
                         "content": {"application/json": {"schema": _HEALTH}},
                     },
+                },
+            }
+        },
+    )
+    _document_call_pdf(app, api)
+
+
+def _document_call_pdf(app, api):
+    """The call transcript download: a page route too (its errors are HTML pages)."""
+    (rule,) = app.url_map.iter_rules("web.call_transcript")
+    page = {"text/html": {"schema": {"type": "string"}}}
+    call_id = {"in": "path", "name": "call_id", "required": True, "schema": {"type": "string"}}
+    api.spec.path(
+        rule=rule,
+        parameters=[call_id],
+        operations={
+            "get": {
+                "summary": "A captured call's transcript as a PDF download (signed-in agents)",
+                "description": "The chats of the call's MasterCallId, with the console's "
+                "session cookie; always `Content-Disposition: attachment`.",
+                "tags": ["calls"],
+                "security": [{"consoleSession": []}],
+                "responses": {
+                    "200": {
+                        "description": "The PDF",
+                        "content": {"application/pdf": {"schema": _PDF}},
+                    },
+                    "401": {"description": "Not signed in to the console", "content": page},
+                    "404": {"description": "No such call", "content": page},
+                    "503": {"description": "Every transcript worker is busy", "content": page},
                 },
             }
         },

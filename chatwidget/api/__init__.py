@@ -19,7 +19,9 @@ def _console_admin(api):
     """The admin API and the console's calls search (issue 17)."""
     from chatwidget.api import admin, admin_dashboard, admin_integrations, calls_search
 
-    assert admin_dashboard and admin_integrations  # imported for the routes they add
+    for module in (admin_dashboard, admin_integrations):  # imported: they add admin routes
+        assert module.blp is admin.blp
+
     schemes = api.spec.components.security_schemes
     if "consoleSession" not in schemes:  # the console's cookie, as api.agent_auth reads it
         api.spec.components.security_scheme(

@@ -15,6 +15,8 @@ from chatwidget.core import queues, team
 from chatwidget.schemas import admin as s
 from chatwidget.schemas.common import ErrorSchema
 
+# Ids are INTEGER columns: a larger number in a path is no id (404), not a database error.
+ID = "int(max=2147483647)"
 blp = Blueprint(
     "admin", __name__, url_prefix="/api/admin", description="Running the team (admin agents)"
 )
@@ -38,7 +40,7 @@ class Agents(MethodView):
         return team.describe(team.create(body))
 
 
-@blp.route("/agents/<int:agent_id>")
+@blp.route(f"/agents/<{ID}:agent_id>")
 class AgentById(MethodView):
     @admin_required(blp)
     @blp.arguments(s.AgentUpdateSchema)

@@ -2,7 +2,7 @@
 
 from flask.views import MethodView
 
-from chatwidget.api.admin import blp
+from chatwidget.api.admin import ID, blp
 from chatwidget.api.agent_auth import admin_required
 from chatwidget.core import api_users, webhook_admin, webhooks
 from chatwidget.schemas import admin as s
@@ -26,7 +26,7 @@ class ApiUsers(MethodView):
         return api_users.create(body["name"], body["roles"])
 
 
-@blp.route("/api-users/<int:user_id>")
+@blp.route(f"/api-users/<{ID}:user_id>")
 class ApiUserById(MethodView):
     @admin_required(blp)
     @blp.response(200, s.ApiUserSchema)
@@ -58,7 +58,7 @@ class Webhooks(MethodView):
         return webhook_admin.describe(hook, with_secret=True)
 
 
-@blp.route("/webhooks/<int:hook_id>")
+@blp.route(f"/webhooks/<{ID}:hook_id>")
 class WebhookById(MethodView):
     @admin_required(blp)
     @blp.response(204)
@@ -68,7 +68,7 @@ class WebhookById(MethodView):
         webhooks.remove_webhook(hook_id)
 
 
-@blp.route("/webhooks/<int:hook_id>/events")
+@blp.route(f"/webhooks/<{ID}:hook_id>/events")
 class WebhookEvents(MethodView):
     @admin_required(blp)
     @blp.arguments(w.EventsQuerySchema, location="query")
@@ -79,7 +79,7 @@ class WebhookEvents(MethodView):
         return webhook_admin.events(hook_id, query.get("status"), query["page"], query["perPage"])
 
 
-@blp.route("/webhooks/events/<int:event_id>/redeliver")
+@blp.route(f"/webhooks/events/<{ID}:event_id>/redeliver")
 class Redeliver(MethodView):
     @admin_required(blp)
     @blp.response(200, w.EventSchema)

@@ -21,6 +21,13 @@ def _not_found(description):
     return blp.alt_response(404, schema=ErrorSchema, description=description)
 
 
+def _csrf_refused(view):
+    """A change without a body is still refused with the session cookie and no X-CSRFToken."""
+    return blp.alt_response(400, schema=ErrorSchema, description="CSRF token missing or invalid")(
+        view
+    )
+
+
 @blp.route("/api/console/me")
 class Me(MethodView):
     @agent_required(blp)
@@ -92,6 +99,7 @@ class CannedItem(MethodView):
 
     @agent_required(blp)
     @blp.response(204)
+    @_csrf_refused
     @_not_found("Unknown canned response")
     def delete(self, item_id):
         """Remove a canned response"""
@@ -133,6 +141,7 @@ class OfflineReply(MethodView):
 class OfflineDone(MethodView):
     @agent_required(blp)
     @blp.response(200, s.OfflineItemSchema)
+    @_csrf_refused
     @_offline_errors
     def post(self, conversation_id):
         """Mark an offline message done (idempotent)"""

@@ -72,7 +72,8 @@ def any_agent(view):
         return view(*args, request_agent(), **kwargs)
 
     wrapper = blp.doc(security=[{"bearerAuth": []}, {"consoleSession": []}])(wrapper)
-    return blp.alt_response(401, schema=ErrorSchema, description="No valid agent token")(wrapper)
+    unsigned = "Not signed in: no console session, no agent token"
+    return blp.alt_response(401, schema=ErrorSchema, description=unsigned)(wrapper)
 
 
 @blp.route("/api/customer/attachments")

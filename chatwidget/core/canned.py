@@ -12,6 +12,7 @@ from chatwidget.models import CannedResponse
 from chatwidget.models.types import utcnow
 
 SHORTCUT = re.compile(r"[a-z0-9_-]{1,40}")
+MAX_ID = 2**31 - 1  # the largest INTEGER of PostgreSQL
 
 
 def describe(item):
@@ -62,8 +63,9 @@ def do_create(agent, shortcut, text):
 
 
 def get(item_id):
-    """The canned response with this id, or NotFound."""
-    item = db.session.get(CannedResponse, item_id)
+    """The canned response with this id, or NotFound (also for an id no INTEGER holds,
+    which PostgreSQL would refuse with an error)."""
+    item = db.session.get(CannedResponse, item_id) if 0 < item_id <= MAX_ID else None
     if item is None:
         raise NotFound("no canned response %s" % item_id)
     return item

@@ -61,10 +61,16 @@ def create(data):
         data["email"],
         data["name"],
         data["password"],
-        data.get("skills") or (),
+        _skill_names(data.get("skills")),
         data.get("maxChats", 3),
         data.get("isAdmin", False),
     )
+
+
+def _skill_names(names):
+    """Each queue name once: a name given twice would be a second identical agent_skill
+    row, which the database refuses."""
+    return list(dict.fromkeys(name.strip() for name in names or ()))
 
 
 def update(admin, agent_id, data, keep_token=None):
@@ -79,7 +85,7 @@ def update(admin, agent_id, data, keep_token=None):
     _apply(agent, data)
     try:
         db.session.commit()
-    except IntegrityError:  # a skill queue created meanwhile by someone else: say so
+    except IntegrityError:  # another admin gave it the same skill at the same time
         db.session.rollback()
         raise Conflict("the agent changed meanwhile; try again") from None
     if "password" in data:
@@ -90,7 +96,13 @@ def update(admin, agent_id, data, keep_token=None):
 
 
 def _apply(agent, data):
-    """The plain fields of an update, validated like create-agent's."""
+    """The plain fields of an update, validated like create-agent's; the password is
+    checked and hashed first, before anything is written."""
+    if "password" in data:
+        if len(data["password"]) < 8:
+            reason = "at least 8 characters"
+            raise InvalidInput("password: " + reason, errors={"password": [reason]})
+        agent.password_hash = agents._off_the_loop(generate_password_hash, data["password"])
     if "name" in data:
         name = data["name"].strip()
         if not name:
@@ -101,12 +113,7 @@ def _apply(agent, data):
     if "isAdmin" in data:
         agent.is_admin = data["isAdmin"]
     if "skills" in data:
-        agent.skills = ensure_queues(data["skills"])
-    if "password" in data:
-        if len(data["password"]) < 8:
-            reason = "at least 8 characters"
-            raise InvalidInput("password: " + reason, errors={"password": [reason]})
-        agent.password_hash = agents._off_the_loop(generate_password_hash, data["password"])
+        agent.skills = ensure_queues(_skill_names(data["skills"]))
     if data.get("active") is False and agent.deactivated_at is None:
         agent.deactivated_at = utcnow()
         agent.status = "offline"  # never routed to again, whatever else happens

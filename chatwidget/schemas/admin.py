@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from chatwidget.core.identity import ROLES
-from chatwidget.schemas.common import HttpUrl, SafeString
+from chatwidget.schemas.common import HttpUrl, Request, SafeString
 
 _ISO = {"type": "string", "format": "date-time"}
 _SKILLS = fields.List(
@@ -34,7 +34,7 @@ class AgentListSchema(Schema):
     agents = fields.List(fields.Nested(AgentSchema), required=True)
 
 
-class AgentCreateSchema(Schema):
+class AgentCreateSchema(Request):
     """A new agent."""
 
     email = fields.Email(required=True, validate=validate.Length(max=255))
@@ -49,7 +49,7 @@ class AgentCreateSchema(Schema):
     isAdmin = fields.Boolean(load_default=False)
 
 
-class AgentUpdateSchema(Schema):
+class AgentUpdateSchema(Request):
     """What to change; absent fields stay. `active: false` deactivates the agent: its
     sessions end, its sockets are disconnected, its conversations go back to their queues."""
 
@@ -77,7 +77,7 @@ class QueueListSchema(Schema):
     queues = fields.List(fields.Nested(QueueSchema), required=True)
 
 
-class QueueCreateSchema(Schema):
+class QueueCreateSchema(Request):
     """A new queue: a skill group (customer channel subject) and a CCAI menu at once."""
 
     name = SafeString(100, required=True, validate=validate.Length(min=1))
@@ -101,7 +101,7 @@ class ApiUserListSchema(Schema):
     apiUsers = fields.List(fields.Nested(ApiUserSchema), required=True)
 
 
-class ApiUserCreateSchema(Schema):
+class ApiUserCreateSchema(Request):
     """A new API user and the roles it holds."""
 
     name = SafeString(200, required=True, validate=validate.Length(min=1))

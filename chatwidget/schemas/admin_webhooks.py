@@ -5,7 +5,7 @@ from marshmallow.exceptions import ValidationError
 
 from chatwidget.core.webhook_admin import STATUSES
 from chatwidget.core.webhooks import EVENTS
-from chatwidget.schemas.common import HttpUrl, SafeString
+from chatwidget.schemas.common import HttpUrl, Request, SafeString
 
 _ISO = {"type": "string", "format": "date-time"}
 
@@ -36,7 +36,7 @@ class WebhookListSchema(Schema):
     webhooks = fields.List(fields.Nested(WebhookSchema), required=True)
 
 
-class WebhookCreateSchema(Schema):
+class WebhookCreateSchema(Request):
     """A new endpoint, as `add-webhook`."""
 
     url = HttpUrl(required=True)
@@ -60,7 +60,7 @@ class WebhookCreatedSchema(WebhookSchema):
     secret = fields.String(required=True)
 
 
-class EventsQuerySchema(Schema):
+class EventsQuerySchema(Request):
     """Which events of an endpoint to list."""
 
     status = fields.String(validate=validate.OneOf(STATUSES))
@@ -101,7 +101,7 @@ class EventPageSchema(Schema):
     total = fields.Integer(required=True)
 
 
-class DashboardQuerySchema(Schema):
+class DashboardQuerySchema(Request):
     """How many days back."""
 
     days = fields.Integer(load_default=7, validate=validate.Range(1, 31))

@@ -4,7 +4,7 @@ import re
 
 from marshmallow import Schema, fields, validate
 
-from chatwidget.schemas.common import SafeString, parse_utc
+from chatwidget.schemas.common import Request, SafeString, parse_utc
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -30,7 +30,7 @@ class DateOrDateTime(fields.Field):
             raise self.make_error("invalid") from None
 
 
-class CallsQuerySchema(Schema):
+class CallsQuerySchema(Request):
     """What to look for; every given filter must match."""
 
     q = SafeString(200, metadata={"description": "Text in a message, any letter case"})

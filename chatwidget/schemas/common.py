@@ -192,6 +192,13 @@ class CaseInsensitiveSchema(Schema):
         return {names.get(str(k).lower(), k): v for k, v in data.items()}
 
 
+class Request(Schema):
+    """A request body or query: unknown extra fields are ignored (CONTRACT §1)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
 class MessageSchema(Schema):
     """A plain human-readable answer."""
 

@@ -3,6 +3,7 @@
 // keyboard shortcuts live here (see Dialogs.tsx SHORTCUTS).
 import { useEffect, useState } from "preact/hooks";
 import type { Page } from "./admin/index";
+import { askPermission } from "./alerts";
 import { CannedDialog } from "./Canned";
 import { focusComposer } from "./Composer";
 import { ConversationPane } from "./Conversation";
@@ -12,7 +13,7 @@ import { Header, type Dialog } from "./Header";
 import { accept, MyConversations, oldestWaiting, WaitingList } from "./Lists";
 import { select } from "./link";
 import { OfflineList } from "./Offline";
-import { getState, tell, update, useStore } from "./store";
+import { getState, load, save, tell, update, useStore } from "./store";
 
 function Banner() {
   const { link, notice } = useStore();
@@ -28,6 +29,28 @@ function Banner() {
         </div>
       )}
     </>
+  );
+}
+
+/** Until the browser allows notifications, one line offers to (a click is needed to ask). */
+function NotifyOffer() {
+  const { settings } = useStore();
+  const [hidden, setHidden] = useState(() => load("offerDismissed", false));
+  if (hidden || !settings.notify || !("Notification" in window) || Notification.permission !== "default") {
+    return null;
+  }
+  const later = () => {
+    save("offerDismissed", true);
+    setHidden(true);
+  };
+  return (
+    <div class="offer">
+      <span>Get a browser notification for every new chat and message, even with this tab hidden.</span>
+      <button type="button" class="small primary" onClick={() => void askPermission().then(() => setHidden(true))}>
+        Allow notifications
+      </button>
+      <button type="button" class="small" onClick={later}>Not now</button>
+    </div>
   );
 }
 
@@ -87,6 +110,7 @@ export function App({ pages }: { pages: Record<string, Page> | null }) {
       <CannedDialog open={dialog === "canned"} onClose={close} />
       <Header pages={pages} openDialog={setDialog} />
       <Banner />
+      <NotifyOffer />
       {route === "" ? (
         <main class="day">
           <aside class="lists" aria-label="Queues and conversations">

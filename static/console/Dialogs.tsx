@@ -1,6 +1,6 @@
 // The dialogs: transfer (to a queue or an agent), keyboard shortcuts, alert settings.
 import { useEffect, useState } from "preact/hooks";
-import { askPermission, setSettings } from "./alerts";
+import { askPermission, beep, setSettings, unlockAudio } from "./alerts";
 import { ApiError, get } from "./api";
 import { remove } from "./convs";
 import { act } from "./link";
@@ -110,6 +110,9 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
         <input type="checkbox" checked={settings.sound} onChange={(e) => setSettings({ sound: e.currentTarget.checked })} />
         Sound
       </label>
+      <button type="button" class="small test" onClick={() => { unlockAudio(); setTimeout(() => beep("assigned"), 50); }}>
+        Play a test sound
+      </button>
       <label class="check">
         <input type="checkbox" checked={settings.notify} onChange={(e) => setSettings({ notify: e.currentTarget.checked })} />
         Browser notifications

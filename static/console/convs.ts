@@ -84,6 +84,17 @@ function outcome(c: Conv, fresh: Msg[]): Partial<Conv> {
   return change;
 }
 
+/** The highest seq up to which every message is here: an agent sees every message of its
+ * conversations (whispers and targeted ones too), so seqs run 1, 2, 3 … with no gaps. */
+export function complete(c: Conv): number {
+  let n = 0;
+  for (const m of c.messages) {
+    if (m.seq === n + 1) n = m.seq;
+    else if (m.seq > n + 1) break;
+  }
+  return n;
+}
+
 export function markRead(id: string): void {
   const conv = findConv(id);
   if (!conv || (conv.readSeq >= conv.lastSeq && !conv.unread)) return;

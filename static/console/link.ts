@@ -6,7 +6,7 @@ import { io, type Socket } from "socket.io-client";
 import { alertAgent } from "./alerts";
 import { customerName } from "./Lists";
 import { get } from "./api";
-import { assigned, merge, myPid, setPending } from "./convs";
+import { assigned, complete, merge, myPid, setPending } from "./convs";
 import { findConv, getState, setConv, tell, update } from "./store";
 import type { Info, Me, Msg, Pending, Queue } from "./types";
 
@@ -21,6 +21,7 @@ const ACK_MS = 10000;
 const RETRY_MS = 3000;
 const TYPING_MS = 2000;
 const TYPING_SHOWN_MS = 4000;
+const VERIFY_MS = 30000;
 
 let socket: Socket;
 let generation = 0; // which connect a catch-up belongs to
@@ -73,6 +74,7 @@ export function connect(): void {
   socket.on("conversationAssigned", onAssigned);
   socket.on("messageArrived", onMessage);
   setInterval(() => void flush(), RETRY_MS);
+  setInterval(verify, VERIFY_MS);
 }
 
 /** The server refused or dropped us: a 401 from /me signs out (api.ts), else try again. */
@@ -101,9 +103,10 @@ async function caughtUp(gen: number): Promise<void> {
   void flush();
 }
 
-async function catchUp(id: string, gen: number): Promise<void> {
-  while (gen === generation && socket.connected) {
-    const afterSeq = findConv(id)?.lastSeq ?? 0;
+async function catchUp(id: string, gen: number, once = false): Promise<void> {
+  for (let tries = 0; gen === generation && socket.connected && !(once && tries); tries++) {
+    const conv = findConv(id);
+    const afterSeq = conv ? complete(conv) : 0;
     const ack = await emit("conversationInfo", { conversationId: id, afterSeq });
     if (ack.status === "ok") {
       const info = ack as unknown as Info;
@@ -144,7 +147,18 @@ function onAssigned(info: Info): void {
 
 function onMessage(m: Msg): void {
   if (m.activityType === "typing") return showTyping(m);
-  notifyMessages(m.conversationId, merge(m.conversationId, [m]));
+  const id = m.conversationId;
+  notifyMessages(id, merge(id, [m]));
+  // A seq skipped (an event lost between servers?): ask for what is missing at once.
+  const conv = findConv(id);
+  if (conv && complete(conv) < conv.lastSeq && getState().link === "up") void catchUp(id, generation);
+}
+
+/** Every VERIFY_MS, each open conversation is asked for anything after what it holds: a
+ * message lost without the socket dropping still shows up, late but once. */
+function verify(): void {
+  if (getState().link !== "up") return;
+  for (const c of getState().convs) if (c.mine) void catchUp(c.id, generation, true);
 }
 
 function notifyMessages(id: string, fresh: Msg[]): void {

@@ -31,7 +31,8 @@ def test_only_admins_reach_the_admin_api(app, client):
 
 def test_create_list_and_update(app, client):
     admin_id, _, headers = agent_headers(app)
-    made = client.post("/api/admin/agents", json={**NEW, "maxChats": 2}, headers=headers)
+    twice = {**NEW, "skills": ["vip", "vip "], "maxChats": 2}
+    made = client.post("/api/admin/agents", json=twice, headers=headers)
     assert made.status_code == 201, made.get_json()
     agent = made.get_json()
     assert agent["email"] == "nia@example.com" and agent["skills"] == ["vip"]
@@ -52,7 +53,12 @@ def test_create_list_and_update(app, client):
 
     changed = client.patch(
         "/api/admin/agents/%d" % agent["id"],
-        json={"name": "Nia B", "skills": ["vip", "billing"], "maxChats": 4, "isAdmin": True},
+        json={
+            "name": "Nia B",
+            "skills": ["vip", "billing", " vip"],
+            "maxChats": 4,
+            "isAdmin": True,
+        },
         headers=headers,
     )
     assert changed.status_code == 200, changed.get_json()

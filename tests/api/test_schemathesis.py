@@ -116,3 +116,28 @@ def test_widget_routes_hold_their_openapi_contract(app):
     create_queue(app, "general")  # availability then reads agents and waiting conversations
     failures = _fuzz(app, WIDGET_PATHS, None)
     assert not failures, "\n\n".join(failures)
+
+
+CONSOLE_PATHS = {
+    "/api/console/me",
+    "/api/console/queues",
+    "/api/console/agents",
+    "/api/console/conversations/{conversation_id}/customer",
+    "/api/console/canned",
+    "/api/console/canned/{item_id}",
+    "/api/console/offline",
+    "/api/console/offline/{conversation_id}/reply",
+    "/api/console/offline/{conversation_id}/done",
+}
+
+
+def test_console_routes_hold_their_openapi_contract(app):
+    from tests.sockets.helpers import create_agent
+
+    _, token = create_agent(app, "Alice")
+    client = app.test_client()
+    client.post("/api/customer/offline", json={"email": "o@example.com", "text": "Hello"})
+    # Nothing listens there: a reply is answered 503 at once, as documented.
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=9)
+    failures = _fuzz(app, CONSOLE_PATHS, {"Authorization": "Bearer " + token})
+    assert not failures, "\n\n".join(failures)

@@ -118,4 +118,6 @@ def test_unknown_ids_are_404(app, client, agent):
     )
     assert client.delete("/api/console/canned/999", headers=agent).status_code == 404
     assert client.delete("/api/console/canned/abc", headers=agent).status_code == 404
+    # Larger than any INTEGER: PostgreSQL would refuse the lookup itself.
+    assert client.delete("/api/console/canned/%d" % 2**40, headers=agent).status_code == 404
     assert canned_rows(app) == before

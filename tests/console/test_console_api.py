@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from chatwidget.extensions import db
-from chatwidget.models import Conversation
+from chatwidget.models import Conversation, Message
 from tests.console.helpers import (
     bearer,
     canned_rows,
@@ -181,6 +181,15 @@ def _first_response(app, conversation_id):
         )
 
 
+def _sent_at(app, conversation_id, seq):
+    with app.app_context():
+        return db.session.scalar(
+            select(Message.created_at)
+            .join(Conversation, Conversation.id == Message.conversation_pk)
+            .where(Conversation.conversation_id == conversation_id, Message.seq == seq)
+        )
+
+
 def test_first_response_at_is_the_agents_first_visible_message(app, client):
     _, token = create_agent(app, "Alice")
     conversation_id, agent, customer = _assigned(app, token)
@@ -189,9 +198,10 @@ def test_first_response_at_is_the_agents_first_visible_message(app, client):
     whisper = send(agent, conversation_id, "note", namespace="/agent", tag="whisper")
     assert whisper["status"] == "ok"
     assert _first_response(app, conversation_id) is None
-    assert send(agent, conversation_id, "Hi, Alice here", namespace="/agent")["status"] == "ok"
+    reply = send(agent, conversation_id, "Hi, Alice here", namespace="/agent")
+    assert reply["status"] == "ok"
     first = _first_response(app, conversation_id)
-    assert first is not None
+    assert first == _sent_at(app, conversation_id, reply["seq"])  # that message's time
     assert send(agent, conversation_id, "and again", namespace="/agent")["status"] == "ok"
     assert send(customer, conversation_id, "thanks")["status"] == "ok"
     assert _first_response(app, conversation_id) == first

@@ -208,3 +208,12 @@ def test_the_csrf_token_of_the_console_page_is_the_sessions(app, client):
     assert page_token(client)
     body = {"shortcut": "hi", "text": "Hello!"}
     assert client.post("/api/console/canned", json=body, headers=headers).status_code == 201
+
+
+def test_what_was_typed_comes_back_as_text(app, client):
+    typed = '"><script>alert(1)</script>@example.com'
+    page = sign_in(client, typed, "x").get_data(as_text=True)
+    assert "<script>alert(1)" not in page
+    assert "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;@example.com" in page
+    nexted = client.get("/console", query_string={"next": '/calls/"><b>x'})
+    assert '"><b>' not in nexted.get_data(as_text=True)
