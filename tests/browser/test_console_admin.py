@@ -72,9 +72,6 @@ def signed_in(people, site, name, email, password=PASSWORD, route="", **context_
     # a tall one shows an admin page whole.
     context_options.setdefault("viewport", {"width": 1280, "height": 1400})
     page = people.visitor(name, **context_options).page
-    # The sign-in page names no icon (the console's does), so Chromium's own request for
-    # /favicon.ico would be a 404 in the console log of every test that signs in.
-    page.context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
     page.goto(site.url + "/console")
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(password)
