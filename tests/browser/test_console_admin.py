@@ -118,6 +118,26 @@ def receiver():
     made.close()
 
 
+def test_queue_created_and_listed(admin_site, people):
+    page = signed_in(people, admin_site, "admin", ADMIN_EMAIL, route="admin/queues")
+    heading(page, "Queues")
+    table = page.get_by_role("table", name="Queues")
+    expect(table.get_by_role("row").filter(has_text="sales")).to_contain_text("2")  # agents
+    form = page.get_by_role("form", name="Add queue")
+    form.get_by_label("Name", exact=True).fill("vip")
+    form.get_by_label("Virtual agent URL", exact=True).fill("https://bot.example.test/hook")
+    form.get_by_role("button", name="Create queue").click()
+    expect(form.get_by_role("status")).to_contain_text("vip")
+    row = table.get_by_role("row").filter(has_text="vip")
+    expect(row).to_contain_text("https://bot.example.test/hook")
+    form.get_by_label("Name", exact=True).fill("vip")  # taken: refused, nothing added
+    people.allow(re.compile(r"status of 409"))  # Chromium logs the refused request
+    form.get_by_role("button", name="Create queue").click()
+    expect(form.get_by_role("alert")).to_be_visible()
+    expect(form.get_by_role("status")).to_have_count(0)
+    expect(table.get_by_role("row").filter(has_text="vip")).to_have_count(1)
+
+
 def test_dead_webhook_event_redelivered_from_the_delivery_log(
     admin_site, capture_headers, receiver, people
 ):
