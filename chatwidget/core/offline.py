@@ -15,22 +15,21 @@ LIMIT = 200  # listed at most; the open ones are few, the done ones only the lat
 
 
 def listing(agent, status="open"):
-    """Open (or done) offline messages of the agent's queues (an admin's: all), oldest first."""
+    """Open (or done) offline messages of the agent's queues (an admin's: all), oldest
+    first; of the done ones, the latest LIMIT."""
     done = status == "done"
+    marked = Conversation.offline_done_at
     query = (
         select(Conversation, Queue.name)
         .join(Queue, Queue.id == Conversation.queue_id)
-        .where(
-            Conversation.state == "offline",
-            Conversation.offline_done_at.is_not(None)
-            if done
-            else (Conversation.offline_done_at.is_(None)),
-        )
+        .where(Conversation.state == "offline", marked.is_not(None) if done else marked.is_(None))
     )
     if not agent.is_admin:
         query = query.where(Conversation.queue_id.in_([q.id for q in agent.skills]))
-    order = Conversation.created_at.desc() if done else Conversation.created_at
-    rows = db.session.execute(query.order_by(order, Conversation.id).limit(LIMIT)).all()
+    order = (Conversation.created_at, Conversation.id)
+    if done:
+        order = tuple(column.desc() for column in order)
+    rows = db.session.execute(query.order_by(*order).limit(LIMIT)).all()
     if done:
         rows.reverse()
     return _items(rows)

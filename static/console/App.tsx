@@ -108,9 +108,11 @@ export function App({ pages }: { pages: Record<string, Page> | null }) {
       <HelpDialog open={dialog === "help"} onClose={close} />
       <SettingsDialog open={dialog === "settings"} onClose={close} />
       <CannedDialog open={dialog === "canned"} onClose={close} />
-      <Header pages={pages} openDialog={setDialog} />
-      <Banner />
-      <NotifyOffer />
+      <header>
+        <Header pages={pages} openDialog={setDialog} />
+        <Banner />
+        <NotifyOffer />
+      </header>
       {route === "" ? (
         <main class="day">
           <aside class="lists" aria-label="Queues and conversations">

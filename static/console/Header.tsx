@@ -32,11 +32,11 @@ export function Header({ pages, openDialog }: Props) {
   const route = s.route.split("?")[0];
   const links = Object.entries(pages || {}).filter(([, p]) => !p.admin || s.me?.isAdmin);
   return (
-    <header class="top">
+    <div class="top">
       <div class="brand">
         <span class="logo" aria-hidden="true" />
         <div>
-          <strong>Console</strong>
+          <h1>Console</h1>
           <span class="who">{s.me?.name ?? ""}</span>
         </div>
       </div>
@@ -80,6 +80,6 @@ export function Header({ pages, openDialog }: Props) {
           <button type="submit" class="ghost">Sign out</button>
         </form>
       </div>
-    </header>
+    </div>
   );
 }

@@ -7,7 +7,7 @@ import { alertAgent } from "./alerts";
 import { customerName } from "./Lists";
 import { get } from "./api";
 import { assigned, complete, merge, myPid, setPending } from "./convs";
-import { findConv, getState, setConv, tell, update } from "./store";
+import { findConv, getState, setConv, tell, update, uuid } from "./store";
 import type { Info, Me, Msg, Pending, Queue } from "./types";
 
 export interface Ack {
@@ -100,7 +100,19 @@ async function caughtUp(gen: number): Promise<void> {
   await Promise.all(open.map((c) => catchUp(c.id, gen)));
   if (gen !== generation || !socket.connected) return; // dropped again: the next connect
   update({ link: "up" });
+  forgetOrphans();
   void flush();
+}
+
+const ORPHAN_MS = 10 * 60 * 1000;
+
+/** Outbox entries of conversations no longer here (ended or handed on while this tab was
+ * closed) can never be shown or sent: forgotten once settled, or after ORPHAN_MS. */
+function forgetOrphans(): void {
+  const now = Date.now();
+  const keep = (p: Pending) =>
+    !!findConv(p.conversationId) || (!p.acked && !p.failed && now - (p.at || 0) < ORPHAN_MS);
+  if (!getState().pending.every(keep)) setPending((list) => list.filter(keep));
 }
 
 async function catchUp(id: string, gen: number, once = false): Promise<void> {
@@ -186,6 +198,7 @@ export function select(id: string): void {
 export function send(conversationId: string, text: string, attachments: Pending["attachments"]) {
   const p: Pending = {
     id: uuid(), conversationId, text, attachments, tag: getState().whisper ? "whisper" : "",
+    at: Date.now(),
   };
   setPending((list) => [...list, p]);
   void flush();
@@ -239,13 +252,4 @@ export async function act(event: string, payload: object): Promise<Ack> {
   const ack = await emit(event, payload);
   if (ack.status !== "ok") tell(`${event}: ${ack.message || "refused"}`);
   return ack;
-}
-
-export function uuid(): string {
-  if (crypto.randomUUID) return crypto.randomUUID(); // secure contexts only
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 15) | 64;
-  b[8] = (b[8] & 63) | 128;
-  const x = Array.from(b, (v) => v.toString(16).padStart(2, "0")).join("");
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }

@@ -101,3 +101,13 @@ export const findConv = (id: string | null): Conv | undefined =>
 export function tell(notice: string): void {
   update({ notice });
 }
+
+/** A random UUID v4 (a message's client id); crypto.randomUUID exists in secure contexts only. */
+export function uuid(): string {
+  if (crypto.randomUUID) return crypto.randomUUID(); // secure contexts only
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 15) | 64;
+  b[8] = (b[8] & 63) | 128;
+  const x = Array.from(b, (v) => v.toString(16).padStart(2, "0")).join("");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}

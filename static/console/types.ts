@@ -77,6 +77,7 @@ export interface Pending {
   text: string;
   tag: string;
   attachments: { mediaId: string; name?: string }[];
+  at: number; // when written (ms): an orphan is forgotten after a while
   acked?: boolean; // stored: shown until its messageArrived
   failed?: string; // refused for good: shown with the reason
 }

@@ -205,3 +205,11 @@ def test_a_bad_status_is_400(app, client):
     response = client.get("/api/console/offline", query_string={"status": "all"})
     assert response.status_code == 400
     assert "status" in response.get_json()["errors"]
+
+
+def test_done_ones_are_listed_oldest_first_too(app, client):
+    first, second = leave(client, "first"), leave(client, "second")
+    _, _, headers = signed_in_agent(app, client)
+    for conversation_id in (second, first):
+        assert done(client, headers, conversation_id).status_code == 200
+    assert [i["text"] for i in listed(client, "done")] == ["first", "second"]
