@@ -64,11 +64,16 @@ def test_admin_creates_an_agent_who_can_sign_in(admin_site, people):
     answer = nora.request.get(admin_site.url + "/api/admin/agents")
     assert answer.status == 403, answer.text()
 
-    # capacity edited, then deactivated: the sign-in no longer works
+    # capacity and password edited: the new password signs in
     row.get_by_role("button", name="Edit Nora New").click()
     page.get_by_label("Max chats of Nora New").fill("6")
+    page.get_by_label("New password of Nora New").fill("nora-second-pw")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(row).to_contain_text("0 / 6")
+    login = {"email": email, "password": "nora-second-pw"}
+    assert requests.post(admin_site.url + "/api/agent/token", json=login, timeout=10).ok
+
+    # deactivated: her sessions end
     people.allow(re.compile(r"status of 401"))  # her console's next call, once she is out
     page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name="Deactivate Nora New").click()

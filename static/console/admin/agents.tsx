@@ -100,16 +100,33 @@ function AgentRow({ agent, action, reload, edit }: RowProps & { edit: () => void
   );
 }
 
+interface Edit {
+  skills: string;
+  maxChats: string;
+  password: string;
+  isAdmin: boolean;
+}
+
+/** The PATCH body: skills and capacity always, the flag when changed, a password when typed. */
+function changes(agent: AdminAgent, edit: Edit): Record<string, unknown> {
+  const body: Record<string, unknown> = { skills: splitList(edit.skills), maxChats: Number(edit.maxChats) };
+  if (edit.isAdmin !== agent.isAdmin) body.isAdmin = edit.isAdmin;
+  if (edit.password) body.password = edit.password;
+  return body;
+}
+
 function EditRow({ agent, action, reload, done }: RowProps & { done: () => void }) {
-  const [skills, setSkills] = useState(agent.skills.join(", "));
-  const [maxChats, setMaxChats] = useState(String(agent.maxChats));
+  const [edit, setEdit] = useState<Edit>({
+    skills: agent.skills.join(", "), maxChats: String(agent.maxChats), password: "", isAdmin: agent.isAdmin,
+  });
+  const set = (key: keyof Edit) => (e: Event) => {
+    const input = e.currentTarget as HTMLInputElement;
+    setEdit({ ...edit, [key]: input.type === "checkbox" ? input.checked : input.value });
+  };
   const save = (event: Event) => {
     event.preventDefault();
     void action.run(async () => {
-      await patch(`/api/admin/agents/${agent.id}`, {
-        skills: splitList(skills),
-        maxChats: Number(maxChats),
-      });
+      await patch(`/api/admin/agents/${agent.id}`, changes(agent, edit));
       await reload();
       done();
       return `${agent.name} saved.`;
@@ -119,18 +136,26 @@ function EditRow({ agent, action, reload, done }: RowProps & { done: () => void 
   return (
     <tr class="adm-editing">
       <th scope="row">{agent.name}</th>
-      <td>{agent.email}</td>
+      <td>
+        {agent.email}
+        <input form={form} type="password" autocomplete="new-password" value={edit.password}
+          placeholder="New password (optional)" aria-label={`New password of ${agent.name}`}
+          onInput={set("password")} />
+      </td>
       <td>
         <form id={form} onSubmit={save} />
-        <input form={form} value={skills} aria-label={`Skills of ${agent.name} (comma separated)`}
-          onInput={(e) => setSkills(e.currentTarget.value)} />
+        <input form={form} value={edit.skills} aria-label={`Skills of ${agent.name} (comma separated)`}
+          onInput={set("skills")} />
       </td>
       <td>
-        <input form={form} type="number" min={1} max={100} required value={maxChats}
-          aria-label={`Max chats of ${agent.name}`} onInput={(e) => setMaxChats(e.currentTarget.value)} />
+        <input form={form} type="number" min={1} max={100} required value={edit.maxChats}
+          aria-label={`Max chats of ${agent.name}`} onInput={set("maxChats")} />
       </td>
       <td>{agent.status}</td>
-      <td>{agent.isAdmin ? "Yes" : "No"}</td>
+      <td>
+        <input form={form} type="checkbox" checked={edit.isAdmin} aria-label={`Admin: ${agent.name}`}
+          onChange={set("isAdmin")} />
+      </td>
       <td>{agent.active ? "Yes" : "No"}</td>
       <td>
         <div class="adm-actions">
