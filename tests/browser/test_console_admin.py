@@ -1,4 +1,4 @@
-"""The console's calls search and admin pages, driven in Chromium as an admin does.
+"""The console's admin pages, driven in Chromium as an admin does (calls: test_console_calls).
 
 A site of this module's own (console_admin.make_site): an event that a failing endpoint
 refuses is dead after one attempt, and an admin agent is made by `create-agent --admin`.
@@ -182,62 +182,6 @@ def test_dead_webhook_event_redelivered_from_the_delivery_log(
     expect(page.get_by_role("status").filter(has_text="was removed")).to_be_visible()
     expect(page.get_by_role("button", name="Remove " + receiver.url)).to_have_count(0)
     expect(log).to_have_count(0)
-
-
-def test_calls_search_finds_a_captured_call_by_text(admin_site, capture_headers, people):
-    word = "zebra" + uuid.uuid4().hex[:6]
-    session_id, call_id = capture(admin_site, capture_headers, "My %s blender broke" % word)
-    capture(admin_site, capture_headers, "Something else entirely")
-    page = signed_in(people, admin_site, "agent", admin_site.email, route="calls")  # not an admin
-    heading(page, "Calls")
-    search = page.get_by_role("search", name="Search calls")
-    search.get_by_label("Text", exact=True).fill(word.upper())  # case-insensitive
-    search.get_by_role("button", name="Search", exact=True).click()
-    table = page.get_by_role("table", name="1 call found")
-    expect(table).to_contain_text(session_id)
-    expect(page.get_by_text("Page 1 of 1", exact=True)).to_be_visible()
-    link = table.get_by_role("link", name=call_id, exact=True)
-    assert link.get_attribute("href") == "/calls/" + call_id
-    transcript = table.get_by_role("link", name="PDF transcript of %s" % call_id)
-    assert transcript.get_attribute("href") == "/calls/%s/transcript.pdf" % call_id
-
-    with page.context.expect_page() as opened:
-        link.click()
-    call_page = opened.value
-    people.pages["call-page"] = call_page
-    expect(call_page.get_by_text("My %s blender broke" % word)).to_be_visible()
-    with page.expect_download(timeout=30_000) as download:
-        transcript.click()
-    with open(download.value.path(), "rb") as fh:
-        assert fh.read(5) == b"%PDF-"
-
-
-def test_calls_search_pages_and_dates(admin_site, capture_headers, people):
-    word = "kiwi" + uuid.uuid4().hex[:6]
-    for n in range(27):  # started 2026-03-01 10:00 UTC: 05:00 in New York
-        capture(admin_site, capture_headers, "%s number %d" % (word, n))
-    page = signed_in(people, admin_site, "agent", admin_site.email, route="calls?q=" + word,
-                     timezone_id="America/New_York")  # fmt: skip
-    table = page.get_by_role("table", name="27 calls found")
-    expect(table.get_by_role("row")).to_have_count(26)  # the header and 25
-    expect(page.get_by_text("Page 1 of 2", exact=True)).to_be_visible()
-    expect(page.get_by_role("button", name="Previous", exact=True)).to_be_disabled()
-    page.get_by_role("button", name="Next", exact=True).click()
-    expect(page.get_by_text("Page 2 of 2", exact=True)).to_be_visible()
-    expect(table.get_by_role("row")).to_have_count(3)
-    expect(page.get_by_role("button", name="Next", exact=True)).to_be_disabled()
-    page.go_back()  # the search and its page live in the address
-    expect(page.get_by_text("Page 1 of 2", exact=True)).to_be_visible()
-
-    search = page.get_by_role("search", name="Search calls")
-    search.get_by_label("From", exact=True).fill("2026-03-02")
-    search.get_by_role("button", name="Search", exact=True).click()
-    expect(page.get_by_role("table", name="0 calls found")).to_be_visible()
-    expect(page.get_by_text("Page 1 of 1", exact=True)).to_be_visible()
-    search.get_by_label("From", exact=True).fill("2026-03-01")
-    search.get_by_label("To", exact=True).fill("2026-03-01")  # that whole day, New York's
-    search.get_by_role("button", name="Search", exact=True).click()
-    expect(page.get_by_role("table", name="27 calls found")).to_be_visible()
 
 
 def test_dashboard_drawn_with_seeded_data(admin_site, people):
