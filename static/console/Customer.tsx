@@ -58,7 +58,7 @@ function useDetails(conv: Conv | undefined): [Details | null, string] {
       get<Details>(`/api/console/conversations/${encodeURIComponent(id)}/customer`)
         .then((d) => live && (setData(d), setError("")))
         .catch((e) => live && setError(e instanceof ApiError ? e.message : "unavailable"));
-    void fetchIt();
+    const soon = setTimeout(fetchIt, 150); // a burst of messages asks once
     const timer = setInterval(() => {
       const c = findConv(id);
       const endedAt = Date.parse(c?.info.endedAt || "");
@@ -67,6 +67,7 @@ function useDetails(conv: Conv | undefined): [Details | null, string] {
     window.addEventListener("focus", fetchIt);
     return () => {
       live = false;
+      clearTimeout(soon);
       clearInterval(timer);
       window.removeEventListener("focus", fetchIt);
     };

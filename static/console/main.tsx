@@ -1,5 +1,5 @@
 // /console/app.js: the agent console (templates/console.html loads it). Who is signed in
-// comes with the page (data-* on #app) and then from /api/console/me; the socket starts
+// comes with the page (data-* on <body>) and then from /api/console/me; the socket starts
 // once that is known; the admin pages come later, in their own chunk.
 import { render } from "preact";
 import { App } from "./App";
@@ -16,7 +16,7 @@ let pages: Record<string, Page> | null = null;
 const draw = () => render(<App pages={pages} />, root);
 
 function fromPage(): void {
-  const d = root.dataset;
+  const d = document.body.dataset;
   if (!d.agentId) return;
   update({
     me: { id: Number(d.agentId), name: d.agentName || "", email: d.agentEmail || "",
@@ -29,11 +29,11 @@ async function start(): Promise<void> {
   keepTitle();
   for (const ev of ["pointerdown", "keydown"]) document.addEventListener(ev, unlockAudio);
   window.addEventListener("hashchange", () => update({ route: location.hash.replace(/^#\/?/, "") }));
-  fromPage();
-  draw();
-  await refreshMe().catch(() => undefined); // the page's data-* stand in meanwhile
+  fromPage(); // the page's data-* stand in until /api/console/me answers
   loadOutbox();
-  connect();
+  connect(); // at once: a Status chosen in the first second waits for this socket
+  draw();
+  await refreshMe().catch(() => undefined);
   void loadCanned();
   try {
     pages = (await import("./admin/index")).pages;
