@@ -16,7 +16,8 @@ from flask_wtf.csrf import CSRFError
 from chatwidget.api.agent_auth import SESSION_KEY, session_agent
 from chatwidget.core import console_sessions, signin
 from chatwidget.core.errors import RateLimited
-from chatwidget.extensions import csrf
+from chatwidget.extensions import csrf, socketio
+from chatwidget.sockets import rooms
 
 bp = Blueprint("console_pages", __name__)  # "console" is the console API's blueprint
 
@@ -104,6 +105,10 @@ def sign_out():
             "message.html", title="Sign-out refused", text=EXPIRED.replace("sign in", "sign out")
         )
         return page, 400
-    console_sessions.do_close(session.get(SESSION_KEY))
+    token = session.get(SESSION_KEY)
+    console_sessions.do_close(token)
     session.clear()
+    fingerprint = console_sessions.fingerprint(token)
+    if fingerprint:  # this browser's other tabs: their consoles go back to the sign-in page
+        socketio.emit("signedOut", {}, to=rooms.session_room(fingerprint), namespace="/agent")
     return redirect("/console", 303)

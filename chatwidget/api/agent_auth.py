@@ -20,9 +20,14 @@ SESSION_KEY = "console"  # the Flask session's key for the console's session tok
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def session_token():
+    """This browser's console session token (from the signed cookie), or None."""
+    return session.get(SESSION_KEY)
+
+
 def session_agent():
     """The agent signed in to the console in this browser, or None."""
-    return console_sessions.agent_for(session.get(SESSION_KEY))
+    return console_sessions.agent_for(session_token())
 
 
 def _bearer():

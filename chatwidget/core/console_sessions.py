@@ -27,6 +27,12 @@ def _hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def fingerprint(token):
+    """What names a session outside the database (its sockets' room): the token's hash,
+    which grants nothing; None for no token."""
+    return _hash(token) if token and isinstance(token, str) else None
+
+
 def do_open(agent):
     """A new session for agent; returns the token for the cookie (never stored)."""
     token = secrets.token_urlsafe(32)

@@ -6,8 +6,16 @@ from flask import request
 from flask_socketio import emit, join_room
 from sqlalchemy import select
 
-from chatwidget.api.agent_auth import session_agent
-from chatwidget.core import agents, conversations, handling, posting, presence, routing
+from chatwidget.api.agent_auth import session_agent, session_token
+from chatwidget.core import (
+    agents,
+    console_sessions,
+    conversations,
+    handling,
+    posting,
+    presence,
+    routing,
+)
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.messages import who
 from chatwidget.extensions import db
@@ -73,6 +81,8 @@ class AgentNamespace(AckingNamespace):
         if agent is None:
             raise ConnectionRefusedError("agent authentication required")
         state()["agent_id"] = agent.id
+        if not token:  # signing out tells this session's sockets (console.sign_out)
+            join_room(rooms.session_room(console_sessions.fingerprint(session_token())))
         join_room(rooms.agent_room(agent.id))
         for queue in agent.skills:
             join_room(rooms.queue_room(queue.id))

@@ -27,6 +27,11 @@ def agent_room(agent_id):
     return "agent:%s" % agent_id
 
 
+def session_room(fingerprint):
+    """The /agent sockets opened with one console sign-in (told when it signs out)."""
+    return "session:%s" % fingerprint
+
+
 def queue_room(queue_id):
     """Agent sockets serving a queue (namespace /agent)."""
     return "queue:%s" % queue_id

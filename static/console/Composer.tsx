@@ -136,10 +136,10 @@ export function Composer({ conv }: { conv: Conv }) {
         onInput={onInput} onKeyDown={onKeyDown} />
       <div class="row">
         <label class="check">
-          <input type="checkbox" checked={s.whisper} onChange={(e) => update({ whisper: e.currentTarget.checked })} />
+          <input type="checkbox" checked={s.whisper} disabled={disabled} onChange={(e) => update({ whisper: e.currentTarget.checked })} />
           Whisper
         </label>
-        <label class="btn ghost attach">
+        <label class={disabled ? "btn ghost attach disabled" : "btn ghost attach"}>
           {uploading ? "Uploading…" : "Attach"}
           <input type="file" class="sr-only" aria-label="Attach file" multiple disabled={disabled}
             onChange={(e) => void upload(e.currentTarget)} />

@@ -73,6 +73,11 @@ export function connect(): void {
   socket.on("queueUpdated", onQueues);
   socket.on("conversationAssigned", onAssigned);
   socket.on("messageArrived", onMessage);
+  // Signed out in another tab of this browser: this page's sign-in is over too.
+  socket.on("signedOut", () => {
+    socket.disconnect();
+    location.assign("/console");
+  });
   setInterval(() => void flush(), RETRY_MS);
   setInterval(verify, VERIFY_MS);
 }

@@ -85,3 +85,14 @@ def test_a_deactivated_agent_cannot_sign_in_again(app, client):
     token = fresh.post("/api/agent/token", json={"email": EMAIL, "password": PASSWORD})
     assert token.status_code == 401
     assert fresh.get("/api/console/me").status_code == 401
+
+
+def test_sign_out_tells_the_sessions_open_sockets(app, client):
+    """Another tab of the same browser learns at once that its sign-in is over."""
+    _, token, headers = signed_in_agent(app, client)
+    same_browser = _socket(app, client)
+    other_browser = _socket(app, app.test_client(), auth={"token": token})
+    same_browser.get_received(AGENT_NS), other_browser.get_received(AGENT_NS)
+    assert client.post("/console/sign-out", headers=headers).status_code == 303
+    assert [e["name"] for e in same_browser.get_received(AGENT_NS)] == ["signedOut"]
+    assert other_browser.get_received(AGENT_NS) == []
