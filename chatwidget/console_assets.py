@@ -10,9 +10,9 @@ Content-Security-Policy that allows scripts and styles from this origin alone.
 
 import re
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
-from chatwidget import widget
+from chatwidget import built
 
 bp = Blueprint("console_assets", __name__)
 
@@ -30,34 +30,14 @@ CSP = (
 
 
 def _serve(name, cache_control):
-    """A built file (name under static/dist/), gzipped when accepted, with a strong ETag."""
-    try:
-        _, body, gz, digest = widget._read("console/" + name)
-    except FileNotFoundError:
-        current_app.logger.error("console not built: %s missing in %s", name, widget.DIST)
-        response = jsonify(
-            status="error",
-            message="the console is not built: run `make run` or `node scripts/build_static.mjs`",
-        )
-        response.status_code = 503
-        return response
-    gzip = "gzip" in request.headers.get("Accept-Encoding", "").lower()
-    etag = '"%s%s"' % (digest, "-gz" if gzip else "")
-    response = Response(status=200, mimetype=TYPES[name[name.rindex(".") :]])
-    response.headers.update(ETag=etag, Vary="Accept-Encoding", **{"Cache-Control": cache_control})
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    if etag in widget._if_none_match():
-        response.status_code = 304
-        return response
-    response.set_data(gz if gzip else body)
-    if gzip:
-        response.headers["Content-Encoding"] = "gzip"
-    return response
+    """A built file of the console (name under static/dist/console/)."""
+    mimetype = TYPES[name[name.rindex(".") :]]
+    return built.serve("console/" + name, mimetype, cache_control, "console")
 
 
 def _versioned(name):
     """Cache for a year when the URL names this build's content hash."""
-    digest = widget._read_or_none("console/" + name)[3]
+    digest = built.digest("console/" + name)
     return FOREVER if digest and request.args.get("v") == digest[:16] else BRIEFLY
 
 
@@ -78,9 +58,7 @@ def chunk(name):
     """A lazily loaded part of the console (content hash in its name)."""
     if not CHUNK.fullmatch(name):
         return jsonify(status="error", message="no such file"), 404
-    try:
-        widget._read("console/chunks/" + name)
-    except FileNotFoundError:
+    if built.digest("console/chunks/" + name) is None:
         return jsonify(status="error", message="no such file"), 404
     return _serve("chunks/" + name, FOREVER)
 
@@ -112,7 +90,7 @@ def console_asset(name):
     """The URL of app.js or app.css with this build's content hash; the page that asks
     for it is the console page, which gets the strict Content-Security-Policy."""
     g.console_page = True
-    digest = widget._read_or_none("console/" + name)[3]
+    digest = built.digest("console/" + name)
     path = "/console/" + name
     return "%s?v=%s" % (path, digest[:16]) if digest else path
 

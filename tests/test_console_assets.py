@@ -12,11 +12,11 @@ import re
 
 import pytest
 
-from chatwidget import widget
+from chatwidget import built as built_files
 from tests.console.helpers import signed_in_agent
 from tests.test_widget_assets import built  # noqa: F401 (the module-scoped build fixture)
 
-CONSOLE = os.path.join(widget.DIST, "console")
+CONSOLE = os.path.join(built_files.DIST, "console")
 
 
 @pytest.fixture

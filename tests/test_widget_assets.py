@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from chatwidget import widget
+from chatwidget import built as built_files
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "scripts", "build_static.mjs")
@@ -37,7 +37,7 @@ def web(built, sqlite_app):
 
 
 def _gz_size(name):
-    return os.path.getsize(os.path.join(widget.DIST, name + ".gz"))
+    return os.path.getsize(os.path.join(built_files.DIST, name + ".gz"))
 
 
 def test_sizes_within_budget_and_printed(built):
@@ -55,7 +55,7 @@ def test_loader_served_with_cache_headers_and_cors(web):
     assert response.headers["Cache-Control"] == "public, max-age=300"
     assert re.fullmatch(r'"[0-9a-f]{32}"', response.headers["ETag"])  # strong
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-    with open(os.path.join(widget.DIST, "widget.js"), "rb") as fh:
+    with open(os.path.join(built_files.DIST, "widget.js"), "rb") as fh:
         assert response.data == fh.read()
 
 
@@ -109,7 +109,7 @@ def test_widget_origins_limit_cors(built, tmp_path):
 
 
 def test_not_built_is_a_clear_503(sqlite_app, tmp_path, monkeypatch):
-    monkeypatch.setattr(widget, "DIST", str(tmp_path))
+    monkeypatch.setattr(built_files, "DIST", str(tmp_path))
     for path in ("/widget.js", "/widget/app.js"):
         response = sqlite_app.test_client().get(path)
         assert response.status_code == 503
