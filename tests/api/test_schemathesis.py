@@ -5,7 +5,7 @@ role, valid (positive) and invalid (negative) requests for each operation.
 """
 
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
@@ -63,7 +63,14 @@ def _run(operation, mode, headers):
     @BOUNDED
     @given(case=operation.as_strategy(generation_mode=mode))
     def fuzz(case):
-        case.call_and_validate(headers=_auth(case, headers), checks=CHECKS[mode])
+        try:
+            case.call_and_validate(headers=_auth(case, headers), checks=CHECKS[mode])
+        except ValueError as exc:
+            # A path parameter with a bare "[" makes a URL the test client cannot even
+            # parse: nothing reached the server, so there is nothing to check.
+            if "Invalid IPv6 URL" not in str(exc):
+                raise
+            reject()
 
     try:
         fuzz()
