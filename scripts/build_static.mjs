@@ -55,9 +55,9 @@ console.log(`widget: loader ${loaderGz} B gzipped (budget ${LOADER_BUDGET}), ` +
 let over = loaderGz > LOADER_BUDGET || total > TOTAL_BUDGET;
 if (over) console.error("widget: over the size budget");
 
-// The console. Every CSS file (the app's and any a lazy chunk imports) is joined into
-// app.css: esbuild does not load a split chunk's CSS by itself, and the admin pages' styles
-// are small enough to come with the app.
+// The console. Every CSS file (the app's and any a lazy chunk imports) ends up in app.css:
+// the page loads no split chunk's CSS file by itself, and the admin pages' styles are small
+// enough to come with the app.
 async function buildConsole() {
   const out = join(OUT, "console");
   rmSync(out, { recursive: true, force: true }); // no stale chunks from an older build
@@ -80,7 +80,14 @@ async function buildConsole() {
     if (name.endsWith(".css")) css[name === "app.css" ? "unshift" : "push"](file.contents);
     else files[name] = file.contents;
   }
-  files["app.css"] = Buffer.concat(css.map((c) => Buffer.from(c)));
+  // esbuild's app.css already holds what the lazy chunks import; a chunk's own CSS file is
+  // added only when it is not in there (so uPlot's styles come once, not three times).
+  const joined = [Buffer.from(css[0])];
+  for (const c of css.slice(1)) {
+    const text = Buffer.from(c);
+    if (!joined[0].includes(text.toString("utf8").trim())) joined.push(text);
+  }
+  files["app.css"] = Buffer.concat(joined);
   const first = startup(result.metafile, out);
   const manifest = {};
   let gzipped = 0;
