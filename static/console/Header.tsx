@@ -21,8 +21,9 @@ interface Props {
 /** Shown at once; the server's answer has the last word (a refusal puts back its status). */
 async function setStatus(status: string): Promise<void> {
   const before = getState().status;
-  update({ status });
+  update((s) => ({ status, statusChanges: s.statusChanges + 1, statusInFlight: s.statusInFlight + 1 }));
   const ack = await act("setStatus", { status });
+  update((s) => ({ statusChanges: s.statusChanges + 1, statusInFlight: s.statusInFlight - 1 }));
   if (ack.status === "ok" && typeof ack.agentStatus === "string") update({ status: ack.agentStatus });
   else if (getState().status === status) update({ status: before });
 }

@@ -94,8 +94,12 @@ async function refused(): Promise<void> {
 }
 
 export async function refreshMe(): Promise<void> {
+  const changes = getState().statusChanges;
   const me = await get<Me>("/api/console/me");
-  update({ me, status: me.status });
+  // A status chosen, or applied, while /me was on its way is newer than the one it read.
+  const s = getState();
+  const current = s.statusChanges === changes && s.statusInFlight === 0;
+  update(current ? { me, status: me.status } : { me });
 }
 
 async function caughtUp(gen: number): Promise<void> {

@@ -14,6 +14,10 @@ export type Link = "connecting" | "down" | "catching" | "up";
 export interface State {
   me: Me | null;
   status: string;
+  /** Counts the agent's own status changes (asked and answered), and how many are still
+   * on their way: a /me answer read before one was applied must not undo it. */
+  statusChanges: number;
+  statusInFlight: number;
   link: Link;
   queues: Queue[];
   convs: Conv[];
@@ -47,6 +51,8 @@ export function save(name: string, value: unknown): void {
 let state: State = {
   me: null,
   status: "offline",
+  statusChanges: 0,
+  statusInFlight: 0,
   link: "connecting",
   queues: [],
   convs: [],

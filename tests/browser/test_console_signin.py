@@ -153,3 +153,32 @@ def test_sign_out_ends_the_session(site, team, people):
     assert site.deployment.value(SESSION_TABLE, a=crew.ids["Olaf"]) == 0
     agent.page.goto(site.url + "/console")
     expect(agent.button("Sign in")).to_be_visible()
+
+
+def test_a_status_chosen_while_the_console_asks_who_i_am_is_kept(site, team, people):
+    """The console's /me answer read before a status change arrives after it: the combobox
+    keeps what the agent chose (the answer held back here, as a slow network would)."""
+    crew = team("Sadie")
+    agent = people.agent()
+    page = agent.page
+    held = []
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))
+
+    page.route("**/api/console/me", hold_the_first)
+    agent.sign_in_form(site.url).fill_sign_in(crew.emails["Sadie"], PASSWORD)
+    expect(agent.status_box).to_be_visible()
+    agent.wait_connected()
+    [(route, answer)] = held
+    assert answer.json()["status"] == "offline"
+    agent.set_status("Available")
+    wait_status(page, site.url, "Available")
+    with page.expect_event("requestfinished"):
+        route.fulfill(response=answer)  # now the stale "offline" answer arrives
+    people.screenshots("after-stale-me")
+    expect(agent.status_box).to_have_value("available")
+    assert me(page, site.url)[1]["status"] == "available"

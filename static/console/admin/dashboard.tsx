@@ -43,6 +43,7 @@ export function DashboardPage() {
         </label>
       </div>
       <Alert text={error || chartsError} />
+      {!data && !error && <p role="status" class="adm-muted">Loading…</p>}
       {data && <Figures data={data} span={span} />}
       {data && <HoursSection data={data} span={span} charts={charts} />}
       {data && <RatingsSection data={data} charts={charts} />}
