@@ -34,7 +34,7 @@ def create_agent(email, name, password, skills=(), max_chats=3, is_admin=False):
     agent = Agent(
         email=email,
         name=(name or email).strip(),
-        password_hash=_off_the_loop(generate_password_hash, password),
+        password_hash=hash_password(password),
         max_chats=max_chats,
         skills=ensure_queues(skills),
         is_admin=bool(is_admin),
@@ -79,6 +79,11 @@ _CREDENTIALS = select(Agent.id, Agent.password_hash).where(
     Agent.email == bindparam("email"), Agent.deactivated_at.is_(None)
 )
 _hashing = []  # the served process's ThreadPool for password hashes, made on first use
+
+
+def hash_password(password):
+    """The scrypt hash stored for a password, computed off the event loop."""
+    return _off_the_loop(generate_password_hash, password)
 
 
 def _off_the_loop(func, *args):

@@ -10,7 +10,6 @@ import hashlib
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import generate_password_hash
 
 from chatwidget.core import agents, console_sessions, handling
 from chatwidget.core.errors import Conflict, InvalidInput, NotFound
@@ -102,7 +101,7 @@ def _apply(agent, data):
         if len(data["password"]) < 8:
             reason = "at least 8 characters"
             raise InvalidInput("password: " + reason, errors={"password": [reason]})
-        agent.password_hash = agents._off_the_loop(generate_password_hash, data["password"])
+        agent.password_hash = agents.hash_password(data["password"])
     if "name" in data:
         name = data["name"].strip()
         if not name:
