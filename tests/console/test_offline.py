@@ -11,23 +11,14 @@ from chatwidget.extensions import db
 from chatwidget.models import Conversation, Message
 from tests.console.helpers import messages_count, signed_in_agent
 from tests.sockets.helpers import create_queue
-from tests.transcripts.conftest import free_port, smtp_server
+from tests.transcripts.conftest import free_port
 
 TEXT = "My parcel never arrived.\nOrder 4711."
 
 
-@pytest.fixture(scope="module")
-def smtp():
-    controller, inbox = smtp_server()
-    yield controller, inbox
-    controller.stop()
-
-
 @pytest.fixture
 def inbox(smtp):
-    _, box = smtp
-    box.envelopes.clear()
-    return box
+    return smtp[1]
 
 
 @pytest.fixture
