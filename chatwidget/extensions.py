@@ -1,11 +1,16 @@
 """Extension singletons, bound to an app by create_app()."""
 
+from typing import TYPE_CHECKING, ClassVar
+
+from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from flask_migrate import Migrate
 from flask_smorest import Api as _SmorestApi
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import Table
 from sqlalchemy.orm import DeclarativeBase
 
 from chatwidget.ratelimit import Limiter, rate_limit_key
@@ -14,6 +19,10 @@ from chatwidget.schemas.common import ErrorSchema
 
 class Base(DeclarativeBase):
     """Declarative base shared by every model."""
+
+    if TYPE_CHECKING:
+        # Every model maps one table (DeclarativeBase allows any FROM clause).
+        __table__: ClassVar[Table]
 
 
 class Api(_SmorestApi):
@@ -25,7 +34,7 @@ class Api(_SmorestApi):
 
     ERROR_SCHEMA = ErrorSchema
 
-    def _register_error_handlers(self):
+    def _register_error_handlers(self) -> None:
         pass
 
 
@@ -36,9 +45,9 @@ class SessionInterface(SecureCookieSessionInterface):
     never look at the session. It is rebuilt whenever SECRET_KEY or its fallbacks change.
     """
 
-    _signer = (None, None)
+    _signer: tuple[object, URLSafeTimedSerializer | None] = (None, None)
 
-    def get_signing_serializer(self, app):
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
         made_for, signer = self._signer
         if made_for != keys:
@@ -48,6 +57,12 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:
+    # db.Model is a subclass of Base made at run time, which a type checker cannot follow:
+    # it checks the models against Base, whose columns and constructor they share.
+    Model = Base
+else:
+    Model = db.Model
 # Checks only where asked (WTF_CSRF_CHECK_DEFAULT off): the console's forms and its
 # cookie-authenticated API calls. The other APIs take bearer or Basic credentials, which a
 # browser never sends on its own, and the widget's customer routes hold no cookie.
@@ -60,7 +75,7 @@ api = Api()
 socketio = SocketIO(async_handlers=False)
 
 
-def new_limiter():
+def new_limiter() -> Limiter:
     """A rate limiter for one app (RATE_LIMIT per API user, agent or address).
 
     One per app, not a module singleton: Flask-Limiter keeps the limits, key prefix

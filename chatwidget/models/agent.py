@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from chatwidget.extensions import db
+from chatwidget.extensions import Model, db
 from chatwidget.models.types import utcnow
 
 agent_skill = Table(
@@ -16,7 +16,7 @@ agent_skill = Table(
 )
 
 
-class Queue(db.Model):
+class Queue(Model):
     """A skill group (customer channel `subject`) and a CCAI menu (`menu_id`) at once."""
 
     __tablename__ = "queue"
@@ -27,7 +27,7 @@ class Queue(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Agent(db.Model):
+class Agent(Model):
     """A person answering chats; `active_chats` is changed only by compare-and-set updates."""
 
     __tablename__ = "agent"
@@ -49,7 +49,7 @@ class Agent(db.Model):
     skills: Mapped[list[Queue]] = relationship(secondary=agent_skill, lazy="selectin")
 
 
-class ServerProcess(db.Model):
+class ServerProcess(Model):
     """A running server process; a stale heartbeat means its sockets are gone."""
 
     __tablename__ = "server_process"
@@ -58,7 +58,7 @@ class ServerProcess(db.Model):
     heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-class AgentSocket(db.Model):
+class AgentSocket(Model):
     """One connected agent socket, so every process knows who is online."""
 
     __tablename__ = "agent_socket"
@@ -69,7 +69,7 @@ class AgentSocket(db.Model):
     connected_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class AgentSession(db.Model):
+class AgentSession(Model):
     """A console sign-in: the browser's cookie holds a random token, we keep its hash.
 
     Server-side so that signing out, deactivating an agent or the expiry ends it for good
@@ -85,7 +85,7 @@ class AgentSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class CannedResponse(db.Model):
+class CannedResponse(Model):
     """A reply the team keeps ready, inserted in the console by typing `/shortcut`."""
 
     __tablename__ = "canned_response"

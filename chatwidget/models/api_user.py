@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from chatwidget.extensions import db
+from chatwidget.extensions import Model
 from chatwidget.models.types import utcnow
 
 
@@ -14,7 +14,7 @@ def holds(roles, role):
     return role in roles or "admin" in roles
 
 
-class ApiUser(db.Model):
+class ApiUser(Model):
     """A client_id / hashed client_secret pair with the roles it holds."""
 
     __tablename__ = "api_user"

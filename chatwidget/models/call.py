@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from chatwidget.extensions import db
+from chatwidget.extensions import Model
 from chatwidget.models.types import utcnow
 
 
-class Call(db.Model):
+class Call(Model):
     """One chat session. Its contacts and their messages are kept as one JSON document.
 
     A captured chat is written once and read whole (page, export, webhook), so one row
@@ -39,7 +39,7 @@ class Call(db.Model):
         return int((self.utc_end - self.utc_start).total_seconds())
 
 
-class CallKey(db.Model):
+class CallKey(Model):
     """A value a customer purge can find a call by: an e-mail, a phone, a metadata value."""
 
     __tablename__ = "call_key"

@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from chatwidget.extensions import db
+from chatwidget.extensions import Model
 from chatwidget.models.types import utcnow
 
 
-class ConnectorSocket(db.Model):
+class ConnectorSocket(Model):
     """A registered connector socket, tagged with the process that holds it."""
 
     __tablename__ = "connector_socket"
@@ -20,7 +20,7 @@ class ConnectorSocket(db.Model):
     connected_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ConnectorMessage(db.Model):
+class ConnectorMessage(Model):
     """A message for a channel's connector, kept until a connector acknowledges it."""
 
     __tablename__ = "connector_message"

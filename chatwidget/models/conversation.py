@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from chatwidget.extensions import db
+from chatwidget.extensions import Model
 from chatwidget.models.types import utcnow
 
 
-class Conversation(db.Model):
+class Conversation(Model):
     """A live chat: `new` (never joined), `waiting`, `assigned`, `ended`; or `offline`, a
     message left through the widget's offline form, for agents to answer by e-mail."""
 
@@ -49,7 +49,7 @@ class Conversation(db.Model):
     offline_done_at: Mapped[datetime | None]
 
 
-class Participant(db.Model):
+class Participant(Model):
     """Someone in a conversation. A customer's `participant_id` is the secret that lets it join;
     `public_id` is how everyone else (agents, connectors, stored messages, calls) names it.
     An agent's two ids are equal: its participant id grants nothing."""
@@ -69,7 +69,7 @@ class Participant(db.Model):
     left_at: Mapped[datetime | None]
 
 
-class Message(db.Model):
+class Message(Model):
     """A ChatMessage or stored ActivityMessage; `seq` counts 1, 2, 3 … per conversation."""
 
     __tablename__ = "message"

@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from chatwidget.extensions import db
+from chatwidget.extensions import Model
 from chatwidget.models.types import utcnow
 
 
-class EndUser(db.Model):
+class EndUser(Model):
     """A person known by the integrator's own id for them (`identifier`, a JWT's `sub`)."""
 
     __tablename__ = "end_user"

@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from chatwidget.extensions import db
+from chatwidget.extensions import Model
 from chatwidget.models.types import utcnow
 
 
-class Media(db.Model):
+class Media(Model):
     """One stored file. The bytes are in the media store under `key`.
 
     `session_id` is the sessionId the conversation's call has (CONTRACT §2: the

@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from chatwidget.extensions import db
+from chatwidget.extensions import Model
 from chatwidget.models.types import utcnow
 
 
-class Webhook(db.Model):
+class Webhook(Model):
     """An endpoint that receives some events, with optional Basic auth."""
 
     __tablename__ = "webhook"
@@ -25,7 +25,7 @@ class Webhook(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class OutboxEvent(db.Model):
+class OutboxEvent(Model):
     """One event for one webhook, written in the transaction that caused it."""
 
     __tablename__ = "outbox_event"
@@ -45,7 +45,7 @@ class OutboxEvent(db.Model):
     delivered_at: Mapped[datetime | None]
 
 
-class DeliveryAttempt(db.Model):
+class DeliveryAttempt(Model):
     """The delivery log: one row per attempt, with what the receiver answered."""
 
     __tablename__ = "delivery_attempt"
