@@ -2,6 +2,9 @@
 
 import logging
 import os
+import sqlite3
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from sqlalchemy import event
@@ -9,10 +12,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from chatwidget.config import database_uri, from_environment, load_secrets
 
+if TYPE_CHECKING:  # imported when the app is built, after the configuration
+    from flask_limiter import Limiter
+
+    from chatwidget.extensions import Api
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _configure(app, overrides):
+def _configure(app: Flask, overrides: Mapping[str, Any]) -> None:
     cfg = app.config
     cfg.update(from_environment())
     cfg.update(overrides)
@@ -35,11 +43,11 @@ def _configure(app, overrides):
     cfg.setdefault("RATELIMIT_KEY_PREFIX", "chatwidget")
 
 
-def _sqlite_pragmas(app):
+def _sqlite_pragmas(app: Flask) -> None:
     """WAL, a busy timeout and foreign keys on every SQLite connection."""
     synchronous = app.config["SQLITE_SYNCHRONOUS"]
 
-    def on_connect(dbapi_connection, _record):
+    def on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=%s" % synchronous)
@@ -59,7 +67,7 @@ def _sqlite_pragmas(app):
                 event.listen(engine, "connect", on_connect)
 
 
-def _extensions(app):
+def _extensions(app: Flask) -> tuple["Api", "Limiter"]:
     from chatwidget.cors import socketio_origins
     from chatwidget.extensions import (
         SessionInterface,
@@ -109,7 +117,7 @@ def _extensions(app):
     return api, limiter
 
 
-def _behind_proxies(app):
+def _behind_proxies(app: Flask) -> None:
     """PROXY_HOPS > 0: trust that many proxies' X-Forwarded-For/-Proto/-Host.
 
     Outermost, around Socket.IO's middleware too: the address the rate limits, the access
@@ -118,10 +126,13 @@ def _behind_proxies(app):
     """
     hops = app.config["PROXY_HOPS"]
     if hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Flask's documented way to add WSGI middleware, which typeshed sees as a method.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
 
-def create_app(config=None):
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config → extensions → blueprints → error handlers → CLI."""
     config = dict(config or {})
     instance = config.pop("INSTANCE_PATH", None) or os.environ.get("INSTANCE_PATH")
@@ -158,7 +169,7 @@ def create_app(config=None):
     return app
 
 
-def _widget(app, limiter):
+def _widget(app: Flask, limiter: "Limiter") -> None:
     """The widget's and the console's scripts and the demo page: static files, outside the
     API's rate limit."""
     from chatwidget import console_assets, widget

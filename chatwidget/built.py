@@ -12,10 +12,12 @@ from flask import Response, current_app, jsonify, request
 
 DIST = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "static", "dist")
 
-_files = {}  # name -> (mtime, identity bytes, gzip bytes, digest) of the last build read
+# name -> (mtime, identity bytes, gzip bytes, digest) of the last build read
+Built = tuple[int, bytes, bytes, str]
+_files: dict[str, Built] = {}
 
 
-def read(name):
+def read(name: str) -> Built:
     """A built file and its gzipped copy, re-read when a new build replaced it;
     FileNotFoundError when it is not built."""
     path = os.path.join(DIST, name)
@@ -30,7 +32,7 @@ def read(name):
     return entry
 
 
-def digest(name):
+def digest(name: str) -> str | None:
     """The content hash of a built file, or None when it is not built."""
     try:
         return read(name)[3]
@@ -38,12 +40,12 @@ def digest(name):
         return None
 
 
-def _if_none_match():
+def _if_none_match() -> set[str]:
     header = request.headers.get("If-None-Match", "")
     return {tag.strip().removeprefix("W/") for tag in header.split(",")}
 
 
-def serve(name, mimetype, cache_control, what):
+def serve(name: str, mimetype: str, cache_control: str, what: str) -> Response:
     """The built file `name` as a response; 503 naming `what` when it is not built."""
     try:
         _, body, gz, sha = read(name)

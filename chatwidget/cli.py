@@ -2,20 +2,22 @@
 
 import json
 import sys
+from typing import NoReturn
 
 import click
+from flask import Flask
 from flask.cli import with_appcontext
 
 from chatwidget.core import identity, webhooks
 from chatwidget.core.errors import CoreError
 
 
-def echo_json(obj):
+def echo_json(obj: object) -> None:
     """Print obj as the command's one JSON line on stdout (every admin command's output)."""
     click.echo(json.dumps(obj, ensure_ascii=False))
 
 
-def fail(error):
+def fail(error: CoreError) -> NoReturn:
     """End the command on a CoreError: its message on stderr, exit status 1."""
     click.echo("error: %s" % error.message, err=True)
     sys.exit(1)
@@ -27,7 +29,7 @@ def fail(error):
 @click.option(
     "--role", "roles", multiple=True, required=True, help="one of %s" % ", ".join(identity.ROLES)
 )
-def create_api_user(name, roles):
+def create_api_user(name: str, roles: tuple[str, ...]) -> None:
     """Create an API user; prints its client_id and client_secret (shown once)."""
     try:
         user, secret = identity.create_api_user(name, list(roles))
@@ -46,7 +48,7 @@ def create_api_user(name, roles):
 @click.command("revoke-api-user")
 @with_appcontext
 @click.argument("client_id")
-def revoke_api_user(client_id):
+def revoke_api_user(client_id: str) -> None:
     """Revoke an API user: its tokens stop working at once."""
     try:
         user = identity.revoke_api_user(client_id)
@@ -61,7 +63,9 @@ def revoke_api_user(client_id):
 @click.option("--event", "events", multiple=True, help="default call.summary")
 @click.option("--basic-user")
 @click.option("--basic-password")
-def add_webhook(url, events, basic_user, basic_password):
+def add_webhook(
+    url: str, events: tuple[str, ...], basic_user: str | None, basic_password: str | None
+) -> None:
     """Register a webhook endpoint; prints it with its signing secret."""
     try:
         hook = webhooks.add_webhook(url, list(events), basic_user, basic_password)
@@ -72,7 +76,7 @@ def add_webhook(url, events, basic_user, basic_password):
 
 @click.command("list-webhooks")
 @with_appcontext
-def list_webhooks():
+def list_webhooks() -> None:
     """Print every webhook endpoint."""
     echo_json({"webhooks": [webhooks.describe(h) for h in webhooks.list_webhooks()]})
 
@@ -80,7 +84,7 @@ def list_webhooks():
 @click.command("remove-webhook")
 @with_appcontext
 @click.argument("hook_id", type=int)
-def remove_webhook(hook_id):
+def remove_webhook(hook_id: int) -> None:
     """Remove a webhook endpoint and its undelivered events."""
     try:
         webhooks.remove_webhook(hook_id)
@@ -89,7 +93,7 @@ def remove_webhook(hook_id):
     echo_json({"id": hook_id, "removed": True})
 
 
-def register(app):
+def register(app: Flask) -> None:
     """Add every command to app.cli."""
     from chatwidget import cli_calls, cli_demo, cli_live
 

@@ -1,15 +1,17 @@
 """Bulk commands: import-calls and export-calls."""
 
 import json
+from collections.abc import Iterable, Iterator
 
 import click
+from flask import Flask
 from flask.cli import with_appcontext
 
 from chatwidget.cli import echo_json
 from chatwidget.core import transfer
 
 
-def _records(paths):
+def _records(paths: Iterable[str]) -> Iterator[tuple[str, object]]:
     for path in paths:
         yield from transfer.read_records(path)
 
@@ -17,12 +19,14 @@ def _records(paths):
 @click.command("import-calls")
 @with_appcontext
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def import_calls(paths):
+def import_calls(paths: tuple[str, ...]) -> None:
     """Import ChatCall JSON files or JSON lines; idempotent on SessionId."""
     counts = {"imported": 0, "skipped": 0, "invalid": 0}
     reasons = []
     records = list(_records(paths))
-    with click.progressbar(records, label="importing", file=click.get_text_stream("stderr")) as bar:
+    # click 8.5 deprecates get_text_stream (kept: same stream) and types it as object.
+    stderr = click.get_text_stream("stderr")  # type: ignore[operator]
+    with click.progressbar(records, label="importing", file=stderr) as bar:
         for where, record in bar:
             outcome, reason = transfer.import_record(record)
             counts[outcome] += 1
@@ -36,7 +40,7 @@ def import_calls(paths):
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, writable=True), help="default stdout"
 )
-def export_calls(output):
+def export_calls(output: str | None) -> None:
     """Export every finished call as ChatCall JSON lines (import-calls reads them back)."""
     count = 0
     with click.open_file(output or "-", "w", encoding="utf-8") as fh:
@@ -49,7 +53,7 @@ def export_calls(output):
         click.echo("exported %d calls" % count, err=True)
 
 
-def register(app):
+def register(app: Flask) -> None:
     """Add the bulk commands to app.cli."""
     app.cli.add_command(import_calls)
     app.cli.add_command(export_calls)

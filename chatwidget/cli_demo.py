@@ -4,10 +4,10 @@ and the browser tests (deterministic with --seed)."""
 import math
 import random
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from chatwidget.cli import echo_json
@@ -22,7 +22,7 @@ _RATINGS = ((1, 0.05), (2, 0.05), (3, 0.15), (4, 0.35), (5, 0.40))
 _NAMES = ("Ada", "Bruno", "Chiara", "Dmitri", "Elif", "Farah", "Gus", "Hana", "Ivo", "Jun")
 
 
-def _count(rng, mean):
+def _count(rng: random.Random, mean: float) -> int:
     """A Poisson-distributed count (Knuth's method: small means only)."""
     limit, product, n = math.exp(-mean), rng.random(), 0
     while product > limit:
@@ -31,7 +31,7 @@ def _count(rng, mean):
     return n
 
 
-def _chat(rng, created, now, queue_id):
+def _chat(rng: random.Random, created: datetime, now: datetime, queue_id: int) -> Conversation:
     """One chat created at `created`: waited, answered, ended, maybe rated; 1 in 20
     left before an agent came, 1 in 25 an offline message."""
     who = rng.choice(_NAMES)
@@ -68,7 +68,7 @@ def _chat(rng, created, now, queue_id):
     return row
 
 
-def seed(days, seed_value, now=None):
+def seed(days: int, seed_value: int, now: datetime | None = None) -> int:
     """Insert the chats of the last `days` days; returns how many."""
     rng = random.Random(seed_value)
     now = now or utcnow()
@@ -90,12 +90,12 @@ def seed(days, seed_value, now=None):
 @click.option("--days", type=click.IntRange(1, 31), default=7, show_default=True)
 @click.option("--seed", "seed_value", type=int, default=17, show_default=True)
 @with_appcontext
-def seed_demo(days, seed_value):
+def seed_demo(days: int, seed_value: int) -> None:
     """Insert a plausible past `days` of chats (waits, first responses, ratings) for
     the dashboard's demo; the same --seed gives the same chats."""
     echo_json({"conversations": seed(days, seed_value)})
 
 
-def register(app):
+def register(app: Flask) -> None:
     """Add seed-demo to app.cli."""
     app.cli.add_command(seed_demo)

@@ -1,6 +1,7 @@
 """Commands for live chat: agents and queues."""
 
 import click
+from flask import Flask
 from flask.cli import with_appcontext
 
 from chatwidget.cli import echo_json, fail
@@ -16,7 +17,9 @@ from chatwidget.core.errors import CoreError
 @click.option("--max-chats", type=int, default=3, show_default=True)
 @click.option("--admin", "is_admin", is_flag=True, help="may run the team from the console")
 @with_appcontext
-def create_agent(email, name, password, skills, max_chats, is_admin):
+def create_agent(
+    email: str, name: str, password: str, skills: tuple[str, ...], max_chats: int, is_admin: bool
+) -> None:
     """Create an agent (password stored as a scrypt hash); --admin makes it an admin."""
     try:
         agent = agents.create_agent(email, name, password, skills, max_chats, is_admin)
@@ -29,7 +32,7 @@ def create_agent(email, name, password, skills, max_chats, is_admin):
 @click.argument("name")
 @click.option("--virtual-agent-url")
 @with_appcontext
-def create_queue(name, virtual_agent_url):
+def create_queue(name: str, virtual_agent_url: str | None) -> None:
     """Create a queue: a skill group and a CCAI menu at once."""
     try:
         queue = queues.create_queue(name, virtual_agent_url)
@@ -38,7 +41,7 @@ def create_queue(name, virtual_agent_url):
     echo_json({"id": queue.id, "name": queue.name, "virtualAgentUrl": queue.virtual_agent_url})
 
 
-def register(app):
+def register(app: Flask) -> None:
     """Add the live-chat commands to app.cli."""
     app.cli.add_command(create_agent)
     app.cli.add_command(create_queue)

@@ -3,26 +3,28 @@
 import json
 import os
 import secrets
+from collections.abc import Iterable, MutableMapping
+from typing import Any
 
 from chatwidget import jsoncodec
 
 
-def _env_int(name, default):
+def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-def _env_float(name, default):
+def _env_float(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
 
-def _env_bool(name, default):
+def _env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None or not value.strip():
         return default
     return value.strip().lower() not in ("0", "false", "no", "off")
 
 
-def _env_list(name, default):
+def _env_list(name: str, default: Iterable[str]) -> list[str]:
     """A comma-separated setting as a list; unset or blank gives the default."""
     value = os.environ.get(name, "")
     items = [item.strip() for item in value.split(",") if item.strip()]
@@ -48,7 +50,7 @@ ALLOWED_MEDIA_TYPES = (
 )
 
 
-def from_environment():
+def from_environment() -> dict[str, Any]:
     """Every setting the operator can give through the environment, with defaults."""
     host = os.environ.get("HOST", "127.0.0.1")
     port = _env_int("PORT", 5000)
@@ -145,7 +147,7 @@ def from_environment():
     }
 
 
-def load_secrets(instance_path, config):
+def load_secrets(instance_path: str, config: MutableMapping[str, Any]) -> None:
     """Fill SECRET_KEY and COMPANY_SECRET from instance/secrets.json, creating it once.
 
     Generated, never hard-coded: a fresh install gets its own keys, kept across restarts
@@ -170,7 +172,7 @@ def load_secrets(instance_path, config):
             json.dump(stored, fh)
 
 
-def database_uri(instance_path, url):
+def database_uri(instance_path: str, url: str) -> str:
     """The SQLAlchemy URI: DATABASE_URL, else a SQLite file in instance/."""
     if not url:
         return "sqlite:///" + os.path.join(instance_path, "chatwidget.db")

@@ -10,7 +10,9 @@ blueprint is exempt from the API's own rate limit, as the other pages are.
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session
+from flask import Blueprint, Flask, Response, redirect, render_template, request, session
+from flask.typing import ResponseReturnValue
+from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFError
 
 from chatwidget.api.agent_auth import SESSION_KEY, session_agent
@@ -26,7 +28,7 @@ EXPIRED = "The form expired; please sign in again."
 TOO_MANY = "Too many failed sign-ins; try again in %d s."
 
 
-def init_app(app, limiter):
+def init_app(app: Flask, limiter: Limiter) -> None:
     """Register the pages; the session cookie lasts as long as a console sign-in."""
     app.permanent_session_lifetime = timedelta(seconds=app.config["CONSOLE_SESSION_TTL_S"])
     app.register_blueprint(bp)
@@ -34,14 +36,14 @@ def init_app(app, limiter):
 
 
 @bp.after_request
-def _no_store(response):
+def _no_store(response: Response) -> Response:
     """Pages with a CSRF token or an agent's data are never cached, nor kept by the
     browser's back button after sign-out."""
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def safe_next(value):
+def safe_next(value: object) -> str | None:
     """value when it is a path of this site ("/calls/abc?x=1"), else None: never another
     site's URL, nor a scheme-relative "//host" or "/\\host" a browser would treat as one."""
     if not isinstance(value, str) or not value.startswith("/") or len(value) > 2000:
@@ -52,7 +54,12 @@ def safe_next(value):
     return value if not parts.scheme and not parts.netloc else None
 
 
-def _form(status=200, alert=None, email="", headers=None):
+def _form(
+    status: int = 200,
+    alert: str | None = None,
+    email: str = "",
+    headers: dict[str, str] | None = None,
+) -> tuple[str, int, dict[str, str]]:
     """The sign-in page (status, an alert, the e-mail kept, never the password)."""
     page = render_template(
         "console_signin.html",
@@ -64,7 +71,7 @@ def _form(status=200, alert=None, email="", headers=None):
 
 
 @bp.get("/console")
-def console():
+def console() -> ResponseReturnValue:
     """The console for a signed-in agent; the sign-in form otherwise."""
     agent = session_agent()
     if agent is None:
@@ -73,7 +80,7 @@ def console():
 
 
 @bp.post("/console/sign-in")
-def sign_in():
+def sign_in() -> ResponseReturnValue:
     """Check the form's CSRF token, then the pair (limited); open a session on success."""
     email = request.form.get("email", "")[:255]
     try:
@@ -96,7 +103,7 @@ def sign_in():
 
 
 @bp.post("/console/sign-out")
-def sign_out():
+def sign_out() -> ResponseReturnValue:
     """End this browser's session everywhere (the cookie is worth nothing afterwards)."""
     try:
         csrf.protect()

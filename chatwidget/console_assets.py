@@ -9,8 +9,10 @@ Content-Security-Policy that allows scripts and styles from this origin alone.
 """
 
 import re
+from collections.abc import Callable
 
 from flask import Blueprint, Response, g, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from chatwidget import built
 
@@ -29,32 +31,32 @@ CSP = (
 )
 
 
-def _serve(name, cache_control):
+def _serve(name: str, cache_control: str) -> Response:
     """A built file of the console (name under static/dist/console/)."""
     mimetype = TYPES[name[name.rindex(".") :]]
     return built.serve("console/" + name, mimetype, cache_control, "console")
 
 
-def _versioned(name):
+def _versioned(name: str) -> str:
     """Cache for a year when the URL names this build's content hash."""
     digest = built.digest("console/" + name)
     return FOREVER if digest and request.args.get("v") == digest[:16] else BRIEFLY
 
 
 @bp.get("/console/app.js")
-def app_script():
+def app_script() -> Response:
     """The console's application (an ES module)."""
     return _serve("app.js", _versioned("app.js"))
 
 
 @bp.get("/console/app.css")
-def app_style():
+def app_style() -> Response:
     """The console's styles."""
     return _serve("app.css", _versioned("app.css"))
 
 
 @bp.get("/console/chunks/<name>")
-def chunk(name):
+def chunk(name: str) -> ResponseReturnValue:
     """A lazily loaded part of the console (content hash in its name)."""
     if not CHUNK.fullmatch(name):
         return jsonify(status="error", message="no such file"), 404
@@ -74,7 +76,7 @@ ICON = (
 
 
 @bp.get("/favicon.ico")
-def icon():
+def icon() -> Response:
     """The site's icon (SVG)."""
     response = Response(ICON, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "public, max-age=86400"
@@ -82,11 +84,11 @@ def icon():
 
 
 @bp.app_context_processor
-def _helpers():
+def _helpers() -> dict[str, Callable[[str], str]]:
     return {"console_asset": console_asset}
 
 
-def console_asset(name):
+def console_asset(name: str) -> str:
     """The URL of app.js or app.css with this build's content hash; the page that asks
     for it is the console page, which gets the strict Content-Security-Policy."""
     g.console_page = True
@@ -96,7 +98,7 @@ def console_asset(name):
 
 
 @bp.after_app_request
-def _policy(response):
+def _policy(response: Response) -> Response:
     if g.get("console_page") and response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CSP)
     return response

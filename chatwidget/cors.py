@@ -7,9 +7,11 @@ so a browser shows it to no page, and the requests browsers send without a prefl
 (a multipart upload, a GET) change nothing either.
 """
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import Flask, Response, current_app, request
 
 from chatwidget.core.errors import Forbidden
 
@@ -20,7 +22,7 @@ EXPOSE_HEADERS = "Retry-After, X-Transcript-Url, Content-Disposition"
 PREFLIGHT_MAX_AGE_S = "600"
 
 
-def origin_of(url):
+def origin_of(url: str | None) -> str:
     """scheme://host[:port] of a URL or origin, lower case; "" when it is not one."""
     parts = urlsplit((url or "").strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -28,7 +30,7 @@ def origin_of(url):
     return "%s://%s" % (parts.scheme, parts.netloc.lower())
 
 
-def widget_origins(config):
+def widget_origins(config: Mapping[str, Any]) -> list[str] | None:
     """WIDGET_ORIGINS as a list of origins, or None when any origin may embed it."""
     listed = config["WIDGET_ORIGINS"]
     if isinstance(listed, str):  # given as in the environment
@@ -39,7 +41,7 @@ def widget_origins(config):
     return [o for o in (origin_of(item) for item in listed) if o]
 
 
-def socketio_origins(config):
+def socketio_origins(config: Mapping[str, Any]) -> str | list[str]:
     """Socket.IO's cors_allowed_origins: "*", or the listed origins plus PUBLIC_URL's (the
     console and the demo page connect from the server's own origin)."""
     listed = widget_origins(config)
@@ -48,7 +50,7 @@ def socketio_origins(config):
     return sorted({*listed, origin_of(config["PUBLIC_URL"])} - {""})
 
 
-def allowed(origin):
+def allowed(origin: str) -> bool:
     """True when a page of this origin may call the customer routes."""
     listed = widget_origins(current_app.config)
     if listed is None:
@@ -58,11 +60,11 @@ def allowed(origin):
     return bool(origin) and (origin in listed or origin in own)
 
 
-def _customer_route():
+def _customer_route() -> bool:
     return request.path.startswith(CUSTOMER_PREFIX)
 
 
-def refuse_other_origins():
+def refuse_other_origins() -> None:
     """before_request: a customer route called from a page WIDGET_ORIGINS does not list."""
     if not _customer_route():
         return
@@ -71,7 +73,7 @@ def refuse_other_origins():
         raise Forbidden("origin %s is not in WIDGET_ORIGINS" % origin[:200])
 
 
-def add_headers(response):
+def add_headers(response: Response) -> Response:
     """after_request: CORS headers on a customer route's answer to an allowed origin,
     the preflight's too (methods from the route's Allow, headers the widget sends)."""
     if not _customer_route():
@@ -93,7 +95,7 @@ def add_headers(response):
     return response
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     """Install the two hooks on app (every blueprint's customer routes share them)."""
     app.before_request(refuse_other_origins)
     app.after_request(add_headers)

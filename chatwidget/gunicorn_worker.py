@@ -3,6 +3,8 @@
 gunicorn -k chatwidget.gunicorn_worker.Worker -w 1 -b 127.0.0.1:5000 wsgi:app
 """
 
+import socket
+
 from gunicorn.workers.ggevent import GeventPyWSGIWorker, PyWSGIServer
 
 from chatwidget.server import nodelay
@@ -12,7 +14,7 @@ from chatwidget.websocket import FastWebSocketHandler
 class NoDelayPyWSGIServer(PyWSGIServer):
     """gunicorn's pywsgi server with TCP_NODELAY on each accepted socket."""
 
-    def handle(self, sock, address):
+    def handle(self, sock: socket.socket, address: tuple[str, int]) -> None:
         nodelay(sock)
         super().handle(sock, address)
 
@@ -23,7 +25,7 @@ class Worker(GeventPyWSGIWorker):
     server_class = NoDelayPyWSGIServer
     wsgi_handler = FastWebSocketHandler
 
-    def run(self):
+    def run(self) -> None:
         from chatwidget.server import settle_heap, start_background
 
         start_background(self.wsgi)

@@ -11,11 +11,12 @@ integers beyond 64 bits as floats, losing digits.
 """
 
 import json
+from typing import Any
 
 import orjson
 
 
-def dumps(value, **options):
+def dumps(value: object, **options: Any) -> str:
     """value as JSON text; options are the json module's, used for what orjson refuses
     (compact separators give the same text either way)."""
     try:

@@ -24,7 +24,7 @@ FONTS = (
 )
 
 
-def render(html):
+def render(html: str) -> bytes:
     """The PDF bytes of an HTML document (xhtml2pdf), reading no file but the fonts."""
     from xhtml2pdf import pisa
     from xhtml2pdf.config.resources import ResourceAccessPolicy
@@ -47,7 +47,7 @@ def render(html):
 PARENT_ENV = "CHATWIDGET_RENDER_PARENT"
 
 
-def exit_with_parent(interval=0.5):
+def exit_with_parent(interval: float = 0.5) -> None:
     """End this process (status 1) once its parent is gone.
 
     A server killed with SIGKILL cannot kill its renders, and no one would read what they
@@ -56,7 +56,7 @@ def exit_with_parent(interval=0.5):
     """
     parent = int(os.environ.get(PARENT_ENV) or os.getppid())
 
-    def watch():
+    def watch() -> None:
         while os.getppid() == parent:
             time.sleep(interval)
         os._exit(1)
@@ -64,7 +64,7 @@ def exit_with_parent(interval=0.5):
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     """Render stdin's HTML into the file named by the one argument; the exit status."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:

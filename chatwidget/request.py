@@ -1,5 +1,7 @@
 """Flask's request, with a chunked body over the size limit refused like any other."""
 
+from typing import IO, cast
+
 from flask import Request as _FlaskRequest
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import cached_property
@@ -14,11 +16,11 @@ class ChunkedBody(LimitedStream):
     string", 400). Here one more byte is asked for at the limit: if the body goes on, 413.
     """
 
-    def __init__(self, stream, limit):
+    def __init__(self, stream: IO[bytes], limit: int) -> None:
         super().__init__(stream, limit, is_max=True)
         self.source = stream
 
-    def readall(self):
+    def readall(self) -> bytes:
         data = super().readall()
         if self.is_exhausted and self.source.read(1):
             raise RequestEntityTooLarge()
@@ -29,7 +31,7 @@ class Request(_FlaskRequest):
     """The app's request class: see ChunkedBody."""
 
     @cached_property
-    def stream(self):
+    def stream(self) -> IO[bytes]:
         """The body, bounded: by Content-Length, or for a chunked one by ChunkedBody."""
         limit = self.max_content_length
         terminated = self.environ.get("wsgi.input_terminated")
@@ -37,4 +39,5 @@ class Request(_FlaskRequest):
             return super().stream
         if self.shallow:
             raise RuntimeError("this request was created with shallow=True")
-        return ChunkedBody(self.environ["wsgi.input"], limit)
+        # A LimitedStream is a file-like stream, not an IO subclass: werkzeug casts it the same way.
+        return cast(IO[bytes], ChunkedBody(self.environ["wsgi.input"], limit))

@@ -5,13 +5,19 @@ sweeping at once never re-queue one conversation twice.
 """
 
 import logging
+from typing import TYPE_CHECKING
+
+from flask import Flask
 
 from chatwidget.extensions import db
+
+if TYPE_CHECKING:
+    from gevent import Greenlet
 
 log = logging.getLogger(__name__)
 
 
-def run_once(app):
+def run_once(app: Flask) -> int:
     """One pass, in its own app context (background greenlets have none)."""
     from chatwidget.core import presence, timeouts
     from chatwidget.sockets import connectors
@@ -28,11 +34,11 @@ def run_once(app):
     return done
 
 
-def start(app):
+def start(app: Flask) -> Greenlet:
     """Run the scheduler in a background greenlet, every SCHEDULER_INTERVAL_S."""
     import gevent
 
-    def loop():
+    def loop() -> None:
         while True:
             run_once(app)
             gevent.sleep(app.config["SCHEDULER_INTERVAL_S"])

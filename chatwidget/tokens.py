@@ -8,20 +8,22 @@ is the user: revocation is read from the database on every request.
 """
 
 import time
+from typing import Any
 
 from itsdangerous import URLSafeTimedSerializer
 
 TOKEN_SALT = "api-token"  # noqa: S105 (a salt, not a secret)
 _MEMO_SIZE = 10_000
-_memo = {}
+# (secret key, token) -> (claims, signing time in whole seconds)
+_memo: dict[tuple[str | bytes, str], tuple[dict[str, int | str], int]] = {}
 
 
-def serializer(secret_key):
+def serializer(secret_key: str | bytes) -> URLSafeTimedSerializer:
     """The signer of API bearer tokens."""
     return URLSafeTimedSerializer(secret_key, salt=TOKEN_SALT)
 
 
-def load(secret_key, token, max_age=None):
+def load(secret_key: str | bytes, token: str, max_age: int | None = None) -> Any:
     """serializer(secret_key).loads(token, max_age=max_age), remembered per token.
 
     Raises BadSignature or SignatureExpired exactly when itsdangerous would.

@@ -1,20 +1,24 @@
 """Pages for people and the health probe."""
 
-from flask import Blueprint, current_app, jsonify, render_template, request, send_file
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, jsonify, render_template, request, send_file
+from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
 from chatwidget.api.agent_auth import session_agent
 from chatwidget.core import call_transcripts, capture
 from chatwidget.core.errors import CoreError, Unauthorized
 from chatwidget.core.share import check_share_token
-from chatwidget.extensions import db
+from chatwidget.extensions import Api, db
+from chatwidget.models import Call
 from chatwidget.schemas.common import parse_utc
 
 bp = Blueprint("web", __name__)
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> ResponseReturnValue:
     """Liveness: 200 once the database answers, 503 otherwise."""
     try:
         db.session.execute(text("SELECT 1"))
@@ -34,7 +38,7 @@ _HEALTH = {
 _PDF = {"type": "string", "format": "binary"}
 
 
-def document(app, api):
+def document(app: Flask, api: Api) -> None:
     """Put /healthz in the OpenAPI document: it is a page's route, not an API blueprint's."""
     (rule,) = app.url_map.iter_rules("web.healthz")
     api.spec.path(
@@ -59,7 +63,7 @@ def document(app, api):
     _document_call_pdf(app, api)
 
 
-def _document_call_pdf(app, api):
+def _document_call_pdf(app: Flask, api: Api) -> None:
     """The call transcript download: a page route too (its errors are HTML pages)."""
     (rule,) = app.url_map.iter_rules("web.call_transcript")
     page = {"text/html": {"schema": {"type": "string"}}}
@@ -88,7 +92,7 @@ def _document_call_pdf(app, api):
     )
 
 
-def _messages(call):
+def _messages(call: Call) -> list[dict[str, Any]]:
     """Every message of a call with its contact, in time order (by instant, not by text)."""
     rows = []
     for index, contact in enumerate(call.contacts):
@@ -106,13 +110,13 @@ def _messages(call):
     return sorted(rows, key=lambda r: parse_utc(r["at"]))
 
 
-def _unavailable(error):
+def _unavailable(error: CoreError) -> tuple[str, int]:
     page = render_template("message.html", title="Call unavailable", text=error.message)
     return page, error.status
 
 
 @bp.get("/calls/<call_id>")
-def call_page(call_id):
+def call_page(call_id: str) -> ResponseReturnValue:
     """A call as a read-only conversation: for a signed-in console agent, or a share
     link's holder."""
     agent = session_agent()
@@ -137,7 +141,7 @@ def call_page(call_id):
 
 
 @bp.get("/calls/<call_id>/transcript.pdf")
-def call_transcript(call_id):
+def call_transcript(call_id: str) -> ResponseReturnValue:
     """The call's transcript as a PDF download, for a signed-in console agent."""
     try:
         if session_agent() is None:
@@ -159,7 +163,7 @@ def call_transcript(call_id):
 
 
 @bp.get("/docs")
-def docs():
+def docs() -> str:
     """A browsable page of the OpenAPI document."""
     from chatwidget.extensions import api
 

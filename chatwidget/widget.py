@@ -7,7 +7,7 @@ copy to clients that take gzip, and CORS for the embedding origins (the app is a
 which a browser fetches in CORS mode).
 """
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
 from chatwidget import built
 
@@ -20,7 +20,7 @@ APP_CACHE = "public, max-age=31536000, immutable"
 APP_REVALIDATE = "public, max-age=300"
 
 
-def _allowed_origin():
+def _allowed_origin() -> str | None:
     """The Access-Control-Allow-Origin value: '*' unless WIDGET_ORIGINS names origins."""
     origins = current_app.config.get("WIDGET_ORIGINS") or "*"
     if isinstance(origins, str):
@@ -31,7 +31,7 @@ def _allowed_origin():
     return origin if origin in origins else None
 
 
-def _serve(name, cache_control):
+def _serve(name: str, cache_control: str) -> Response:
     response = built.serve(name, "text/javascript", cache_control, "widget")
     if response.status_code == 503:
         return response
@@ -44,13 +44,13 @@ def _serve(name, cache_control):
 
 
 @bp.get("/widget.js")
-def loader():
+def loader() -> Response:
     """The widget's loader: draws the launcher and defines window.ChatWidget."""
     return _serve("widget.js", LOADER_CACHE)
 
 
 @bp.get("/widget/app.js")
-def app_script():
+def app_script() -> Response:
     """The widget's panel (an ES module), loaded when the visitor reaches for the chat."""
     digest = built.digest("app.js")
     versioned = digest is not None and request.args.get("v") == digest[:16]
@@ -58,7 +58,7 @@ def app_script():
 
 
 @bp.get("/demo")
-def demo():
+def demo() -> str:
     """A page with nothing but the widget's tag (data-* attributes from the query string)."""
     attrs = {
         key: request.args[key]

@@ -1,5 +1,6 @@
 """API users: integrators' credentials for the REST APIs."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import JSON, String
@@ -9,7 +10,7 @@ from chatwidget.extensions import Model
 from chatwidget.models.types import utcnow
 
 
-def holds(roles, role):
+def holds(roles: Iterable[str], role: str) -> bool:
     """Whether roles include role, or admin, which stands for every role."""
     return role in roles or "admin" in roles
 
@@ -23,10 +24,10 @@ class ApiUser(Model):
     name: Mapped[str] = mapped_column(String(200))
     client_id: Mapped[str] = mapped_column(String(64), unique=True)
     secret_hash: Mapped[str] = mapped_column(String(128))
-    roles: Mapped[list] = mapped_column(JSON, default=list)
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
 
-    def has_role(self, role):
+    def has_role(self, role: str) -> bool:
         """True when the user holds role, or admin, which stands for every role."""
         return holds(self.roles, role)

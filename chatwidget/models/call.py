@@ -32,7 +32,7 @@ class Call(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property
-    def duration_sec(self):
+    def duration_sec(self) -> int | None:
         """Whole seconds from start to end; None while the chat is live."""
         if self.utc_end is None:
             return None
