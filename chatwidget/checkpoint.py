@@ -21,18 +21,26 @@ import contextlib
 import logging
 import os
 import sqlite3
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import gevent
 import gevent.lock
+from flask import Flask
+from gevent import Greenlet
 
 from chatwidget.extensions import db
 
+if TYPE_CHECKING:
+    from gevent.threadpool import ThreadPool
+
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 WAIT_S = 0.0005  # how often a greenlet looks whether the thread it waits for is done
 
 
-def database_path(app):
+def database_path(app: Flask) -> str | None:
     """The SQLite database file of app, or None (another database, or in memory)."""
     with app.app_context():
         url = db.engine.url
@@ -41,7 +49,7 @@ def database_path(app):
     return url.database
 
 
-def checkpoint(path, synchronous="FULL"):
+def checkpoint(path: str, synchronous: str = "FULL") -> tuple[int, int, int]:
     """Copy the WAL of the database at path into it (PASSIVE); (busy, pages in the WAL,
     pages copied) as SQLite reports them. Blocking: run it off the loop."""
     connection = sqlite3.connect(path, timeout=0, isolation_level=None)
@@ -52,7 +60,7 @@ def checkpoint(path, synchronous="FULL"):
         connection.close()
 
 
-def sync_wal(path):
+def sync_wal(path: str) -> None:
     """fdatasync the WAL of the database at path (what a commit at synchronous=FULL does
     before it returns). Blocking: run it off the loop. The file is opened each time, so a
     WAL that SQLite deleted and made again is the one synced."""
@@ -63,7 +71,7 @@ def sync_wal(path):
         os.close(descriptor)
 
 
-def wal_syncer(app):
+def wal_syncer(app: Flask) -> Callable[[], None] | None:
     """For a connection set to synchronous=NORMAL where the app wants FULL: a function
     that syncs the WAL from a thread of gevent's pool, the caller's greenlet waiting and
     the loop running meanwhile; None when there is nothing to sync (not an SQLite file,
@@ -75,7 +83,7 @@ def wal_syncer(app):
     return lambda: in_thread(pool, sync_wal, path)
 
 
-def give_up(error):
+def give_up(error: BaseException) -> NoReturn:
     """What a served process does once a WAL sync failed: end at once (exit status 74,
     EX_IOERR), as PostgreSQL does after a failed fsync.
 
@@ -89,7 +97,7 @@ def give_up(error):
     os._exit(74)
 
 
-def in_thread(pool, run, *args):
+def in_thread(pool: "ThreadPool", run: Callable[..., T], *args: object) -> T:
     """run(*args) in a thread of pool, the calling greenlet waiting and the loop running
     meanwhile; its result, or its exception raised here.
 
@@ -98,9 +106,9 @@ def in_thread(pool, run, *args):
     the thread has finished (176 ms p90 at 2,000 messages/s), and a WAL sync's waiters
     are the senders' acks.
     """
-    outcome = []
+    outcome: list[tuple[bool, Any]] = []  # (True, result) or (False, exception)
 
-    def target():
+    def target() -> None:
         try:
             outcome.append((True, run(*args)))
         except BaseException as error:  # whatever ends the thread: the greenlet must hear
@@ -115,7 +123,7 @@ def in_thread(pool, run, *args):
     return value
 
 
-def start(app):
+def start(app: Flask) -> Greenlet | None:
     """Checkpoint app's SQLite database from a native thread, every
     SQLITE_CHECKPOINT_INTERVAL_S, its connections no longer checkpointing themselves;
     returns the greenlet (None when the database is not an SQLite file)."""
@@ -130,7 +138,7 @@ def start(app):
     pool = gevent.get_hub().threadpool
     turns = gate(app)
 
-    def loop():
+    def loop() -> None:
         while True:
             gevent.sleep(interval)
             try:
@@ -157,19 +165,19 @@ class Turns:
     waiting for its turn looks again every WAIT_S.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.writing = gevent.lock.Semaphore()  # held by the writer around a batch
         self.checkpointing = False  # set on the loop, cleared by the checkpoint's thread
 
     @contextlib.contextmanager
-    def writer(self):
+    def writer(self) -> Iterator[None]:
         """The writer's turn, around a batch: after any checkpoint still running."""
         with self.writing:
             while self.checkpointing:
                 gevent.sleep(WAIT_S)
             yield
 
-    def checkpoint(self, pool, run, *args):
+    def checkpoint(self, pool: "ThreadPool", run: Callable[..., T], *args: object) -> T:
         """run(*args) in a thread of pool once the writer is between batches, the writer
         kept out until the thread is done; its result."""
         with self.writing:
@@ -179,13 +187,13 @@ class Turns:
         finally:
             self.checkpointing = False  # also when the pool could not run it
 
-    def _done_after(self, run, *args):
+    def _done_after(self, run: Callable[..., T], *args: object) -> T:
         try:
             return run(*args)
         finally:
             self.checkpointing = False
 
 
-def gate(app):
+def gate(app: Flask) -> Turns:
     """The process's Turns between its checkpoints and its busy writer."""
     return app.extensions.setdefault("chatwidget_checkpoint_gate", Turns())

@@ -25,33 +25,45 @@ events (the `around` block's) are not held for the sync, only its submitters. A 
 that fails ends the syncs: its submitters are handed to sync_failed, never resumed.
 """
 
-import contextlib
 import logging
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
+from typing import Generic, Self, TypeVar
 
 import gevent
 import gevent.event
+from flask import Flask
+from gevent import Greenlet
+from gevent.event import AsyncResult
 
 from chatwidget.extensions import db
 
 log = logging.getLogger(__name__)
 
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+# An item waiting for its commit, and where its submitter waits for the outcome.
+Submitted = tuple[Item, AsyncResult]
+# (result, None) once stored, or (None, the error) when storing it failed.
+Outcome = tuple[Result | None, Exception | None]
 
-class GroupCommit:
+
+class GroupCommit(Generic[Item, Result]):
     """One greenlet storing, each in one transaction, the batches of items submitted."""
 
     def __init__(
         self,
-        app,
-        name,
-        store_one,
-        store_many,
-        most=100,
-        setup=None,
-        delay=0.0,
-        around=None,
-        sync=None,
-        sync_failed=None,
-    ):
+        app: Flask,
+        name: str,
+        store_one: Callable[[Item], Result],
+        store_many: Callable[[list[Item]], Iterable[Result]],
+        most: int = 100,
+        setup: Callable[[], object] | None = None,
+        delay: float = 0.0,
+        around: Callable[[], AbstractContextManager[object]] | None = None,
+        sync: Callable[[], object] | None = None,
+        sync_failed: Callable[[Exception], object] | None = None,
+    ) -> None:
         self.app = app
         # Makes the batches committed before the call durable (or None): e.g. syncing the
         # WAL from a thread while the loop runs. Submitters resume only after it.
@@ -62,36 +74,37 @@ class GroupCommit:
         if sync is not None and sync_failed is None:
             raise ValueError("%s: a sync needs a sync_failed" % name)
         # A context manager entered around each batch, results included (or None).
-        self.around = around or contextlib.nullcontext
+        self.around: Callable[[], AbstractContextManager[object]] = around or nullcontext
         self.delay = delay  # seconds to wait, once woken, for more items to join the batch
         self.setup = setup  # run once in the greenlet's app context before the first batch
         self.name = name
         self.store_one = store_one  # item -> result, or raises; commits
         self.store_many = store_many  # [item] -> [result], all or nothing; commits
         self.most = most
-        self.waiting = []
-        self.unsynced = []  # (batch, outcomes) committed, waiting for a sync to resume
+        self.waiting: list[Submitted[Item]] = []
+        # (batch, outcomes) committed, waiting for a sync to resume
+        self.unsynced: list[tuple[list[Submitted[Item]], list[Outcome[Result]]]] = []
         self._committed = gevent.event.Event()
         self.batches = 0
         self.stored = 0
         self._wake = gevent.event.Event()
-        self.greenlets = []
+        self.greenlets: list[Greenlet] = []
 
-    def start(self):
+    def start(self) -> Self:
         self.greenlets = [gevent.spawn(self._loop)]
         if self.sync is not None:
             self.greenlets.append(gevent.spawn(self._sync_loop))
         return self
 
-    def stop(self):
+    def stop(self) -> None:
         """Kill the greenlets (tests): whoever still waits, waits for ever."""
         gevent.killall(self.greenlets)
 
-    def submit(self, item):
+    def submit(self, item: Item) -> Result:
         """Wait until item is committed (with whatever else was waiting); its result."""
         return self.submit_later(item).get()
 
-    def submit_later(self, item):
+    def submit_later(self, item: Item) -> AsyncResult:
         """Queue item without waiting: an AsyncResult, set once it is committed (items are
         stored, and their results set, in the order they were submitted)."""
         result = gevent.event.AsyncResult()
@@ -99,7 +112,7 @@ class GroupCommit:
         self._wake.set()
         return result
 
-    def _loop(self):
+    def _loop(self) -> None:
         # One app context for the greenlet's life, not one per batch: its database
         # session (and what setup gives it) serves batch after batch.
         with self.app.app_context():
@@ -112,7 +125,7 @@ class GroupCommit:
                 self._wake.clear()
                 self._drain()
 
-    def _drain(self):
+    def _drain(self) -> None:
         while self.waiting:
             batch, self.waiting = self.waiting[: self.most], self.waiting[self.most :]
             try:
@@ -127,10 +140,10 @@ class GroupCommit:
                     raise
                 db.session.rollback()  # the next batch starts clean
 
-    def _store(self, batch):
+    def _store(self, batch: list[Submitted[Item]]) -> None:
         self.batches += 1
         self.stored += len(batch)
-        outcomes = None
+        outcomes: list[Outcome[Result]] | None = None
         if len(batch) > 1:
             try:
                 outcomes = [(value, None) for value in self.store_many([i for i, _ in batch])]
@@ -144,7 +157,9 @@ class GroupCommit:
             self.unsynced.append((batch, outcomes))
             self._committed.set()
 
-    def _sync_loop(self):
+    def _sync_loop(self) -> None:
+        # Started only for a GroupCommit given a sync, which __init__ checked has a sync_failed.
+        assert self.sync is not None and self.sync_failed is not None
         while True:
             self._committed.wait()
             self._committed.clear()
@@ -158,14 +173,14 @@ class GroupCommit:
             for batch, outcomes in committed:
                 _resume(batch, outcomes)
 
-    def _store_one(self, item):
+    def _store_one(self, item: Item) -> Outcome[Result]:
         try:
             return self.store_one(item), None
         except Exception as error:
             return None, error
 
 
-def _resume(batch, outcomes):
+def _resume(batch: list[Submitted[Item]], outcomes: list[Outcome[Result]]) -> None:
     """Give each submitter of batch its outcome: (value, None) or (None, error)."""
     for (_, result), (value, error) in zip(batch, outcomes, strict=True):
         if result.ready():  # _drain already failed it

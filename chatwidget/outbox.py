@@ -16,14 +16,17 @@ import hmac
 import logging
 import random
 import time
-from contextlib import nullcontext
-from datetime import timedelta
+from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
+from datetime import datetime, timedelta
+from typing import Any, Self, TypedDict, cast
 
 import gevent
 import gevent.event
 import requests
-from gevent import monkey
-from sqlalchemy import or_, select, update
+from flask import Flask
+from gevent import Greenlet, monkey
+from sqlalchemy import ColumnElement, CursorResult, Row, Select, Update, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from chatwidget.core.events import subscribe
@@ -36,14 +39,27 @@ BATCH = 20  # rows delivered per deliver_due() call before the worker looks at i
 ABANDONED = "abandoned: the delivering process stopped before recording an answer"
 _RECORD_TRIES = 3  # a SQLite write lock held by another process is retried, not fatal
 
+Config = Mapping[str, Any]  # the app's config, where the WEBHOOK_* settings are read
 
-def backoff_delay(attempt, base, cap):
+
+class Job(TypedDict):
+    """What the POST of one outbox row needs."""
+
+    event_id: str
+    event: str
+    body: str
+    url: str
+    secret: str
+    auth: tuple[str, str | None] | None
+
+
+def backoff_delay(attempt: int, base: float, cap: float) -> float:
     """Exponential backoff with jitter: half fixed, half random, so retries spread out."""
     ceiling = min(cap, base * 2 ** max(attempt - 1, 0))
     return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
-def lease_seconds(config):
+def lease_seconds(config: Config) -> float:
     """How long a claim lasts: WEBHOOK_LEASE_S, but always longer than one whole POST.
 
     A lease shorter than the request timeout would let a second live process claim a
@@ -52,12 +68,12 @@ def lease_seconds(config):
     return max(config["WEBHOOK_LEASE_S"], config["WEBHOOK_TIMEOUT_S"] + 1)
 
 
-def _free(now):
+def _free(now: datetime) -> ColumnElement[bool]:
     """Rows no live process holds: never leased, or the lease ran out."""
     return or_(OutboxEvent.lease_until.is_(None), OutboxEvent.lease_until < now)
 
 
-def _candidates(now):
+def _candidates(now: datetime) -> Select[int, int, datetime | None]:
     """Due rows, oldest first; on PostgreSQL locked rows are skipped, not waited for."""
     return (
         select(OutboxEvent.id, OutboxEvent.attempts, OutboxEvent.lease_until)
@@ -68,7 +84,7 @@ def _candidates(now):
     )
 
 
-def _take(row, now, config):
+def _take(row: Row[int, int, datetime | None], now: datetime, config: Config) -> int | None:
     """Lease one candidate if no other process got it first; returns its attempt or None.
 
     A candidate still carrying a lease was abandoned by a process that died mid-delivery:
@@ -76,26 +92,32 @@ def _take(row, now, config):
     is dead-lettered instead of posted again.
     """
     abandoned = row.lease_until is not None
+    attempt = None
     if abandoned and row.attempts >= config["WEBHOOK_MAX_ATTEMPTS"]:
-        values = {"status": "dead", "lease_until": None, "last_error": ABANDONED}
+        values: dict[str, object] = {"status": "dead", "lease_until": None, "last_error": ABANDONED}
     else:
         lease = now + timedelta(seconds=lease_seconds(config))
-        values = {"lease_until": lease, "attempts": row.attempts + 1}
+        attempt = row.attempts + 1
+        values = {"lease_until": lease, "attempts": attempt}
     # The WHERE re-checks the lease: on SQLite, where FOR UPDATE does not exist, two
     # processes may pick the same candidate and only one update may win.
-    won = db.session.execute(
-        update(OutboxEvent)
-        .where(OutboxEvent.id == row.id, OutboxEvent.attempts == row.attempts, _free(now))
-        .values(**values)
+    # An UPDATE's result is a CursorResult, which Session.execute is not typed to say.
+    won = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id == row.id, OutboxEvent.attempts == row.attempts, _free(now))
+            .values(**values)
+        ),
     )
     if won.rowcount != 1:
         return None
     if abandoned:
         db.session.add(DeliveryAttempt(outbox_id=row.id, attempt=row.attempts, error=ABANDONED))
-    return values.get("attempts")
+    return attempt
 
 
-def claim_one(config):
+def claim_one(config: Config) -> tuple[int, int] | None:
     """Lease the oldest due row to this process; returns (row id, attempt) or None."""
     now = utcnow()
     claimed = None
@@ -108,13 +130,13 @@ def claim_one(config):
     return claimed
 
 
-def sign(secret, timestamp, body):
+def sign(secret: str, timestamp: str, body: str) -> str:
     """base64(HMAC-SHA256(secret, timestamp + raw body)), as X-Signature carries it."""
     digest = hmac.new(secret.encode(), (timestamp + body).encode(), hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
 
 
-def _headers(job):
+def _headers(job: Job) -> dict[str, str]:
     """The delivery headers: event id and type, and a fresh timestamp with its signature."""
     timestamp = str(int(time.time()))
     return {
@@ -127,7 +149,7 @@ def _headers(job):
     }
 
 
-def _deadline(seconds):
+def _deadline(seconds: float) -> AbstractContextManager[object]:
     """A total time limit on the POST where gevent can enforce it (the server).
 
     requests' timeout bounds each socket wait, not the whole exchange: a receiver that
@@ -139,14 +161,15 @@ def _deadline(seconds):
     return nullcontext()
 
 
-def _send(job, timeout):
+def _send(job: Job, timeout: float) -> tuple[int, str | None]:
     """The POST itself; returns (status code, error text or None)."""
     # No redirects: following one would turn the POST into a GET without the body.
     with requests.post(
         job["url"],
         data=job["body"].encode(),
         headers=_headers(job),
-        auth=job["auth"],
+        # Never a user without a password: both or neither are stored (core/webhooks).
+        auth=job["auth"],  # type: ignore[arg-type]
         timeout=timeout,
         allow_redirects=False,
         stream=True,
@@ -160,7 +183,7 @@ def _send(job, timeout):
         return code, "HTTP %s: %s" % (code, head[:200])
 
 
-def _post(job, timeout):
+def _post(job: Job, timeout: float) -> tuple[int | None, str | None]:
     """Post one event; returns (status code or None, error text or None)."""
     deadline = _deadline(timeout)
     try:
@@ -174,10 +197,13 @@ def _post(job, timeout):
         return None, "Timeout: no complete answer within %ss" % timeout
 
 
-def _outcome(row_id, attempt, error, config):
+def _outcome(row_id: int, attempt: int, error: str | None, config: Config) -> Update:
     """The UPDATE that moves the row on: delivered, retried later, or dead."""
     now = utcnow()
-    mine = (OutboxEvent.id == row_id, OutboxEvent.status == "pending")
+    mine: tuple[ColumnElement[bool], ...] = (
+        OutboxEvent.id == row_id,
+        OutboxEvent.status == "pending",
+    )
     if error is None:
         # A 2xx wins even from a holder that lost its lease: the receiver has the event.
         return (
@@ -203,7 +229,9 @@ def _outcome(row_id, attempt, error, config):
     )
 
 
-def _record_once(row_id, attempt, code, error, duration_ms, config):
+def _record_once(
+    row_id: int, attempt: int, code: int | None, error: str | None, duration_ms: int, config: Config
+) -> None:
     """One try at logging the attempt and moving the row on, in one transaction."""
     db.session.execute(_outcome(row_id, attempt, error, config))
     if db.session.get(OutboxEvent, row_id) is None:  # its webhook was removed meanwhile
@@ -221,7 +249,9 @@ def _record_once(row_id, attempt, code, error, duration_ms, config):
     db.session.commit()
 
 
-def _record(row_id, attempt, code, error, duration_ms, config):
+def _record(
+    row_id: int, attempt: int, code: int | None, error: str | None, duration_ms: int, config: Config
+) -> None:
     """Log the attempt and move the row on, retrying a busy SQLite write lock.
 
     Giving up here would leave the row leased, and it would be posted again once the
@@ -236,11 +266,11 @@ def _record(row_id, attempt, code, error, duration_ms, config):
                 raise
 
 
-def _job(row_id):
+def _job(row_id: int) -> Job | None:
     """What the POST needs, read in a short transaction; None when the row is gone."""
     row = db.session.get(OutboxEvent, row_id)
     hook = db.session.get(Webhook, row.webhook_id) if row else None
-    job = None
+    job: Job | None = None
     if row is not None and hook is not None:
         job = {
             "event_id": row.event_id,
@@ -254,7 +284,7 @@ def _job(row_id):
     return job
 
 
-def deliver_one(row_id, attempt, config):
+def deliver_one(row_id: int, attempt: int, config: Config) -> None:
     """Post one claimed row and record the outcome."""
     job = _job(row_id)
     if job is None:
@@ -266,7 +296,7 @@ def deliver_one(row_id, attempt, config):
     _record(row_id, attempt, code, error, duration_ms, config)
 
 
-def deliver_due(app, limit=BATCH):
+def deliver_due(app: Flask, limit: int = BATCH) -> int:
     """Claim and deliver what is due now, one row after the other; returns how many.
 
     One row is claimed at a time so that a lease never has to outlast the POSTs of
@@ -291,23 +321,23 @@ def deliver_due(app, limit=BATCH):
 class OutboxWorker:
     """A background greenlet that delivers the outbox, woken after each commit that fills it."""
 
-    def __init__(self, app):
+    def __init__(self, app: Flask) -> None:
         self.app = app
         self.wakeup = gevent.event.Event()
-        self.greenlet = None
+        self.greenlet: Greenlet | None = None
 
-    def _on_event(self, name, payload):
+    def _on_event(self, name: str, payload: object) -> None:
         """After a commit that wrote outbox rows: deliver now, not at the next poll."""
         if name == "outbox.new":
             self.wakeup.set()
 
-    def start(self):
+    def start(self) -> Self:
         """Start delivering in the background (call once per server process)."""
         subscribe(self._on_event)
         self.greenlet = gevent.spawn(self._loop)
         return self
 
-    def _loop(self):
+    def _loop(self) -> None:
         """Deliver what is due, then sleep until woken or the poll interval passes."""
         while True:
             # Cleared before looking, so a commit during the delivery wakes the next round.

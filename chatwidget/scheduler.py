@@ -34,7 +34,7 @@ def run_once(app: Flask) -> int:
     return done
 
 
-def start(app: Flask) -> Greenlet:
+def start(app: Flask) -> "Greenlet":
     """Run the scheduler in a background greenlet, every SCHEDULER_INTERVAL_S."""
     import gevent
 

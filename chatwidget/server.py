@@ -11,15 +11,20 @@ import logging
 import signal
 import socket
 import sys
+from typing import TYPE_CHECKING
 
+from flask import Flask
 from gevent import pywsgi
 
 from chatwidget.websocket import FastWebSocketHandler, QuietFastWebSocketHandler
 
+if TYPE_CHECKING:  # it imports the core, which is imported when the app is built
+    from chatwidget.outbox import OutboxWorker
+
 log = logging.getLogger(__name__)
 
 
-def nodelay(sock):
+def nodelay(sock: socket.socket) -> None:
     """Turn Nagle's algorithm off on an accepted TCP socket."""
     try:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -30,12 +35,12 @@ def nodelay(sock):
 class NoDelayWSGIServer(pywsgi.WSGIServer):
     """pywsgi's server, with TCP_NODELAY on every connection."""
 
-    def handle(self, sock, address):
+    def handle(self, sock: socket.socket, address: tuple[str, int]) -> None:
         nodelay(sock)
         super().handle(sock, address)
 
 
-def start_background(app):
+def start_background(app: Flask) -> "OutboxWorker":
     """Start the per-process background work: the webhook outbox worker, the scheduler and,
     on SQLite, the WAL checkpoints and the group commits of chat messages and captured
     chats."""
@@ -55,7 +60,7 @@ def start_background(app):
 YOUNG_GC_THRESHOLD = 50_000
 
 
-def settle_heap():
+def settle_heap() -> None:
     """Move everything built at start-up out of the garbage collector's sight, and collect
     the young generation less often.
 
@@ -75,7 +80,7 @@ def settle_heap():
     gc.set_threshold(YOUNG_GC_THRESHOLD, older, oldest)
 
 
-def listen(server, host, port):
+def listen(server: pywsgi.WSGIServer, host: str, port: int) -> None:
     """Bind the server's socket now, before anything starts; a port that cannot be had
     ends the process with one line on stderr (status 1) instead of a traceback."""
     try:
@@ -89,7 +94,7 @@ def listen(server, host, port):
         raise SystemExit(1) from None
 
 
-def run(app, host=None, port=None):
+def run(app: Flask, host: str | None = None, port: int | str | None = None) -> None:
     """Serve app (HTTP + Socket.IO) until SIGINT or SIGTERM."""
     import gevent
 
