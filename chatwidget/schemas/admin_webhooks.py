@@ -1,5 +1,8 @@
 """Wire formats of the admin API: webhooks, their delivery log, the dashboard."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
@@ -49,7 +52,7 @@ class WebhookCreateSchema(Request):
     basicPassword = SafeString(255, allow_none=True)
 
     @validates_schema
-    def _both_or_neither(self, data, **kwargs):
+    def _both_or_neither(self, data: Mapping[str, Any], **kwargs: Any) -> None:
         if bool(data.get("basicUser")) != bool(data.get("basicPassword")):
             raise ValidationError("Give both basicUser and basicPassword, or neither.", "basicUser")
 

@@ -1,6 +1,9 @@
 """Wire formats of the console's calls search (GET /api/console/calls)."""
 
 import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
 
 from marshmallow import Schema, fields, validate
 
@@ -9,17 +12,19 @@ from chatwidget.schemas.common import Request, SafeString, parse_utc
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class DateOrDateTime(fields.Field):
+class DateOrDateTime(fields.Field[tuple[datetime, bool]]):
     """An ISO date (a whole day) or date-time (UTC without an offset): loads as
     (naive UTC datetime, whether only a date was given)."""
 
     default_error_messages = {"invalid": "Not an ISO 8601 date or date-time."}
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         doc = {"type": "string", "description": "2026-12-01, or 2026-12-01T08:00:00Z"}
         super().__init__(metadata={**doc, **(kwargs.pop("metadata", None) or {})}, **kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(
+        self, value: object, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> tuple[datetime, bool]:
         if not isinstance(value, str):
             raise self.make_error("invalid")
         value = value.strip()

@@ -1,6 +1,12 @@
 """Wire formats of the chat-capture API (seed 000: PascalCase, read in any case)."""
 
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from enum import Enum
+from typing import Any, Final
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow.types import StrSequenceOrSet, UnknownOption
 
 from chatwidget.schemas.common import CaseInsensitiveSchema, JsonObject, UtcDateTime, parse_utc
 
@@ -38,12 +44,19 @@ class ChatCallSchema(CaseInsensitiveSchema):
     Metadata = JsonObject(allow_none=True)
 
     @validates_schema
-    def _start_before_end(self, data, **kwargs):
+    def _start_before_end(self, data: Mapping[str, Any], **kwargs: Any) -> None:
         start, end = data.get("UtcStart"), data.get("UtcEnd")
         if start and end and start > end:
             raise ValidationError("UtcEnd is before UtcStart.", "UtcEnd")
 
-    def load(self, data, *, many=None, partial=None, unknown=None):
+    def load(
+        self,
+        data: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+        *,
+        many: bool | None = None,
+        partial: bool | StrSequenceOrSet | None = None,
+        unknown: UnknownOption | None = None,
+    ) -> Any:  # as Schema.load's: the loaded dict, or a list of them
         """As Schema.load; a valid chat in the usual shape takes a faster road.
 
         Ingest loads thousands of chats a second, and marshmallow spends ~1 ms on one
@@ -71,10 +84,20 @@ class ChatCallSchema(CaseInsensitiveSchema):
 # else (an error above all); the caller then lets marshmallow do the whole load.
 # tests/unit/test_capture_quick_load.py holds the two to the same output.
 
-_NO = object()
+
+class _No(Enum):
+    """The helpers' "let marshmallow answer": a one-member Enum, which a type checker
+    tells apart from any loaded value (a bare object() it cannot)."""
+
+    NO = "no"
 
 
-def _names(*declared):
+_NO: Final = _No.NO
+# (lower-case name → declared spelling, the declared spellings)
+Names = tuple[dict[str, str], frozenset[str]]
+
+
+def _names(*declared: str) -> Names:
     """(lower-case name → declared spelling, the declared spellings)."""
     return {name.lower(): name for name in declared}, frozenset(declared)
 
@@ -87,7 +110,7 @@ _MESSAGE_NAMES = _names("Content", "UtcTimestamp")
 _OPTIONAL_TEXT = ("ReferenceId", "FirstName", "LastName", "Email", "Phone", "PhoneNumber")
 
 
-def _canonical(data, names):
+def _canonical(data: Mapping[Any, object], names: Names) -> Mapping[Any, object]:
     """CaseInsensitiveSchema's key mapping, keeping only declared names (EXCLUDE).
 
     data itself, to be read only, when every key is already spelled as declared: the
@@ -96,7 +119,7 @@ def _canonical(data, names):
     lowered, declared = names
     if data.keys() <= declared:
         return data
-    out = {}
+    out: dict[str, object] = {}
     for key, value in data.items():
         name = lowered.get(str(key).lower())
         if name is not None:
@@ -104,7 +127,7 @@ def _canonical(data, names):
     return out
 
 
-def _timestamp(value):
+def _timestamp(value: object) -> datetime | _No:
     if not isinstance(value, str):
         return _NO
     try:
@@ -113,7 +136,7 @@ def _timestamp(value):
         return _NO
 
 
-def _message(raw):
+def _message(raw: object) -> dict[str, object] | _No:
     if type(raw) is not dict:
         return _NO
     data = _canonical(raw, _MESSAGE_NAMES)
@@ -126,11 +149,11 @@ def _message(raw):
     return {"Content": content, "UtcTimestamp": stamp}
 
 
-def _contact(raw):
+def _contact(raw: object) -> dict[str, object] | _No:
     if type(raw) is not dict:
         return _NO
     data = _canonical(raw, _CONTACT_NAMES)
-    out = {}
+    out: dict[str, object] = {}
     for name in _OPTIONAL_TEXT:
         if name in data:
             value = data[name]
@@ -157,7 +180,7 @@ def _contact(raw):
     return out
 
 
-def quick_chat(raw):
+def quick_chat(raw: object) -> dict[str, object] | None:
     """ChatCallSchema().load(raw) when raw is a valid chat of plain JSON types, else None."""
     if type(raw) is not dict:
         return None
@@ -165,7 +188,7 @@ def quick_chat(raw):
     session_id = data.get("SessionId")
     if type(session_id) is not str or not 1 <= len(session_id) <= 255:
         return None
-    out = {"SessionId": session_id}
+    out: dict[str, object] = {"SessionId": session_id}
     if "MasterCallId" in data:
         master = data["MasterCallId"]
         if master is not None and (type(master) is not str or len(master) > 255):
@@ -259,7 +282,7 @@ class PurgeCustomerSchema(CaseInsensitiveSchema):
     email = fields.String(validate=_text)
 
     @validates_schema
-    def _one_of(self, data, **kwargs):
+    def _one_of(self, data: Mapping[str, Any], **kwargs: Any) -> None:
         if not data.get("phoneNumber") and not data.get("email"):
             raise ValidationError("Give phoneNumber or email.", "email")
 

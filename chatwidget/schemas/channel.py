@@ -1,5 +1,8 @@
 """Wire formats of the customer channel (seed 002: camelCase, read in any case)."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from chatwidget.core.conversations import CHANNELS
@@ -43,7 +46,7 @@ class InitRequestSchema(CaseInsensitiveSchema):
     )
 
     @pre_load
-    def _seed_spelling(self, data, **kwargs):
+    def _seed_spelling(self, data: object, **kwargs: Any) -> object:
         """The seed writes `reqestId`; take it as `requestId`. An empty optional field
         (a form's blank `Email`) counts as absent."""
         if isinstance(data, dict):
@@ -56,7 +59,7 @@ class InitRequestSchema(CaseInsensitiveSchema):
         return data
 
     @validates_schema
-    def _one_identifier(self, data, **kwargs):
+    def _one_identifier(self, data: Mapping[str, Any], **kwargs: Any) -> None:
         keys = ("refId", "phone", "email", "identityToken", "identifier", "identifierHash")
         if not any(data.get(k) for k in keys):
             raise ValidationError(

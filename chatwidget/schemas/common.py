@@ -3,6 +3,7 @@
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, overload
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
@@ -18,7 +19,7 @@ _PLAIN_UTC = re.compile(
 )
 
 
-def parse_utc(text):
+def parse_utc(text: object) -> datetime:
     """Parse ISO 8601 as .NET sends it: no offset means UTC, up to 9 fraction digits.
 
     Returns a naive UTC datetime (microsecond precision), or raises ValueError.
@@ -35,7 +36,7 @@ def parse_utc(text):
     return _parse_iso(text)
 
 
-def _parse_iso(text):
+def _parse_iso(text: object) -> datetime:
     """parse_utc's general path: any separator, fraction and offset it accepts."""
     match = _ISO.match(text.strip()) if isinstance(text, str) else None
     if not match:
@@ -53,7 +54,13 @@ def _parse_iso(text):
     return value.replace(tzinfo=None)
 
 
-def format_utc(value):
+@overload
+def format_utc(value: datetime) -> str: ...
+@overload
+def format_utc(value: datetime | None) -> str | None: ...
+
+
+def format_utc(value: datetime | None) -> str | None:
     """Naive UTC datetime → ISO 8601 with Z (fraction only when there is one)."""
     if value is None:
         return None
@@ -65,23 +72,27 @@ def format_utc(value):
     return text + "Z"
 
 
-class UtcDateTime(fields.Field):
+class UtcDateTime(fields.Field[datetime]):
     """A timestamp in UTC, read leniently (see parse_utc) and written with a Z."""
 
     default_error_messages = {"invalid": "Not a valid ISO 8601 UTC timestamp."}
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         doc = {"type": "string", "format": "date-time", "description": "ISO 8601, UTC if no offset"}
         kwargs["metadata"] = {**doc, **(kwargs.get("metadata") or {})}
         super().__init__(**kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(
+        self, value: object, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> datetime:
         try:
             return parse_utc(value)
         except (ValueError, OverflowError):
             raise self.make_error("invalid") from None
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def _serialize(
+        self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any
+    ) -> str | None:
         return format_utc(value)
 
 
@@ -90,7 +101,7 @@ MAX_BIGINT = 2**63 - 1
 UNSTORABLE_TEXT = "Text may not contain NUL characters or unpaired surrogates."
 
 
-def bad_text(text):
+def bad_text(text: str) -> bool:
     """True when text holds a NUL or a lone surrogate: neither PostgreSQL text nor UTF-8
     (so neither database) can store it."""
     if "\x00" in text:
@@ -116,12 +127,14 @@ class SafeString(fields.String):
         "unstorable": UNSTORABLE_TEXT,
     }
 
-    def __init__(self, max_length=255, **kwargs):
+    def __init__(self, max_length: int = 255, **kwargs: Any) -> None:
         kwargs["metadata"] = {"maxLength": max_length, **(kwargs.get("metadata") or {})}
         super().__init__(**kwargs)
         self.max_length = max_length
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(
+        self, value: object, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> str:
         if type(value) is not str:
             raise self.make_error("invalid")
         if len(value) > self.max_length:
@@ -131,18 +144,20 @@ class SafeString(fields.String):
         return value
 
 
-class WholeNumber(fields.Field):
+class WholeNumber(fields.Field[int]):
     """A whole number a BIGINT column holds (0 … 2**63-1): a JSON integer, or a string of
     ASCII digits. Not a float, a boolean, or a digit such as "²"."""
 
     default_error_messages = {"invalid": "Not a whole number from 0 to %d." % MAX_BIGINT}
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         doc = {"type": "integer", "minimum": 0, "maximum": MAX_BIGINT}
         kwargs["metadata"] = {**doc, **(kwargs.get("metadata") or {})}
         super().__init__(**kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(
+        self, value: object, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> int:
         if type(value) is str and 0 < len(value) <= 19 and value.isascii() and value.isdigit():
             value = int(value)
         if type(value) is not int or not 0 <= value <= MAX_BIGINT:
@@ -157,10 +172,12 @@ class HttpUrl(SafeString):
     default_error_messages = {"not_http": "Not an absolute http: or https: URL."}
     _url = validate.URL(relative=False, schemes={"http", "https"}, require_tld=False)
 
-    def __init__(self, max_length=2000, **kwargs):
+    def __init__(self, max_length: int = 2000, **kwargs: Any) -> None:
         super().__init__(max_length, **kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(
+        self, value: object, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> str:
         value = super()._deserialize(value, attr, data, **kwargs)
         try:
             return self._url(value)
@@ -182,10 +199,10 @@ class CaseInsensitiveSchema(Schema):
         unknown = EXCLUDE
 
     @pre_load
-    def _canonical_keys(self, data, **kwargs):
+    def _canonical_keys(self, data: object, **kwargs: Any) -> object:
         if not isinstance(data, Mapping):  # a dict, or webargs' proxy of a query or form
             return data
-        names = {}
+        names: dict[str, str] = {}
         for name, field in self.load_fields.items():
             key = field.data_key or name
             names[key.lower()] = key

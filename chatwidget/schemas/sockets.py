@@ -8,7 +8,9 @@ ignored. The handlers see plain values; describe() words the errors for an error
 """
 
 import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
+from typing import Any, TypeVar, cast
 
 from marshmallow import EXCLUDE, Schema, fields
 
@@ -18,6 +20,10 @@ ID = 255  # ids, refId, names (CONTRACT §4)
 MAX_RECIPIENTS = 100
 MAX_ATTACHMENTS = 10
 MAX_INFO_DEPTH = 32
+
+T = TypeVar("T")
+# marshmallow's messages: a field's reasons, or those of each field (or index) within it.
+Reasons = Mapping[object, "Reasons"] | Sequence[str]
 
 
 class EventSchema(Schema):
@@ -73,7 +79,9 @@ class ClientId(SafeString):
 
     default_error_messages = {"not_uuid": "Not a valid UUID."}
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(
+        self, value: object, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> str:
         value = super()._deserialize(value, attr, data, **kwargs)
         try:
             return str(uuid.UUID(value))
@@ -85,7 +93,9 @@ class Recipient(SafeString):
     """Whom a message is for: a participant id, or a participant as messages name it
     ({"id", …}); loaded as the id."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(
+        self, value: object, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> str:
         if type(value) is dict:
             value = value.get("id")
         return super()._deserialize(value, attr, data, **kwargs)
@@ -110,9 +120,11 @@ class StorableJson(fields.Dict):
         "too_deep": "Nested more than %d deep." % MAX_INFO_DEPTH,
     }
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs)
-        pending = [(value, 0)]
+    def _deserialize(
+        self, value: object, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> dict[Any, Any]:
+        loaded = super()._deserialize(value, attr, data, **kwargs)
+        pending: list[tuple[object, int]] = [(loaded, 0)]
         while pending:
             item, depth = pending.pop()
             if isinstance(item, str):
@@ -124,7 +136,7 @@ class StorableJson(fields.Dict):
                 pending.extend((x, depth + 1) for pair in item.items() for x in pair)
             elif isinstance(item, list):
                 pending.extend((x, depth + 1) for x in item)
-        return value
+        return loaded
 
 
 class Choice(SafeString):
@@ -132,27 +144,33 @@ class Choice(SafeString):
 
     default_error_messages = {"not_one_of": "Must be one of: {choices}."}
 
-    def __init__(self, choices, **kwargs):
+    def __init__(self, choices: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(max(map(len, choices)), **kwargs)
         self.choices = choices
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(
+        self, value: object, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> str:
         value = super()._deserialize(value, attr, data, **kwargs)
         if value not in self.choices:
             raise self.make_error("not_one_of", choices=", ".join(c for c in self.choices if c))
         return value
 
 
-class BoundedList(fields.List):
+class BoundedList(fields.List[T]):
     """A list of at most max_items; the empty list most messages carry costs nothing."""
 
     default_error_messages = {"too_many": "More than {max} items."}
 
-    def __init__(self, inner, max_items, **kwargs):
+    def __init__(
+        self, inner: fields.Field[T] | type[fields.Field[T]], max_items: int, **kwargs: Any
+    ) -> None:
         super().__init__(inner, **kwargs)
         self.max_items = max_items
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(
+        self, value: object, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> list[T | None]:
         if type(value) is list:
             if not value:
                 return []
@@ -179,9 +197,11 @@ class ChatMessageSchema(MessageSchema):
     attachments = BoundedList(fields.Nested(AttachmentSchema), MAX_ATTACHMENTS, allow_none=True)
     tag = SafeString(12, allow_none=True)
 
-    def __init__(self, max_chars, **kwargs):
+    def __init__(self, max_chars: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.fields["text"].max_length = max_chars  # this instance's own copy of the field
+        cast(
+            SafeString, self.fields["text"]
+        ).max_length = max_chars  # this instance's own copy of the field
 
 
 class ActivityMessageSchema(MessageSchema):
@@ -192,14 +212,14 @@ class ActivityMessageSchema(MessageSchema):
 
 
 @cache
-def _chat_message(max_chars):
+def _chat_message(max_chars: int) -> ChatMessageSchema:
     return ChatMessageSchema(max_chars)
 
 
 ACTIVITY_MESSAGE = ActivityMessageSchema()
 
 
-def send_message(data, max_chars):
+def send_message(data: Mapping[str, object], max_chars: int) -> MessageSchema:
     """The schema of a sendMessage payload (a dict): ChatMessage (texts of at most
     max_chars) unless it says it is an ActivityMessage. Made once: loading with a ready
     instance is what a chat message costs, building one costs far more."""
@@ -216,9 +236,9 @@ STATUS = StatusSchema()
 REGISTER_CONNECTOR = RegisterConnectorSchema()
 
 
-def _reasons(found, path=()):
+def _reasons(found: Reasons, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
     """(path within the field, reason) for each reason in marshmallow's nested messages."""
-    if isinstance(found, dict):
+    if isinstance(found, Mapping):
         for key, inner in found.items():  # _schema: the item itself (not an object…)
             yield from _reasons(inner, path + ((str(key),) if key != "_schema" else ()))
     else:
@@ -226,10 +246,10 @@ def _reasons(found, path=()):
             yield path, reason
 
 
-def describe(messages):
+def describe(messages: Mapping[object, Reasons]) -> tuple[str, dict[str, list[str]]]:
     """marshmallow's messages as an error ack words them: (a sentence naming each bad
     field, {field: [reasons]}); a reason within a field starts with its path (`0.id: …`)."""
-    errors = {}
+    errors: dict[str, list[str]] = {}
     for field, found in messages.items():
         name = "payload" if field == "_schema" else str(field)
         errors[name] = [
