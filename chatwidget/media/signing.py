@@ -10,6 +10,7 @@ import binascii
 import hashlib
 import hmac
 import json
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from chatwidget.core.errors import Forbidden
@@ -18,21 +19,23 @@ from chatwidget.schemas.common import parse_utc
 ALGORITHM = "HMAC-SHA256"
 
 
-def _mac(secret, purpose, text):
+def _mac(secret: str, purpose: bytes, text: str) -> str:
     derived = hmac.new(secret.encode(), b"chatwidget-media-" + purpose, hashlib.sha256).digest()
     return hmac.new(derived, text.encode(), hashlib.sha256).hexdigest()
 
 
-def _same(expected, given):
+def _same(expected: str, given: object) -> bool:
     return isinstance(given, str) and hmac.compare_digest(expected.encode(), given.encode())
 
 
-def sign_link(secret, key, expires, content_type=""):
+def sign_link(secret: str, key: str, expires: int | str, content_type: str | None = "") -> str:
     """The signature of a GET link to key, valid until the Unix time expires."""
     return _mac(secret, b"get", "%s\n%s\n%s" % (key, expires, content_type or ""))
 
 
-def check_link(secret, key, expires, signature, content_type, now):
+def check_link(
+    secret: str, key: str, expires: object, signature: object, content_type: str | None, now: float
+) -> None:
     """Forbidden unless the link is signed by us and not yet expired (signature first)."""
     if not (isinstance(expires, str) and expires.isdigit()):
         raise Forbidden("invalid media link")
@@ -42,19 +45,19 @@ def check_link(secret, key, expires, signature, content_type, now):
         raise Forbidden("the media link has expired")
 
 
-def encode_policy(expiration, conditions):
+def encode_policy(expiration: int | float, conditions: list[object]) -> str:
     """A policy document valid until the Unix time expiration, base64 as S3 takes it."""
     stamp = datetime.fromtimestamp(int(expiration), UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     document = json.dumps({"expiration": stamp, "conditions": conditions}, separators=(",", ":"))
     return base64.b64encode(document.encode()).decode()
 
 
-def sign_policy(secret, policy):
+def sign_policy(secret: str, policy: str) -> str:
     """The x-amz-signature of a base64 policy."""
     return _mac(secret, b"post", policy)
 
 
-def open_policy(secret, policy, signature, now):
+def open_policy(secret: str, policy: object, signature: object, now: float) -> list[object]:
     """The conditions of a policy we signed that has not expired; Forbidden otherwise."""
     if not isinstance(policy, str) or not _same(sign_policy(secret, policy), signature):
         raise Forbidden("invalid policy signature")
@@ -71,11 +74,11 @@ def open_policy(secret, policy, signature, now):
     return conditions
 
 
-def _failed(condition):
+def _failed(condition: object) -> Forbidden:
     return Forbidden("Invalid according to policy: condition failed: %s" % json.dumps(condition))
 
 
-def _match(condition, fields):
+def _match(condition: object, fields: Mapping[str, object]) -> str:
     """Check one eq/starts-with condition; returns the form field it constrains."""
     if isinstance(condition, dict):
         if len(condition) != 1:
@@ -100,13 +103,15 @@ def _match(condition, fields):
     return name
 
 
-def check_conditions(conditions, fields):
+def check_conditions(
+    conditions: Iterable[object], fields: Mapping[str, object]
+) -> tuple[int, int] | None:
     """Check every condition against the form fields (names lower-cased).
 
     Returns the content-length-range as (min, max), None when the policy sets none.
     The policy must constrain `key`, else anyone holding it could write anywhere.
     """
-    size_range = None
+    size_range: tuple[int, int] | None = None
     constrained = set()
     for condition in conditions:
         if isinstance(condition, list) and condition and condition[0] == "content-length-range":

@@ -3,6 +3,7 @@
 import codecs
 import io
 import logging
+from typing import IO
 
 import filetype
 
@@ -23,7 +24,7 @@ ALIASES = {
 TEXT_EXTENSIONS = {"text/plain": "txt", "text/csv": "csv", "text/markdown": "md"}
 
 
-def normalise(content_type):
+def normalise(content_type: object) -> str:
     """A content type without parameters, lower case, aliases resolved ("" for none)."""
     if not isinstance(content_type, str):
         return ""
@@ -31,7 +32,7 @@ def normalise(content_type):
     return ALIASES.get(value, value)
 
 
-def detect(stream, declared=""):
+def detect(stream: IO[bytes], declared: str | None = "") -> str | None:
     """The type the bytes of a seekable stream show, or None when nothing fits.
 
     A declared text/* type holds when the whole file is UTF-8 without NUL (text has no
@@ -47,7 +48,7 @@ def detect(stream, declared=""):
     return normalise(kind.mime) if kind is not None else None
 
 
-def _is_text(stream):
+def _is_text(stream: IO[bytes]) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")()
     stream.seek(0)
     try:
@@ -63,7 +64,7 @@ def _is_text(stream):
     return True
 
 
-def extension(content_type):
+def extension(content_type: str) -> str:
     """The usual file name extension of a type ("bin" when unknown)."""
     if content_type in TEXT_EXTENSIONS:
         return TEXT_EXTENSIONS[content_type]
@@ -71,7 +72,7 @@ def extension(content_type):
     return kind.extension if kind is not None else "bin"
 
 
-def thumbnail(stream, max_px=320, max_pixels=50_000_000):
+def thumbnail(stream: IO[bytes], max_px: int = 320, max_pixels: int = 50_000_000) -> bytes | None:
     """A JPEG of at most max_px a side, or None when Pillow cannot read the image.
 
     Huge images (decompression bombs) get none rather than eating the memory.

@@ -12,6 +12,8 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Callable, Mapping
+from typing import IO, TypedDict
 from urllib.parse import quote, urlencode
 
 from chatwidget.core.errors import InvalidInput, TooLarge
@@ -22,11 +24,18 @@ _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}(?:/[A-Za-z0-9][A-Za-z0-9._-
 INCOMING = ".incoming"  # unfinished uploads; never addressable by a key
 
 
+class PresignedPost(TypedDict):
+    """An S3 POST-policy form: where to post it, and the fields it must carry."""
+
+    url: str
+    fields: dict[str, str]
+
+
 class InvalidKey(ValueError):
     """A key that could escape the store or name something that is not an object."""
 
 
-def check_key(key):
+def check_key(key: object) -> str:
     """key if it is a valid object key, else InvalidKey."""
     if not isinstance(key, str) or len(key) > 512 or not _KEY.fullmatch(key):
         raise InvalidKey("invalid media key")
@@ -36,23 +45,25 @@ def check_key(key):
 class MediaStore:
     """What the media verbs need from a backend. Keys are "a/b/c" paths (check_key)."""
 
-    def put(self, key, data, content_type):
+    def put(self, key: str, data: bytes | IO[bytes], content_type: str | None) -> None:
         """Store bytes or a readable binary stream under key, all or nothing."""
         raise NotImplementedError
 
-    def open(self, key):
+    def open(self, key: str) -> IO[bytes]:
         """A readable, seekable binary file of the object; FileNotFoundError if none."""
         raise NotImplementedError
 
-    def delete(self, key):
+    def delete(self, key: str) -> None:
         """Remove the object; a missing one is not an error."""
         raise NotImplementedError
 
-    def delete_prefix(self, prefix):
+    def delete_prefix(self, prefix: str) -> None:
         """Remove every object whose key starts with prefix (which ends with "/")."""
         raise NotImplementedError
 
-    def presign_post(self, key, content_type, max_size, expires_in):
+    def presign_post(
+        self, key: str, content_type: str | None, max_size: int, expires_in: float
+    ) -> PresignedPost:
         """{"url", "fields"} of an S3 POST-policy form for one upload.
 
         key ending in "/": any key under it (the form's key is prefix + "${filename}");
@@ -60,7 +71,7 @@ class MediaStore:
         """
         raise NotImplementedError
 
-    def signed_get_url(self, key, expires_in, content_type=None):
+    def signed_get_url(self, key: str, expires_in: float, content_type: str | None = None) -> str:
         """A URL that serves the object (as content_type) until expires_in seconds pass."""
         raise NotImplementedError
 
@@ -68,20 +79,22 @@ class MediaStore:
 class LocalMediaStore(MediaStore):
     """Files under root; links and upload forms point at PUBLIC_URL/media/…."""
 
-    def __init__(self, root, secret, public_url, clock=time.time):
+    def __init__(
+        self, root: str, secret: str, public_url: str, clock: Callable[[], float] = time.time
+    ) -> None:
         self.root = os.path.realpath(root)
         self.secret = secret
         self.public_url = public_url.rstrip("/")
         self.clock = clock
 
-    def path(self, key):
+    def path(self, key: str) -> str:
         """The file of a key, refused if it would resolve outside root (symlinks too)."""
         path = os.path.realpath(os.path.join(self.root, *check_key(key).split("/")))
         if not path.startswith(self.root + os.sep):
             raise InvalidKey("invalid media key")
         return path
 
-    def put(self, key, data, content_type):
+    def put(self, key: str, data: bytes | IO[bytes], content_type: str | None) -> None:
         path = self.path(key)
         incoming = os.path.join(self.root, INCOMING)
         os.makedirs(incoming, exist_ok=True)
@@ -102,21 +115,24 @@ class LocalMediaStore(MediaStore):
         finally:
             stream.seek(0)
 
-    def open(self, key):
+    def open(self, key: str) -> IO[bytes]:
         return open(self.path(key), "rb")  # noqa: SIM115 (the caller closes it)
 
-    def delete(self, key):
+    def delete(self, key: str) -> None:
         with contextlib.suppress(FileNotFoundError, InvalidKey):
             os.unlink(self.path(key))
 
-    def delete_prefix(self, prefix):
+    def delete_prefix(self, prefix: str) -> None:
         if not prefix.endswith("/"):
             raise InvalidKey("a prefix ends with /")
         with contextlib.suppress(FileNotFoundError):
             shutil.rmtree(self.path(prefix[:-1]))
 
-    def presign_post(self, key, content_type, max_size, expires_in):
+    def presign_post(
+        self, key: str, content_type: str | None, max_size: int, expires_in: float
+    ) -> PresignedPost:
         fields = {"key": key}
+        conditions: list[object]
         if key.endswith("/"):
             check_key(key[:-1])
             conditions = [["starts-with", "$key", key]]
@@ -140,7 +156,7 @@ class LocalMediaStore(MediaStore):
         )
         return {"url": self.public_url + "/media/upload", "fields": fields}
 
-    def signed_get_url(self, key, expires_in, content_type=None):
+    def signed_get_url(self, key: str, expires_in: float, content_type: str | None = None) -> str:
         expires = str(int(self.clock() + expires_in))
         query = {"expires": expires}
         if content_type:
@@ -148,12 +164,14 @@ class LocalMediaStore(MediaStore):
         query["signature"] = signing.sign_link(self.secret, key, expires, content_type)
         return "%s/media/%s?%s" % (self.public_url, quote(key), urlencode(query))
 
-    def check_signed_get(self, key, expires, signature, content_type):
+    def check_signed_get(
+        self, key: str, expires: object, signature: object, content_type: str | None
+    ) -> str:
         """The file a signed link serves; Forbidden when tampered or expired."""
         signing.check_link(self.secret, key, expires, signature, content_type, self.clock())
         return self.path(key)
 
-    def check_post(self, fields, size):
+    def check_post(self, fields: Mapping[str, str], size: int) -> str:
         """Check an upload form against its policy; returns the key to store at.
 
         fields: the form's fields, names lower-cased. Signature, expiry and every
