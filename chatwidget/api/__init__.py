@@ -1,7 +1,14 @@
 """HTTP adapters: load with a schema, call one core verb, dump with a schema."""
 
+from typing import TYPE_CHECKING
 
-def register(app, api):
+from flask import Flask
+
+if TYPE_CHECKING:  # the api modules import extensions when the app is built
+    from chatwidget.extensions import Api
+
+
+def register(app: Flask, api: "Api") -> None:
     """Register every API blueprint on the flask-smorest Api."""
     from chatwidget.api import capture, channel, console, media, token, transcripts, widget
 
@@ -15,7 +22,7 @@ def register(app, api):
     _console_admin(api)
 
 
-def _console_admin(api):
+def _console_admin(api: "Api") -> None:
     """The admin API and the console's calls search (issue 17)."""
     # admin_dashboard and admin_integrations add their routes to admin.blp when imported.
     from chatwidget.api import admin, admin_dashboard, admin_integrations, calls_search  # noqa: F401

@@ -6,6 +6,8 @@ agent without the admin flag. This module has the agents and queues; api.admin_i
 (API users, webhooks) and api.admin_dashboard add their routes to the same blueprint.
 """
 
+from typing import Any
+
 from flask import g, session
 from flask.views import MethodView
 
@@ -26,7 +28,7 @@ blp = Blueprint(
 class Agents(MethodView):
     @admin_required(blp)
     @blp.response(200, s.AgentListSchema)
-    def get(self):
+    def get(self) -> dict[str, object]:
         """Every agent, active ones first"""
         return {"agents": team.list_agents()}
 
@@ -35,7 +37,7 @@ class Agents(MethodView):
     @blp.response(201, s.AgentSchema)
     @blp.alt_response(400, schema=ErrorSchema, description="Bad field, or a short password")
     @blp.alt_response(409, schema=ErrorSchema, description="The e-mail is taken")
-    def post(self, body):
+    def post(self, body: dict[str, Any]) -> dict[str, object]:
         """Create an agent (as `create-agent`): skills, capacity, the admin flag"""
         return team.describe(team.create(body))
 
@@ -50,7 +52,7 @@ class AgentById(MethodView):
     @blp.alt_response(
         409, schema=ErrorSchema, description="An admin deactivating or un-admining itself"
     )
-    def patch(self, body, agent_id):
+    def patch(self, body: dict[str, Any], agent_id: int) -> dict[str, object]:
         """Change an agent; `active: false` deactivates it
 
         A deactivated agent's console sessions end, its sockets are disconnected and the
@@ -65,7 +67,7 @@ class AgentById(MethodView):
 class Queues(MethodView):
     @admin_required(blp)
     @blp.response(200, s.QueueListSchema)
-    def get(self):
+    def get(self) -> dict[str, object]:
         """Every queue with how many agents serve it and how many wait in it"""
         return {"queues": team.list_queues()}
 
@@ -73,7 +75,7 @@ class Queues(MethodView):
     @blp.arguments(s.QueueCreateSchema)
     @blp.response(201, s.QueueSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="The name is taken")
-    def post(self, body):
+    def post(self, body: dict[str, Any]) -> dict[str, object]:
         """Create a queue (as `create-queue`): a skill group and a CCAI menu at once"""
         queue = queues.create_queue(body["name"], body.get("virtualAgentUrl"))
         return team.describe_queue(queue)

@@ -1,5 +1,7 @@
 """The admin dashboard's numbers (/api/admin/dashboard), counted in SQL."""
 
+from typing import Any
+
 from flask.views import MethodView
 
 from chatwidget.api.admin import blp
@@ -13,7 +15,7 @@ class Dashboard(MethodView):
     @admin_required(blp)
     @blp.arguments(w.DashboardQuerySchema, location="query")
     @blp.response(200, w.DashboardSchema)
-    def get(self, query):
+    def get(self, query: dict[str, Any]) -> dict[str, object]:
         """The last `days` days (1-31): chats per hour, first response, wait, ratings
 
         Every hour of the window is listed, zeros included, the current hour last.

@@ -1,5 +1,7 @@
 """Admin routes for integrators' access: API users and webhook endpoints (/api/admin/*)."""
 
+from typing import Any
+
 from flask.views import MethodView
 
 from chatwidget.api.admin import ID, blp
@@ -14,14 +16,14 @@ from chatwidget.schemas.common import ErrorSchema
 class ApiUsers(MethodView):
     @admin_required(blp)
     @blp.response(200, s.ApiUserListSchema)
-    def get(self):
+    def get(self) -> dict[str, object]:
         """Every API user, active ones first (secrets are never shown again)"""
         return {"apiUsers": api_users.list_users()}
 
     @admin_required(blp)
     @blp.arguments(s.ApiUserCreateSchema)
     @blp.response(201, s.ApiUserCreatedSchema)
-    def post(self, body):
+    def post(self, body: dict[str, Any]) -> dict[str, object]:
         """Create an API user with roles; its clientSecret is in this answer only"""
         return api_users.create(body["name"], body["roles"])
 
@@ -31,7 +33,7 @@ class ApiUserById(MethodView):
     @admin_required(blp)
     @blp.response(200, s.ApiUserSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such API user")
-    def delete(self, user_id):
+    def delete(self, user_id: int) -> dict[str, object]:
         """Revoke an API user: its tokens and Basic credentials stop working at once
 
         Idempotent: revoking it again answers the same revokedAt.
@@ -43,14 +45,14 @@ class ApiUserById(MethodView):
 class Webhooks(MethodView):
     @admin_required(blp)
     @blp.response(200, w.WebhookListSchema)
-    def get(self):
+    def get(self) -> dict[str, object]:
         """Every webhook endpoint with its events counted by status"""
         return {"webhooks": webhook_admin.list_hooks()}
 
     @admin_required(blp)
     @blp.arguments(w.WebhookCreateSchema)
     @blp.response(201, w.WebhookCreatedSchema)
-    def post(self, body):
+    def post(self, body: dict[str, Any]) -> dict[str, object]:
         """Add a webhook endpoint (as `add-webhook`); its signing secret is shown this once"""
         hook = webhooks.add_webhook(
             body["url"], body.get("events"), body.get("basicUser"), body.get("basicPassword")
@@ -63,7 +65,7 @@ class WebhookById(MethodView):
     @admin_required(blp)
     @blp.response(204)
     @blp.alt_response(404, schema=ErrorSchema, description="No such webhook")
-    def delete(self, hook_id):
+    def delete(self, hook_id: int) -> None:
         """Remove a webhook endpoint with its undelivered events and delivery log"""
         webhooks.remove_webhook(hook_id)
 
@@ -74,7 +76,7 @@ class WebhookEvents(MethodView):
     @blp.arguments(w.EventsQuerySchema, location="query")
     @blp.response(200, w.EventPageSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such webhook")
-    def get(self, query, hook_id):
+    def get(self, query: dict[str, Any], hook_id: int) -> dict[str, object]:
         """An endpoint's events, newest first, each with its delivery log"""
         return webhook_admin.events(hook_id, query.get("status"), query["page"], query["perPage"])
 
@@ -85,7 +87,7 @@ class Redeliver(MethodView):
     @blp.response(200, w.EventSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such event")
     @blp.alt_response(409, schema=ErrorSchema, description="The event is still pending")
-    def post(self, event_id):
+    def post(self, event_id: int) -> dict[str, object]:
         """Deliver a dead (or delivered) event again, now
 
         The event goes back to pending, due at once; its attempts are kept, so the log

@@ -1,15 +1,18 @@
 """Credentials on REST calls: bearer tokens from /Token, checked per route with a role."""
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any, cast
 
 from flask import g, request
 
+from chatwidget.api.parser import Blueprint, View
 from chatwidget.core.errors import Unauthorized
 from chatwidget.core.identity import check_role, user_from_token
 from chatwidget.schemas.common import ErrorSchema
 
 
-def bearer_token():
+def bearer_token() -> str:
     """The token of an `Authorization: bearer …` header (scheme in any case)."""
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
@@ -17,23 +20,24 @@ def bearer_token():
     return value.strip()
 
 
-def bearer(blp, role):
+def bearer(blp: Blueprint, role: str) -> Callable[[View], View]:
     """Decorator: the view needs a valid bearer token of an API user holding role.
 
     Authentication runs before the body is read, so an anonymous caller learns
     nothing about the payload rules.
     """
 
-    def decorator(view):
+    def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             g.api_user = user_from_token(bearer_token())
             check_role(g.api_user, role)
             return view(*args, **kwargs)
 
-        wrapper = blp.doc(security=[{"bearerAuth": []}])(wrapper)
-        wrapper = blp.alt_response(401, schema=ErrorSchema, description="No valid token")(wrapper)
-        wrapper = blp.rate_limited()(wrapper)
-        return blp.alt_response(403, schema=ErrorSchema, description="Lacks role " + role)(wrapper)
+        guarded = cast(View, wrapper)  # called as the view is (functools.wraps)
+        guarded = blp.doc(security=[{"bearerAuth": []}])(guarded)
+        guarded = blp.alt_response(401, schema=ErrorSchema, description="No valid token")(guarded)
+        guarded = blp.rate_limited()(guarded)
+        return blp.alt_response(403, schema=ErrorSchema, description="Lacks role " + role)(guarded)
 
     return decorator

@@ -1,5 +1,7 @@
 """The console's search of captured calls (GET /api/console/calls), for any agent."""
 
+from typing import Any
+
 from flask.views import MethodView
 
 from chatwidget.api.agent_auth import agent_required
@@ -17,7 +19,7 @@ class Calls(MethodView):
     @agent_required(blp)
     @blp.arguments(s.CallsQuerySchema, location="query")
     @blp.response(200, s.CallPageSchema)
-    def get(self, query):
+    def get(self, query: dict[str, Any]) -> dict[str, object]:
         """Search captured calls: text, session id, e-mail, phone, start date range
 
         Every given filter must match; newest first, paginated on the server (perPage at

@@ -1,5 +1,7 @@
 """Chat capture REST API (seed 000: Creovai/Tethr compatible)."""
 
+from typing import Any
+
 from flask.views import MethodView
 
 from chatwidget.api.auth import bearer
@@ -17,7 +19,7 @@ class ChatCapture(MethodView):
     @blp.arguments(s.ChatCallSchema)
     @blp.response(200, s.CallIdSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="SessionId already captured")
-    def post(self, chat):
+    def post(self, chat: dict[str, Any]) -> dict[str, object]:
         """Upload a finished chat; answers its callId"""
         return {"callId": capture.ingest(chat)}
 
@@ -27,7 +29,7 @@ class CallStatus(MethodView):
     @bearer(blp, "chat_capture")
     @blp.arguments(s.StatusRequestSchema)
     @blp.response(200, s.StatusResponseSchema)
-    def post(self, args):
+    def post(self, args: dict[str, Any]) -> dict[str, object]:
         """Look up calls by session id"""
         return {"callSessions": capture.session_status(args["CallSessionIds"])}
 
@@ -38,7 +40,7 @@ class SessionEvent(MethodView):
     @blp.arguments(s.OutOfBandEventSchema)
     @blp.response(200, MessageSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No call with that SessionId")
-    def post(self, event):
+    def post(self, event: dict[str, Any]) -> dict[str, object]:
         """Merge late metadata into one session's call"""
         capture.do_session_metadata(event["SessionId"], event["EventTime"], event["Metadata"])
         return {"message": "metadata merged"}
@@ -50,7 +52,7 @@ class MasterCallEvent(MethodView):
     @blp.arguments(s.MasterCallEventSchema)
     @blp.response(200, MessageSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No call with that masterCallId")
-    def post(self, event):
+    def post(self, event: dict[str, Any]) -> dict[str, object]:
         """Merge late metadata into every call of a master call"""
         calls = capture.do_master_metadata(
             event["masterCallId"], event["eventTime"], event["metadata"]
@@ -63,7 +65,7 @@ class PurgeCalls(MethodView):
     @bearer(blp, "purge")
     @blp.arguments(s.PurgeIdsSchema)
     @blp.response(200, s.PurgeResponseSchema)
-    def post(self, args):
+    def post(self, args: dict[str, Any]) -> dict[str, object]:
         """Purge calls by callId (up to 100)"""
         return {"items": purge.do_purge(args["ids"], by="callId")}
 
@@ -73,7 +75,7 @@ class PurgeSessions(MethodView):
     @bearer(blp, "purge")
     @blp.arguments(s.PurgeIdsSchema)
     @blp.response(200, s.PurgeResponseSchema)
-    def post(self, args):
+    def post(self, args: dict[str, Any]) -> dict[str, object]:
         """Purge calls by session id (up to 100)"""
         return {"items": purge.do_purge(args["ids"], by="sessionId")}
 
@@ -84,7 +86,7 @@ class PurgeCustomer(MethodView):
     @blp.arguments(s.WhatIfSchema, location="query")
     @blp.arguments(s.PurgeCustomerSchema)
     @blp.response(200, s.PurgeResponseSchema)
-    def post(self, query, args):
+    def post(self, query: dict[str, Any], args: dict[str, Any]) -> dict[str, object]:
         """Purge every call of a customer (by phone or e-mail); whatIf=true only lists"""
         items = purge.do_purge_customer(
             email=args.get("email"), phone=args.get("phoneNumber"), what_if=query["whatIf"]
@@ -98,6 +100,6 @@ class CallShare(MethodView):
     @blp.arguments(s.ShareRequestSchema)
     @blp.response(200, s.ShareResponseSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such call")
-    def post(self, args):
+    def post(self, args: dict[str, Any]) -> dict[str, object]:
         """A read-only link to a call, valid 8 hours"""
         return share.do_share(args["callId"], args["email"])

@@ -1,5 +1,7 @@
 """Customer channel REST (seed 002) and the agent token."""
 
+from typing import Any
+
 from flask import g, request
 from flask.views import MethodView
 
@@ -20,7 +22,7 @@ class CustomerInit(MethodView):
     @blp.alt_response(401, schema=ErrorSchema, description="Identity proof refused")
     @blp.alt_response(503, schema=ErrorSchema, description="Store unavailable")
     @blp.rate_limited()
-    def post(self, data):
+    def post(self, data: dict[str, Any]) -> dict[str, object]:
         """Open a conversation for a customer; join it over Socket.IO
 
         identityToken (a JWT, HS256 with COMPANY_SECRET, `sub` and `exp` required) or
@@ -42,7 +44,7 @@ class AgentToken(MethodView):
     @blp.response(200, s.AgentTokenSchema)
     @blp.alt_response(401, schema=ErrorSchema, description="Wrong e-mail or password")
     @blp.rate_limited()
-    def post(self, login):
+    def post(self, login: dict[str, Any]) -> dict[str, object]:
         """Exchange an agent's e-mail and password for a token
 
         Failed attempts are limited per e-mail and per client address (429, also for the
@@ -61,7 +63,7 @@ class ConnectorMessages(MethodView):
     @blp.arguments(s.ConnectorMessageSchema)
     @blp.response(200, s.ConnectorMessageSentSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown channel")
-    def post(self, body, channel):
+    def post(self, body: dict[str, Any], channel: str) -> dict[str, object]:
         """Send a message through a channel's connector (e.g. a campaign SMS to refId)
 
         It is kept until a connector of the channel acknowledges it: delivered at once

@@ -1,17 +1,24 @@
 """Attachments and the media store: uploads, signed links, the S3-style POST form."""
 
+from collections.abc import Callable, Mapping
 from functools import wraps
+from typing import Any, NoReturn, TypeVar
 
-from flask import current_app, g, jsonify, request, send_file
+import flask
+from flask import Response, current_app, g, jsonify, request, send_file
+from flask.typing import ResponseReturnValue
 from flask.views import MethodView
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError
 from werkzeug.datastructures import CombinedMultiDict
 
 from chatwidget.api.agent_auth import request_agent
-from chatwidget.api.parser import Blueprint, Parser
+from chatwidget.api.parser import Blueprint, Parser, View
 from chatwidget.core import attachments, media, presigned
+from chatwidget.models import Agent
 from chatwidget.schemas import media as s
 from chatwidget.schemas.common import ErrorSchema
+
+R = TypeVar("R")
 
 # Room for the multipart framing and the form's other fields around the file itself.
 FORM_OVERHEAD = 64 * 1024
@@ -23,10 +30,18 @@ class MultipartParser(Parser):
 
     __location_map__ = {**Parser.__location_map__, "multipart": "load_multipart"}
 
-    def load_multipart(self, req, schema):
+    def load_multipart(self, req: flask.Request, schema: Schema) -> Any:
         return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
 
-    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+    def handle_error(
+        self,
+        error: ValidationError,
+        req: flask.Request,
+        schema: Schema,
+        *,
+        error_status_code: int | None,
+        error_headers: Mapping[str, str] | None,
+    ) -> NoReturn:
         """Errors name the fields, not the location (as for JSON bodies)."""
         if isinstance(error.messages, dict) and list(error.messages) == ["multipart"]:
             error = ValidationError(error.messages["multipart"])
@@ -42,10 +57,10 @@ class MediaBlueprint(Blueprint):
         "multipart": "multipart/form-data",
     }
 
-    def upload(self, schema):
+    def upload(self, schema: type[Schema]) -> Callable[[View], View]:
         """@arguments for a multipart form, documenting 413 and 415."""
 
-        def decorator(func):
+        def decorator(func: View) -> View:
             func = self.arguments(schema, location="multipart")(func)
             func = self.alt_response(413, schema=ErrorSchema, description="File too large")(func)
             return self.alt_response(415, schema=ErrorSchema, description="Type not accepted")(func)
@@ -57,18 +72,18 @@ blp = MediaBlueprint("media", __name__, description="Attachments and the media s
 
 
 @blp.before_request
-def _upload_limit():
+def _upload_limit() -> None:
     """Uploads may be MAX_UPLOAD_MB (not MAX_BODY_MB) plus the form around the file."""
     g.body_limit_mb = current_app.config["MAX_UPLOAD_MB"]
     request.max_content_length = media.max_bytes() + FORM_OVERHEAD
 
 
-def any_agent(view):
+def any_agent(view: Callable[..., R]) -> Callable[..., R]:
     """The view needs an agent: a token from POST /api/agent/token, or the console's
     session (with X-CSRFToken); passes the agent. Checked before the upload is read."""
 
     @wraps(view)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> R:
         return view(*args, request_agent(), **kwargs)
 
     wrapper = blp.doc(security=[{"bearerAuth": []}, {"consoleSession": []}])(wrapper)
@@ -83,7 +98,7 @@ class CustomerAttachments(MethodView):
     @blp.alt_response(403, schema=ErrorSchema, description="Unknown conversation or participant")
     @blp.alt_response(409, schema=ErrorSchema, description="The conversation has ended")
     @blp.rate_limited()
-    def post(self, form):
+    def post(self, form: dict[str, Any]) -> dict[str, object]:
         """Attach a file as the customer; send its mediaId in a sendMessage"""
         return attachments.do_customer_upload(
             form["conversationId"], form["participantId"], form["file"]
@@ -98,7 +113,7 @@ class AgentAttachments(MethodView):
     @blp.alt_response(403, schema=ErrorSchema, description="Not assigned to this agent")
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown conversation")
     @blp.rate_limited()
-    def post(self, agent, form):
+    def post(self, agent: Agent, form: dict[str, Any]) -> dict[str, object]:
         """Attach a file as an agent to a conversation assigned to you"""
         return attachments.do_agent_upload(agent, form["conversationId"], form["file"])
 
@@ -110,7 +125,7 @@ class PolicyUpload(MethodView):
     @blp.alt_response(201, schema=s.UploadedSchema, description="Stored (success_action_status)")
     @blp.alt_response(403, schema=ErrorSchema, description="Policy refused or expired")
     @blp.rate_limited()
-    def post(self, form):
+    def post(self, form: dict[str, Any]) -> ResponseReturnValue:
         """Upload a file with a pre-signed POST-policy form (S3 style)"""
         key, status = presigned.do_policy_upload(form, form.get("file"))
         if status == 204:
@@ -125,7 +140,7 @@ class MediaFile(MethodView):
     @blp.alt_response(403, schema=ErrorSchema, description="Tampered or expired link")
     @blp.alt_response(404, schema=ErrorSchema, description="No such media")
     @blp.rate_limited()
-    def get(self, link, key):
+    def get(self, link: dict[str, Any], key: str) -> Response:
         """Download a file through a signed link"""
         content_type = link.get("type") or ""
         path = media.check_download(key, link.get("expires"), link.get("signature"), content_type)

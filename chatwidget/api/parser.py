@@ -3,11 +3,13 @@
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, NoReturn, TypeVar
 
+import flask
 from flask_smorest import Blueprint as _Blueprint
-from flask_smorest import abort
-from marshmallow import EXCLUDE, Schema
+from flask_smorest import abort as _abort
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from webargs.core import missing
 from webargs.flaskparser import FlaskParser
 
@@ -18,9 +20,15 @@ from chatwidget.schemas.common import bad_text as _bad_text
 # text nor UTF-8 can hold them. A cheap test on a JSON body before a full walk.
 _SUSPECT = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 _BODY_LOCATIONS = ("json", "form", "json_or_form")
+# flask-smorest's abort raises (an HTTPException), which its missing types do not say.
+abort: Callable[..., NoReturn] = _abort
+# What @blp.arguments takes: a schema, its class, {name: field}, or request -> schema
+# (webargs's own alias is in its private _types module).
+ArgMap = Schema | type[Schema] | Mapping[str, fields.Field] | Callable[[flask.Request], Schema]
+View = TypeVar("View", bound=Callable[..., Any])  # a view, decorated
 
 
-def _flatten(messages):
+def _flatten(messages: object) -> object:
     """webargs keys errors by location ({"json": {...}}); callers want the fields."""
     if isinstance(messages, dict) and len(messages) == 1:
         location = next(iter(messages))
@@ -29,9 +37,9 @@ def _flatten(messages):
     return messages
 
 
-def summarise(errors, prefix=""):
+def summarise(errors: object, prefix: str = "") -> list[str]:
     """A one-line human summary of nested marshmallow errors: `Contacts.0.Type: ...`."""
-    parts = []
+    parts: list[str] = []
     if isinstance(errors, dict):
         for key, value in errors.items():
             name = str(key) if key != "_schema" else ""
@@ -48,12 +56,12 @@ def summarise(errors, prefix=""):
     return parts
 
 
-def _bad_constant(name):
+def _bad_constant(name: str) -> NoReturn:
     """json.loads hook: NaN, Infinity and -Infinity are not JSON."""
     raise ValueError("%s is not a JSON value" % name)
 
 
-def _finite_float(text):
+def _finite_float(text: str) -> float:
     """json.loads hook: a number too large for a double (1e999) is refused, not infinite."""
     value = float(text)
     if math.isinf(value):
@@ -61,7 +69,7 @@ def _finite_float(text):
     return value
 
 
-def parse_json(raw):
+def parse_json(raw: bytes) -> Any:  # any JSON value
     """Strict JSON: no NaN or Infinity, only numbers a double can hold.
 
     Raises json.JSONDecodeError for bad syntax (doc "" for an empty body, which
@@ -71,7 +79,7 @@ def parse_json(raw):
     return json.loads(text, parse_constant=_bad_constant, parse_float=_finite_float)
 
 
-def unstorable(value, path=()):
+def unstorable(value: object, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
     """Yield the path of every string, or object key, that _bad_text refuses."""
     if isinstance(value, str):
         if _bad_text(value):
@@ -87,9 +95,10 @@ def unstorable(value, path=()):
             yield from unstorable(item, path + (str(index),))
 
 
-def _nest(paths, message):
+def _nest(paths: Iterable[tuple[str, ...]], message: str) -> dict[str, Any]:
     """Paths → marshmallow-shaped nested errors: {"Metadata": {"k": [message]}}."""
-    errors = {}
+    # Nested as marshmallow nests them: {name: {…} or [message]}.
+    errors: dict[str, Any] = {}
     for path in paths:
         node = errors
         for part in path[:-1]:
@@ -111,28 +120,29 @@ class Parser(FlaskParser):
         **{loc: EXCLUDE for loc in ("json", "form", "json_or_form", "querystring", "query")},
     }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._schemas = {}
+        self._schemas: dict[type[Schema], Schema] = {}
 
-    def _get_schema(self, argmap, req):
+    def _get_schema(self, argmap: ArgMap, req: flask.Request) -> Schema:
         """One instance per schema class, made once: building one costs more than loading.
 
         A marshmallow schema keeps no state between loads, so routes share it safely.
         """
-        if isinstance(argmap, type) and issubclass(argmap, Schema):
-            schema = self._schemas.get(argmap)
-            if schema is None:
-                schema = self._schemas[argmap] = argmap()
-            return schema
-        return super()._get_schema(argmap, req)
+        schema_class = argmap if isinstance(argmap, type) and issubclass(argmap, Schema) else None
+        if schema_class is None:
+            return super()._get_schema(argmap, req)
+        schema = self._schemas.get(schema_class)
+        if schema is None:
+            schema = self._schemas[schema_class] = schema_class()
+        return schema
 
-    def load_json(self, req, schema):
+    def load_json(self, req: flask.Request, schema: Schema) -> Any:
         if req.get_data(cache=True) and not req.is_json:
             abort(415, message="Content-Type must be application/json")
         return super().load_json(req, schema)
 
-    def _raw_load_json(self, req):
+    def _raw_load_json(self, req: flask.Request) -> Any:
         """The JSON body by parse_json; what JSON syntax allows but it refuses is a 400."""
         if not req.is_json:
             return missing
@@ -144,7 +154,7 @@ class Parser(FlaskParser):
             reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
             abort(400, message="The body is not valid JSON: %s" % reason)
 
-    def _load_location_data(self, *, schema, req, location):
+    def _load_location_data(self, *, schema: Schema, req: flask.Request, location: str) -> Any:
         """The loaded location, refused with 400 if a string cannot be stored."""
         data = super()._load_location_data(schema=schema, req=req, location=location)
         if data is missing or location == "json" and not _SUSPECT.search(req.get_data()):
@@ -155,24 +165,39 @@ class Parser(FlaskParser):
             abort(400, message="Invalid request: " + "; ".join(summarise(errors)), errors=errors)
         return data
 
-    def load_json_or_form(self, req, schema):
+    def load_json_or_form(self, req: flask.Request, schema: Schema) -> Any:
         data = super().load_json(req, schema)
         return self.load_form(req, schema) if data is missing else data
 
-    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
+    def _handle_invalid_json_error(
+        self,
+        error: json.JSONDecodeError | UnicodeDecodeError,
+        req: flask.Request,
+        *args: Any,
+        **kwargs: Any,
+    ) -> NoReturn:
         abort(400, message="The body is not valid JSON: %s" % error)
 
-    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+    def handle_error(
+        self,
+        error: ValidationError,
+        req: flask.Request,
+        schema: Schema,
+        *,
+        error_status_code: int | None,
+        error_headers: Mapping[str, str] | None,
+    ) -> NoReturn:
         errors = _flatten(error.messages)
         message = "Invalid request: " + "; ".join(summarise(errors))
         abort(error_status_code or 400, message=message, errors=errors)
 
 
-def _documenting(decorator):
+def _documenting(decorator: Callable[[View], Any]) -> Callable[[View], View]:
     """decorator's documentation (_apidoc) put on the function itself, without its wrapper."""
 
-    def document(func):
-        func._apidoc = decorator(func)._apidoc
+    def document(func: View) -> View:
+        # flask-smorest reads a view's documentation from this attribute.
+        func._apidoc = decorator(func)._apidoc  # type: ignore[attr-defined]
         return func
 
     return document
@@ -188,7 +213,7 @@ class Blueprint(_Blueprint):
         "json_or_form": "application/x-www-form-urlencoded",
     }
 
-    def alt_response(self, status_code, *args, **kwargs):
+    def alt_response(self, status_code: int, *args: Any, **kwargs: Any) -> Callable[[View], View]:
         """As flask-smorest's, but it only documents: no wrapper around the view.
 
         flask-smorest wraps the view once per documented response (and per doc()),
@@ -200,17 +225,19 @@ class Blueprint(_Blueprint):
         return _documenting(decorator)
 
     @staticmethod
-    def doc(**kwargs):
+    def doc(**kwargs: Any) -> Callable[[View], View]:
         """As flask-smorest's, documenting only (see alt_response)."""
         return _documenting(_Blueprint.doc(**kwargs))
 
-    def arguments(self, schema, *, location="json", **kwargs):
+    def arguments(
+        self, schema: type[Schema] | Schema, *, location: str = "json", **kwargs: Any
+    ) -> Callable[[View], View]:
         """As flask-smorest's; a body's route also documents 413 (and 415 for JSON)."""
         decorator = super().arguments(schema, location=location, **kwargs)
         if location not in _BODY_LOCATIONS:
             return decorator
 
-        def documented(func):
+        def documented(func: View) -> View:
             func = self.alt_response(413, schema=ErrorSchema, description="Body too large")(
                 decorator(func)
             )
@@ -220,7 +247,7 @@ class Blueprint(_Blueprint):
 
         return documented
 
-    def rate_limited(self):
+    def rate_limited(self) -> Callable[[View], View]:
         """Decorator documenting the 429 of RATE_LIMIT, with its Retry-After header."""
         retry_after = {"description": "Seconds to wait", "schema": {"type": "integer"}}
         return self.alt_response(

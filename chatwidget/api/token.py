@@ -1,6 +1,8 @@
 """POST /Token: client credentials for a bearer token (seed 000's token API)."""
 
-from flask import jsonify
+from typing import Any
+
+from flask import Response, jsonify
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
@@ -34,7 +36,7 @@ class OAuthErrorSchema(Schema):
     errors = fields.Dict(metadata={"description": "Each bad field, for a malformed request"})
 
 
-def _oauth_error(status, error, message):
+def _oauth_error(status: int, error: str, message: str) -> Response:
     response = jsonify({"error": error, "message": message})
     response.status_code = status
     return response
@@ -47,7 +49,7 @@ class Token(MethodView):
     @blp.alt_response(400, schema=OAuthErrorSchema, description="Unsupported grant")
     @blp.alt_response(401, schema=OAuthErrorSchema, description="Bad client credentials")
     @blp.rate_limited()
-    def post(self, args):
+    def post(self, args: dict[str, Any]) -> dict[str, object] | Response:
         """Exchange client credentials for a bearer token"""
         if (args["grant_type"] or "client_credentials") != "client_credentials":
             return _oauth_error(

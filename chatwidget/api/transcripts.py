@@ -1,11 +1,15 @@
 """Transcripts of ended conversations (seed 002 "Request Transcript", CONTRACT §4)."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import Response, request, send_file
 from flask.views import MethodView
 
 from chatwidget.api.agent_auth import session_agent
-from chatwidget.api.parser import Blueprint
+from chatwidget.api.parser import Blueprint, View
 from chatwidget.core import transcripts
+from chatwidget.models import Conversation
 from chatwidget.schemas.common import ErrorSchema
 from chatwidget.schemas.transcripts import TranscriptQuerySchema
 
@@ -26,7 +30,7 @@ _BUSY = (
 _RETRY = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 
 
-def _reader(conversation_id, query):
+def _reader(conversation_id: str, query: Mapping[str, Any]) -> Conversation:
     """The ended conversation the caller may read: staff, link holder or its customer."""
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     bearer = value.strip() if scheme.lower() == "bearer" else None
@@ -37,7 +41,7 @@ def _reader(conversation_id, query):
     )
 
 
-def documented(view):
+def documented(view: View) -> View:
     """The answers both routes share: 401, 403, 404, 429, 503."""
     view = blp.alt_response(401, schema=ErrorSchema, description="Invalid or expired token")(view)
     view = blp.alt_response(503, schema=ErrorSchema, description=_BUSY, headers=_RETRY)(view)
@@ -54,7 +58,7 @@ class TranscriptPdf(MethodView):
     @blp.arguments(TranscriptQuerySchema, location="query")
     @blp.response(200, _PDF, content_type="application/pdf", headers=_LINK_HEADER)
     @documented
-    def get(self, query, conversation_id):
+    def get(self, query: dict[str, Any], conversation_id: str) -> Response:
         """Download the transcript of an ended conversation as a PDF
 
         Always `Content-Disposition: attachment`: a browser saves it, even from a link on
@@ -78,7 +82,7 @@ class TranscriptEmail(MethodView):
     @blp.response(200, description="Sent: empty body", headers=_LINK_HEADER)
     @blp.alt_response(400, schema=ErrorSchema, description="No e-mail address on file")
     @documented
-    def get(self, query, conversation_id):
+    def get(self, query: dict[str, Any], conversation_id: str) -> Response:
         """Mail the transcript PDF to the customer's e-mail address
 
         The e-mail also carries the signed link of X-Transcript-Url. A 503 is also
