@@ -1,6 +1,7 @@
 """Captured calls: finished chats in the seed-000 ChatCall shape."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -26,9 +27,9 @@ class Call(Model):
     status: Mapped[str] = mapped_column(String(16), default="Complete")
     utc_start: Mapped[datetime]
     utc_end: Mapped[datetime | None]
-    contacts: Mapped[list] = mapped_column(JSON, default=list)
-    call_metadata: Mapped[dict | None] = mapped_column("metadata", JSON)
-    metadata_times: Mapped[dict] = mapped_column(JSON, default=dict)
+    contacts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    call_metadata: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)
+    metadata_times: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

@@ -1,6 +1,7 @@
 """Connectors (SMS, Facebook, Twitter gateways): their sockets and their outbox."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -33,7 +34,7 @@ class ConnectorMessage(Model):
     conversation_pk: Mapped[int | None] = mapped_column(
         ForeignKey("conversation.id", ondelete="CASCADE")
     )
-    body: Mapped[dict] = mapped_column(JSON)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     lease_until: Mapped[datetime | None]

@@ -1,6 +1,7 @@
 """Live conversations, their participants and their messages."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -22,7 +23,7 @@ class Conversation(Model):
     state: Mapped[str] = mapped_column(String(12), default="new")
     queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id"))
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id"), index=True)
-    customer: Mapped[dict] = mapped_column(JSON, default=dict)
+    customer: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ref_id: Mapped[str | None] = mapped_column(String(255), index=True)
     email: Mapped[str | None] = mapped_column(String(255), index=True)
     phone: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -84,11 +85,11 @@ class Message(Model):
     seq: Mapped[int]
     type: Mapped[str] = mapped_column(String(16))
     activity_type: Mapped[str | None] = mapped_column(String(24))
-    sender: Mapped[dict] = mapped_column(JSON)
-    to: Mapped[list] = mapped_column(JSON, default=list)
+    sender: Mapped[dict[str, Any]] = mapped_column(JSON)
+    to: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     text: Mapped[str | None] = mapped_column(Text)
     tag: Mapped[str] = mapped_column(String(12), default="")
     ref_id: Mapped[str | None] = mapped_column(String(255))
-    attachments: Mapped[list] = mapped_column(JSON, default=list)
-    info: Mapped[dict | None] = mapped_column(JSON)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    info: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

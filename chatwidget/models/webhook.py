@@ -16,7 +16,7 @@ class Webhook(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(2000))
-    events: Mapped[list] = mapped_column(JSON, default=list)
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
     basic_user: Mapped[str | None] = mapped_column(String(255))
     basic_password: Mapped[str | None] = mapped_column(String(255))
     # Kept in clear: it is the HMAC key the payloads are signed with.
