@@ -4,7 +4,7 @@ from flask.views import MethodView
 
 from chatwidget.api.auth import bearer
 from chatwidget.api.parser import Blueprint
-from chatwidget.core import capture, purge, share
+from chatwidget.core import capture, customer_purge, purge, share
 from chatwidget.schemas import capture as s
 from chatwidget.schemas.common import ErrorSchema, MessageSchema
 
@@ -86,7 +86,7 @@ class PurgeCustomer(MethodView):
     @blp.response(200, s.PurgeResponseSchema)
     def post(self, query, args):
         """Purge every call of a customer (by phone or e-mail); whatIf=true only lists"""
-        items = purge.do_purge_customer(
+        items = customer_purge.do_purge_customer(
             email=args.get("email"), phone=args.get("phoneNumber"), what_if=query["whatIf"]
         )
         return {"items": items}

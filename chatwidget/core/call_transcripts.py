@@ -19,7 +19,7 @@ from chatwidget.core.events import publish, subscribe
 from chatwidget.core.purge import on_purge
 from chatwidget.extensions import db
 from chatwidget.models import Call
-from chatwidget.schemas.common import parse_utc
+from chatwidget.timestamps import parse_utc
 
 _PREFIX = "call-"
 

@@ -13,9 +13,9 @@ from chatwidget.core.errors import Conflict, NotFound
 from chatwidget.core.events import dispatch_now, publish
 from chatwidget.extensions import db
 from chatwidget.groupcommit import GroupCommit
-from chatwidget.models import Call, CallKey
+from chatwidget.models import Call, CallKey, Conversation
 from chatwidget.models.types import utcnow
-from chatwidget.schemas.common import format_utc
+from chatwidget.timestamps import format_utc
 
 _CONTACT_FIELDS = ("ReferenceId", "FirstName", "LastName", "Email", "Phone", "PhoneNumber", "Type")
 _GROUP = "chatwidget_capture_group"
@@ -277,9 +277,13 @@ def _in_progress(session_ids):
     """Which of these ids are live conversations (CONTRACT §2: InProgress until they end)."""
     if not session_ids:
         return set()
-    from chatwidget.core import live_calls  # it builds on this module
-
-    return live_calls.in_progress(session_ids)
+    return set(
+        db.session.scalars(
+            select(Conversation.conversation_id).where(
+                Conversation.conversation_id.in_(set(session_ids)), Conversation.state != "ended"
+            )
+        )
+    )
 
 
 def get_call(call_id):

@@ -10,14 +10,22 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from chatwidget.core import customer_view, end_users, handling, media, messages, routing
+from chatwidget.core import (
+    connector_outbox,
+    conversation_view,
+    end_users,
+    handling,
+    media,
+    messages,
+    routing,
+)
 from chatwidget.core.errors import Forbidden, InvalidInput, NotFound
 from chatwidget.core.queues import queue_for_subject
 from chatwidget.extensions import db
-from chatwidget.models import Agent, Conversation, Participant, Queue
+from chatwidget.models import Agent, Conversation, Participant
 from chatwidget.models.types import utcnow
 from chatwidget.prepared import Prepared, pinned
-from chatwidget.schemas.common import format_utc
+from chatwidget.timestamps import format_utc
 
 CHANNELS = ("web", "fb", "sms", "twitter")
 CUSTOMER_FIELDS = (
@@ -242,53 +250,6 @@ def do_start_routing(conversation):
     routing.enqueue(conversation)
 
 
-def participants(conversation):
-    """Everyone in the conversation, as conversationInfo lists them."""
-    rows = db.session.scalars(
-        select(Participant)
-        .where(Participant.conversation_pk == conversation.id)
-        .order_by(Participant.id)
-    )
-    out = []
-    for p in rows:
-        entry = messages.who(p)
-        entry["joinedAt"] = format_utc(p.joined_at)
-        entry["leftAt"] = format_utc(p.left_at)
-        out.append(entry)
-    return out
-
-
-def describe(conversation):
-    """The conversation object of conversationInfo and conversationAssigned."""
-    queue = db.session.get(Queue, conversation.queue_id)
-    return {
-        "conversationId": conversation.conversation_id,
-        "channel": conversation.channel,
-        "state": conversation.state,
-        "queue": {"id": queue.id, "name": queue.name} if queue else None,
-        "customer": dict(conversation.customer or {}, refId=conversation.ref_id),
-        "requestId": conversation.request_id,
-        "createdAt": format_utc(conversation.created_at),
-        "endedAt": format_utc(conversation.ended_at),
-        "endReason": conversation.end_reason,
-    }
-
-
-def info(conversation, role, customer=None, after_seq=0):
-    """conversationInfo: the conversation, the messages this viewer may see, participants.
-    role "customer": for that customer's own socket (customer: its participant)."""
-    history = messages.history(conversation, after_seq)
-    if role == "customer":
-        history = [m for m in history if messages.visible_to_customer(m, customer.public_id)]
-    out = {
-        "conversation": describe(conversation),
-        "messages": history,
-        "participant": participants(conversation),
-        "role": role,
-    }
-    return customer_view.own_info(out, customer) if role == "customer" else out
-
-
 def _payload_to(conversation, to, sender):
     """Validate `to`: a list of participants of this conversation, named by their public
     ids (a customer may also name itself by its own participant id)."""
@@ -296,7 +257,7 @@ def _payload_to(conversation, to, sender):
         return []
     if not isinstance(to, list):
         raise InvalidInput("to must be a list of participants", errors={"to": ["not a list"]})
-    known = {p["id"]: p for p in participants(conversation)}
+    known = {p["id"]: p for p in conversation_view.participants(conversation)}
     if sender.role == "customer" and sender.public_id in known:
         known[sender.participant_id] = known[sender.public_id]
     out = []
@@ -361,10 +322,8 @@ def post(conversation, sender, data):
 def _forward(conversation, sender, stored):
     """Agent replies in SMS/FB/Twitter conversations also go out through the connector."""
     if sender.role == "agent" and conversation.channel != "web":
-        from chatwidget.core import connectors
-
         wire = messages.to_wire(stored, conversation.conversation_id)
-        connectors.forward_reply(conversation, sender, wire)
+        connector_outbox.forward_reply(conversation, sender, wire)
 
 
 def customer_of(conversation):

@@ -12,7 +12,7 @@ from chatwidget.extensions import db
 from chatwidget.models import Conversation, Message, Participant
 from chatwidget.models.types import utcnow
 from chatwidget.prepared import Prepared
-from chatwidget.schemas.common import format_utc
+from chatwidget.timestamps import format_utc
 
 ACTIVITY_TYPES = (
     "greetings",

@@ -10,15 +10,16 @@ wait on each other in a cycle.
 
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import exists, func, select, update
 
-from chatwidget.core import messages
+from chatwidget.core import conversation_view, messages
 from chatwidget.core.events import publish
 from chatwidget.extensions import db
 from chatwidget.models import Agent, AgentSocket, Conversation, Participant, Queue, ServerProcess
 from chatwidget.models.agent import agent_skill
 from chatwidget.models.types import utcnow
-from chatwidget.schemas.common import format_utc
+from chatwidget.timestamps import format_utc
 
 
 def _cas(statement):
@@ -56,8 +57,6 @@ def live_socket_clause(config_stale_s):
 
 def candidates(queue_id):
     """Available agents with the skill and spare capacity: least busy, then least recent."""
-    from flask import current_app
-
     return list(
         db.session.scalars(
             select(Agent)
@@ -206,8 +205,6 @@ def assign(conversation, agent, require_available=True):
 
 def join_agent(conversation, agent):
     """Add the agent as a participant, announce it, and hand it the conversation."""
-    from chatwidget.core.conversations import info
-
     participant_id = "agent-%d-%s" % (agent.id, conversation.conversation_id)
     participant = Participant(
         participant_id=participant_id,
@@ -228,7 +225,7 @@ def join_agent(conversation, agent):
     messages.activity(
         conversation, "participantJoined", info={"participant": messages.who(participant)}
     )
-    payload = info(conversation, "agent")
+    payload = conversation_view.info(conversation, "agent")
     publish(db.session, "conversation.assigned", {"agentId": agent.id, "payload": payload})
 
 

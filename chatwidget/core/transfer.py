@@ -11,7 +11,7 @@ from chatwidget.core.errors import Conflict
 from chatwidget.extensions import db
 from chatwidget.models import Call
 from chatwidget.schemas.capture import ChatCallSchema
-from chatwidget.schemas.common import format_utc
+from chatwidget.timestamps import format_utc
 
 _schema = ChatCallSchema()
 

@@ -10,6 +10,7 @@ from chatwidget.api.agent_auth import session_agent, session_token
 from chatwidget.core import (
     agents,
     console_sessions,
+    conversation_view,
     conversations,
     handling,
     posting,
@@ -89,7 +90,7 @@ class AgentNamespace(AckingNamespace):
         emit("queueUpdated", {"queues": [routing.queue_snapshot(q.id) for q in agent.skills]})
         # A reconnect (a reloaded console, within the grace period) gets its chats back.
         for conversation in handling.held_by(agent):
-            emit("conversationAssigned", conversations.info(conversation, "agent"))
+            emit("conversationAssigned", conversation_view.info(conversation, "agent"))
         presence.agent_connected(agent, request.sid)
 
     def on_disconnect(self, *args):
@@ -153,4 +154,4 @@ class AgentNamespace(AckingNamespace):
         agent = current_agent()
         conversation = conversations.get(data["conversationId"])
         handling.check_reader(agent, conversation)
-        return ok(**conversations.info(conversation, "agent", after_seq=data["afterSeq"]))
+        return ok(**conversation_view.info(conversation, "agent", after_seq=data["afterSeq"]))

@@ -22,6 +22,12 @@ def on_event(name, payload):
         # After a commit the session may not query again: deliver in a fresh one.
         with current_app._get_current_object().app_context():
             connectors.deliver(payload["channel"])
+    elif name == "agent.deactivated":
+        # Local sockets now, the others by their process through the message queue; in a
+        # fresh session, since their disconnect handlers write.
+        with current_app._get_current_object().app_context():
+            for sid in payload["sids"]:
+                socketio.server.disconnect(sid, namespace=rooms.AGENT_NS)
     elif name == "queue.changed":
         socketio.emit(
             "queueUpdated",
