@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, or_, select, update
 
-from chatwidget.core import routing
+from chatwidget.core.atomic import compare_and_set
 from chatwidget.core.events import publish
 from chatwidget.extensions import db
 from chatwidget.models import ConnectorMessage, ConnectorSocket
@@ -91,7 +91,7 @@ def claim(channel, limit=100):
     ).all()
     claimed = []
     for row in rows:
-        if routing._cas(
+        if compare_and_set(
             update(ConnectorMessage)
             .where(ConnectorMessage.id == row.id, free)
             .values(
@@ -106,7 +106,7 @@ def claim(channel, limit=100):
 
 def acknowledge(message_id):
     """The connector took the message: it is delivered and never sent again."""
-    routing._cas(
+    compare_and_set(
         update(ConnectorMessage)
         .where(ConnectorMessage.message_id == message_id, ConnectorMessage.status == "pending")
         .values(status="delivered", delivered_at=utcnow(), lease_until=None)

@@ -3,6 +3,7 @@
 from sqlalchemy import select, update
 
 from chatwidget.core import live_calls, messages, routing
+from chatwidget.core.atomic import compare_and_set
 from chatwidget.core.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
 from chatwidget.core.events import publish
 from chatwidget.extensions import db
@@ -76,7 +77,7 @@ def transfer_to_agent(agent, conversation, target_id):
         db.session.rollback()
         raise Conflict("%s has no room for another chat" % target.name)
     routing.free_capacity(agent.id)
-    if not routing._cas(
+    if not compare_and_set(
         update(Conversation)
         .where(Conversation.id == conversation.id, Conversation.agent_id == agent.id)
         .values(agent_id=target.id, assigned_at=utcnow())
@@ -99,7 +100,7 @@ def end(conversation, reason, by=None):
     if agent_id:
         db.session.execute(select(Agent.id).where(Agent.id == agent_id).with_for_update())
     was_waiting = conversation.state == "waiting"
-    if not routing._cas(
+    if not compare_and_set(
         update(Conversation)
         .where(Conversation.id == conversation.id, Conversation.state == conversation.state)
         .values(state="ended", ended_at=utcnow(), end_reason=reason)

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import exists, func, select, update
 
 from chatwidget.core import conversation_view, messages
+from chatwidget.core.atomic import compare_and_set
 from chatwidget.core.events import publish
 from chatwidget.extensions import db
 from chatwidget.models import Agent, AgentSocket, Conversation, Participant, Queue, ServerProcess
@@ -22,23 +23,19 @@ from chatwidget.models.types import utcnow
 from chatwidget.timestamps import format_utc
 
 
-def _cas(statement):
-    """Run a conditional UPDATE; True when it changed exactly one row."""
-    result = db.session.execute(statement.execution_options(synchronize_session=False))
-    return result.rowcount == 1
-
-
 def take_capacity(agent_id, require_available=True):
     """Count one more chat for an agent if below max_chats (and available)."""
     statement = update(Agent).where(Agent.id == agent_id, Agent.active_chats < Agent.max_chats)
     if require_available:
         statement = statement.where(Agent.status == "available")
-    return _cas(statement.values(active_chats=Agent.active_chats + 1, last_assigned_at=utcnow()))
+    return compare_and_set(
+        statement.values(active_chats=Agent.active_chats + 1, last_assigned_at=utcnow())
+    )
 
 
 def free_capacity(agent_id):
     """Count one chat less for an agent."""
-    _cas(
+    compare_and_set(
         update(Agent)
         .where(Agent.id == agent_id, Agent.active_chats > 0)
         .values(active_chats=Agent.active_chats - 1)
@@ -110,7 +107,7 @@ def publish_queue(queue_id):
 
 def enqueue(conversation):
     """A new conversation enters its queue (handOff), then gets an agent if one is free."""
-    if not _cas(
+    if not compare_and_set(
         update(Conversation)
         .where(Conversation.id == conversation.id, Conversation.state == "new")
         .values(state="waiting", queued_at=utcnow())
@@ -128,7 +125,7 @@ def requeue(conversation, agent_id, queue_id=None, route_now=True):
     """
     db.session.execute(select(Agent.id).where(Agent.id == agent_id).with_for_update())
     queue_id = queue_id or conversation.queue_id
-    if not _cas(
+    if not compare_and_set(
         update(Conversation)
         .where(
             Conversation.id == conversation.id,
@@ -190,7 +187,7 @@ def assign(conversation, agent, require_available=True):
     if not take_capacity(agent.id, require_available):
         db.session.rollback()
         return False
-    if not _cas(
+    if not compare_and_set(
         update(Conversation)
         .where(Conversation.id == conversation.id, Conversation.state == "waiting")
         .values(state="assigned", agent_id=agent.id, assigned_at=utcnow())
