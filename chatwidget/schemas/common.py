@@ -138,3 +138,22 @@ class ErrorSchema(Schema):
 
     message = fields.String(required=True, metadata={"description": "What went wrong"})
     errors = fields.Dict(metadata={"description": "Each bad field and what is wrong with it"})
+
+
+def summarise(errors, prefix=""):
+    """A one-line human summary of nested marshmallow errors: `Contacts.0.Type: ...`."""
+    parts = []
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            name = str(key) if key != "_schema" else ""
+            path = ".".join(p for p in (prefix, name) if p)
+            parts.extend(summarise(value, path))
+    elif isinstance(errors, list):
+        if all(isinstance(e, str) for e in errors):
+            parts.append("%s: %s" % (prefix or "body", " ".join(errors)))
+        else:
+            for item in errors:
+                parts.extend(summarise(item, prefix))
+    else:
+        parts.append("%s: %s" % (prefix or "body", errors))
+    return parts

@@ -13,7 +13,6 @@ from chatwidget.core import (
     conversation_view,
     conversations,
     handling,
-    posting,
     presence,
     routing,
 )
@@ -22,7 +21,7 @@ from chatwidget.core.messages import who
 from chatwidget.extensions import db
 from chatwidget.models import Agent, Participant
 from chatwidget.schemas import sockets as schemas
-from chatwidget.sockets import rooms
+from chatwidget.sockets import acks, rooms
 from chatwidget.sockets.common import (
     AckingNamespace,
     acked,
@@ -131,7 +130,7 @@ class AgentNamespace(AckingNamespace):
         """A ChatMessage (whispers allowed) or typing, from this agent."""
         data = load(schemas.send_message(data, app().config["MAX_MESSAGE_CHARS"]), data)
         agent_id, conversation_id = state().get("agent_id"), data["conversationId"]
-        return posting.post_acked(
+        return acks.post_acked(
             app(),
             # current_agent(), get() and _participant() in one query
             lambda: conversations.agent_sender(agent_id, conversation_id),

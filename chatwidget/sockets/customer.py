@@ -11,15 +11,14 @@ from chatwidget.core import (
     customer_view,
     handling,
     messages,
-    posting,
 )
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.identity import check_role, user_from_token
 from chatwidget.core.presence import PROCESS_ID
 from chatwidget.extensions import db
 from chatwidget.schemas import sockets as schemas
+from chatwidget.sockets import acks, rooms
 from chatwidget.sockets import connectors as delivery
-from chatwidget.sockets import rooms
 from chatwidget.sockets.common import (
     AckingNamespace,
     acked,
@@ -109,7 +108,7 @@ class CustomerNamespace(AckingNamespace):
                 )
         conversation_id = data["conversationId"]
         participant_id = _joined_as(conversation_id)
-        return posting.post_acked(
+        return acks.post_acked(
             app(),
             lambda: conversations.customer_sender(conversation_id, participant_id),
             data,

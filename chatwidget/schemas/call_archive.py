@@ -1,16 +1,12 @@
-"""Bulk import and export of calls in the ChatCall JSON shape."""
+"""The calls archive's file format: ChatCall objects, one per JSON line (or a JSON list
+or one object), each with the CallId it had, so an export imports back unchanged."""
 
 import json
 
 from marshmallow import ValidationError
-from sqlalchemy import select
 
-from chatwidget.api.parser import summarise
-from chatwidget.core import capture
-from chatwidget.core.errors import Conflict
-from chatwidget.extensions import db
-from chatwidget.models import Call
 from chatwidget.schemas.capture import ChatCallSchema
+from chatwidget.schemas.common import summarise
 from chatwidget.timestamps import format_utc
 
 _schema = ChatCallSchema()
@@ -40,25 +36,18 @@ def read_records(path):
             yield "%s:%d" % (path, number), exc
 
 
-def import_record(record):
-    """Capture one record; returns ("imported"|"skipped"|"invalid", reason or None)."""
+def load_record(record):
+    """(chat, call_id) from one record, or (None, why it is invalid)."""
     if isinstance(record, Exception):
-        return "invalid", "not JSON: %s" % record
+        return None, "not JSON: %s" % record
     try:
         chat = _schema.load(record)
     except ValidationError as exc:
-        return "invalid", "; ".join(summarise(exc.messages))
-    if capture.session_exists(chat["SessionId"]):
-        return "skipped", "SessionId %s already stored" % chat["SessionId"]
-    call_id = record.get("CallId") if isinstance(record.get("CallId"), str) else None
-    try:
-        capture.do_capture(chat, call_id=call_id)
-    except Conflict as exc:
-        return "skipped", exc.message
-    return "imported", None
+        return None, "; ".join(summarise(exc.messages))
+    return chat, record.get("CallId") if isinstance(record.get("CallId"), str) else None
 
 
-def export_record(call):
+def dump_record(call):
     """A stored call as a ChatCall object (plus its CallId, kept across a round trip)."""
     return {
         "CallId": call.call_id,
@@ -69,20 +58,3 @@ def export_record(call):
         "Contacts": call.contacts,
         "Metadata": call.call_metadata,
     }
-
-
-def iter_calls(batch=500):
-    """Every finished call, oldest first, read in batches."""
-    last = 0
-    while True:
-        rows = db.session.scalars(
-            select(Call)
-            .where(Call.id > last, Call.status == "Complete")
-            .order_by(Call.id)
-            .limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].id
-        db.session.expunge_all()
