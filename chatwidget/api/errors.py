@@ -11,14 +11,14 @@ from chatwidget.core.errors import CoreError
 
 log = logging.getLogger(__name__)
 
-# Paths that are pages for people; everything else answers errors in JSON.
+# Paths that are pages for people (each prefix a route of web, console or widget);
+# everything else answers errors in JSON.
 PAGE_PREFIXES = ("/console", "/calls/", "/docs", "/static/", "/demo")
 
 
 def is_page_request():
     """True for browser pages, which keep Flask's HTML error pages."""
-    path = request.path
-    return path == "/" or path.startswith(PAGE_PREFIXES)
+    return request.path.startswith(PAGE_PREFIXES)
 
 
 def envelope(status, message, errors=None, headers=None, **extra):

@@ -18,7 +18,7 @@ from chatwidget.core.presence import PROCESS_ID
 from chatwidget.extensions import db
 from chatwidget.schemas import sockets as schemas
 from chatwidget.sockets import acks, rooms
-from chatwidget.sockets import connectors as delivery
+from chatwidget.sockets import connector_delivery as delivery
 from chatwidget.sockets.common import (
     AckingNamespace,
     acked,
