@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, sen
 from sqlalchemy import text
 
 from chatwidget.api.agent_auth import session_agent
-from chatwidget.core import call_transcripts, capture
+from chatwidget.core import call_lookup, call_transcripts
 from chatwidget.core.errors import CoreError, Unauthorized
 from chatwidget.core.share import check_share_token
 from chatwidget.extensions import db
@@ -119,10 +119,10 @@ def call_page(call_id):
     try:
         if agent is None:
             check_share_token(call_id, request.args.get("token"))
-        call = capture.get_call(call_id)
+        call = call_lookup.get_call(call_id)
     except CoreError as error:
         return _unavailable(error)
-    calls = capture.master_calls(call)
+    calls = call_lookup.master_calls(call)
     response = current_app.make_response(
         render_template(
             "call.html",
@@ -142,7 +142,7 @@ def call_transcript(call_id):
     try:
         if session_agent() is None:
             raise Unauthorized("sign in at /console to download transcripts")
-        call = capture.get_call(call_id)
+        call = call_lookup.get_call(call_id)
         path = call_transcripts.pdf_path(call)
     except CoreError as error:
         page, status = _unavailable(error)

@@ -4,7 +4,7 @@ from flask.views import MethodView
 
 from chatwidget.api.auth import bearer
 from chatwidget.api.parser import Blueprint
-from chatwidget.core import capture, customer_purge, purge, share
+from chatwidget.core import call_lookup, call_metadata, capture, customer_purge, purge, share
 from chatwidget.schemas import capture as s
 from chatwidget.schemas.common import ErrorSchema, MessageSchema
 
@@ -29,7 +29,7 @@ class CallStatus(MethodView):
     @blp.response(200, s.StatusResponseSchema)
     def post(self, args):
         """Look up calls by session id"""
-        return {"callSessions": capture.session_status(args["CallSessionIds"])}
+        return {"callSessions": call_lookup.session_status(args["CallSessionIds"])}
 
 
 @blp.route("/callEvent/v1/outofband/event")
@@ -40,7 +40,7 @@ class SessionEvent(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No call with that SessionId")
     def post(self, event):
         """Merge late metadata into one session's call"""
-        capture.do_session_metadata(event["SessionId"], event["EventTime"], event["Metadata"])
+        call_metadata.do_session_metadata(event["SessionId"], event["EventTime"], event["Metadata"])
         return {"message": "metadata merged"}
 
 
@@ -52,7 +52,7 @@ class MasterCallEvent(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No call with that masterCallId")
     def post(self, event):
         """Merge late metadata into every call of a master call"""
-        calls = capture.do_master_metadata(
+        calls = call_metadata.do_master_metadata(
             event["masterCallId"], event["eventTime"], event["metadata"]
         )
         return {"message": "metadata merged into %d calls" % len(calls)}

@@ -3,7 +3,7 @@ the connector's channel (one open conversation per channel and refId)."""
 
 from sqlalchemy import select
 
-from chatwidget.core import conversations, routing
+from chatwidget.core import client_messages, conversations, routing
 from chatwidget.core.errors import InvalidInput
 from chatwidget.extensions import db
 from chatwidget.models import Conversation
@@ -39,5 +39,5 @@ def receive(channel, data):
     conversation = _open_conversation(channel, ref_id.strip())
     customer = conversations.customer_of(conversation)
     body = dict(data, conversationId=conversation.conversation_id, refId=ref_id.strip())
-    wire, _ = conversations.do_post(conversation, customer, body)
+    wire, _ = client_messages.do_post(conversation, customer, body)
     return conversation, wire

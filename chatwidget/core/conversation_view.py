@@ -6,7 +6,7 @@ someone: the one place that says what a viewer of each role is shown.
 
 from sqlalchemy import select
 
-from chatwidget.core import customer_view, messages
+from chatwidget.core import customer_view, message_wire, messages
 from chatwidget.extensions import db
 from chatwidget.models import Participant, Queue
 from chatwidget.timestamps import format_utc
@@ -47,9 +47,9 @@ def describe(conversation):
 def info(conversation, role, customer=None, after_seq=0):
     """conversationInfo: the conversation, the messages this viewer may see, participants.
     role "customer": for that customer's own socket (customer: its participant)."""
-    history = messages.history(conversation, after_seq)
+    history = message_wire.history(conversation, after_seq)
     if role == "customer":
-        history = [m for m in history if messages.visible_to_customer(m, customer.public_id)]
+        history = [m for m in history if message_wire.visible_to_customer(m, customer.public_id)]
     out = {
         "conversation": describe(conversation),
         "messages": history,

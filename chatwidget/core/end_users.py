@@ -15,7 +15,7 @@ from marshmallow import ValidationError, validate
 from sqlalchemy import select
 
 from chatwidget.core.errors import InvalidInput, Unauthorized
-from chatwidget.core.messages import visible_to_customer
+from chatwidget.core.message_wire import visible_to_customer
 from chatwidget.core.queues import insert_or_ignore
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, EndUser, Message, Participant, Queue

@@ -27,7 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from chatwidget import checkpoint
-from chatwidget.core import conversations, events
+from chatwidget.core import client_messages, events
 from chatwidget.core.errors import CoreError
 from chatwidget.extensions import db
 from chatwidget.groupcommit import GroupCommit
@@ -46,7 +46,7 @@ def post(lookup, data):
     """
     group = current_app.extensions.get(_KEY)
     if group is None or (data.get("type") or "ChatMessage") != "ChatMessage":
-        return conversations.do_post(*lookup(), data)  # typing is relayed, never stored
+        return client_messages.do_post(*lookup(), data)  # typing is relayed, never stored
     answer = group.submit((lookup, data))
     if isinstance(answer, CoreError):
         raise answer
@@ -87,7 +87,7 @@ def submit_later(app, lookup, data):
 def _post_one(item):
     lookup, data = item
     try:
-        return conversations.do_post(*lookup(), data)
+        return client_messages.do_post(*lookup(), data)
     except Exception:
         db.session.rollback()
         raise
@@ -99,7 +99,7 @@ def _post_many(items):
         with pinned():
             for lookup, data in items:
                 try:
-                    answers.append(conversations.post(*lookup(), data))
+                    answers.append(client_messages.post(*lookup(), data))
                 except CoreError as error:  # refused before it wrote anything: the others go on
                     answers.append(error)
         db.session.commit()

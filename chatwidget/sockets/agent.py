@@ -15,6 +15,7 @@ from chatwidget.core import (
     handling,
     presence,
     routing,
+    senders,
 )
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.messages import who
@@ -133,7 +134,7 @@ class AgentNamespace(AckingNamespace):
         return acks.post_acked(
             app(),
             # current_agent(), get() and _participant() in one query
-            lambda: conversations.agent_sender(agent_id, conversation_id),
+            lambda: senders.agent_sender(agent_id, conversation_id),
             data,
             acked,
         )

@@ -10,7 +10,9 @@ from chatwidget.core import (
     conversations,
     customer_view,
     handling,
+    message_wire,
     messages,
+    senders,
 )
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.identity import check_role, user_from_token
@@ -81,7 +83,7 @@ class CustomerNamespace(AckingNamespace):
         fresh = messages.find_greeting(conversation, customer) is None
         greeting = conversations.do_customer_join(conversation, customer, data.get("name"))
         if greeting is not None and not fresh:
-            wire = messages.to_wire(greeting, conversation.conversation_id)
+            wire = message_wire.to_wire(greeting, conversation.conversation_id)
             emit("messageArrived", customer_view.own_copy(conversation, wire, customer) or wire)
         emit("conversationInfo", conversation_view.info(conversation, "customer", customer))
         conversations.do_start_routing(conversation)
@@ -110,7 +112,7 @@ class CustomerNamespace(AckingNamespace):
         participant_id = _joined_as(conversation_id)
         return acks.post_acked(
             app(),
-            lambda: conversations.customer_sender(conversation_id, participant_id),
+            lambda: senders.customer_sender(conversation_id, participant_id),
             data,
             acked,
         )
