@@ -98,6 +98,7 @@ run: fonts migrate widget
 test: $(DEV_STAMP) node-deps fonts widget-check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 format: $(DEV_STAMP)

@@ -60,10 +60,10 @@ def _sqlite_pragmas(app):
 
 
 def _extensions(app):
+    from chatwidget.api.openapi import api
     from chatwidget.cors import socketio_origins
     from chatwidget.extensions import (
         SessionInterface,
-        api,
         csrf,
         db,
         migrate,

@@ -2,31 +2,16 @@
 
 from flask.sessions import SecureCookieSessionInterface
 from flask_migrate import Migrate
-from flask_smorest import Api as _SmorestApi
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
 from chatwidget.ratelimit import Limiter, rate_limit_key
-from chatwidget.schemas.common import ErrorSchema
 
 
 class Base(DeclarativeBase):
     """Declarative base shared by every model."""
-
-
-class Api(_SmorestApi):
-    """flask-smorest Api without its app-wide HTTPException handler.
-
-    Its handler would turn every HTML page's 404 into JSON; chatwidget.api.errors
-    installs one handler that answers JSON under the APIs and HTML elsewhere.
-    """
-
-    ERROR_SCHEMA = ErrorSchema
-
-    def _register_error_handlers(self):
-        pass
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -53,7 +38,6 @@ db = SQLAlchemy(model_class=Base)
 # browser never sends on its own, and the widget's customer routes hold no cookie.
 csrf = CSRFProtect()
 migrate = Migrate()
-api = Api()
 # One socket's events are handled one after the other, in the order they arrived (as the
 # reference Node.js server does): a client that sends without waiting for each ack still
 # gets its messages stored in the order it sent them. Other sockets are not held up.

@@ -161,6 +161,6 @@ def call_transcript(call_id):
 @bp.get("/docs")
 def docs():
     """A browsable page of the OpenAPI document."""
-    from chatwidget.extensions import api
+    from chatwidget.api.openapi import api
 
     return render_template("docs.html", spec=api.spec.to_dict())

@@ -13,7 +13,7 @@ import json
 from datetime import UTC, datetime
 
 from chatwidget.core.errors import Forbidden
-from chatwidget.schemas.common import parse_utc
+from chatwidget.timestamps import parse_utc
 
 ALGORITHM = "HMAC-SHA256"
 
