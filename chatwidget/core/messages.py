@@ -1,4 +1,5 @@
-"""Messages of live conversations: storing with a gap-free seq, and who may see what."""
+"""Messages of live conversations: stored with a gap-free seq and published for after the
+commit; typing relayed at once. How a message reads on the wire is message_wire's."""
 
 import uuid
 from types import SimpleNamespace

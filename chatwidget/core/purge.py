@@ -1,4 +1,5 @@
-"""Purging calls: by call id, by session id, or every call of one customer."""
+"""Purging calls by call id or session id; the purge hooks take along what hangs on a call
+(media, live conversations, transcript PDFs). A customer's purge is customer_purge's."""
 
 from sqlalchemy import delete, or_, select
 
