@@ -99,6 +99,7 @@ test: $(DEV_STAMP) node-deps fonts widget-check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 format: $(DEV_STAMP)

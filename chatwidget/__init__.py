@@ -15,7 +15,7 @@ from chatwidget.config import database_uri, from_environment, load_secrets
 if TYPE_CHECKING:  # imported when the app is built, after the configuration
     from flask_limiter import Limiter
 
-    from chatwidget.extensions import Api
+    from chatwidget.api.openapi import Api
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -68,10 +68,10 @@ def _sqlite_pragmas(app: Flask) -> None:
 
 
 def _extensions(app: Flask) -> tuple["Api", "Limiter"]:
+    from chatwidget.api.openapi import api
     from chatwidget.cors import socketio_origins
     from chatwidget.extensions import (
         SessionInterface,
-        api,
         csrf,
         db,
         migrate,

@@ -8,12 +8,21 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from chatwidget.cli import echo_json
-from chatwidget.core import transfer
+from chatwidget.core import call_archive
+from chatwidget.schemas import call_archive as archive_format
 
 
 def _records(paths: Iterable[str]) -> Iterator[tuple[str, object]]:
     for path in paths:
-        yield from transfer.read_records(path)
+        yield from archive_format.read_records(path)
+
+
+def _import(record: object) -> tuple[str, str | None]:
+    """("imported"|"skipped"|"invalid", reason or None) for one record read."""
+    chat, found = archive_format.load_record(record)
+    if chat is None:
+        return "invalid", found
+    return call_archive.import_call(chat, found)
 
 
 @click.command("import-calls")
@@ -28,7 +37,7 @@ def import_calls(paths: tuple[str, ...]) -> None:
     stderr = click.get_text_stream("stderr")  # type: ignore[operator]
     with click.progressbar(records, label="importing", file=stderr) as bar:
         for where, record in bar:
-            outcome, reason = transfer.import_record(record)
+            outcome, reason = _import(record)
             counts[outcome] += 1
             if reason:
                 reasons.append({"where": where, "outcome": outcome, "reason": reason})
@@ -44,8 +53,8 @@ def export_calls(output: str | None) -> None:
     """Export every finished call as ChatCall JSON lines (import-calls reads them back)."""
     count = 0
     with click.open_file(output or "-", "w", encoding="utf-8") as fh:
-        for call in transfer.iter_calls():
-            fh.write(json.dumps(transfer.export_record(call), ensure_ascii=False) + "\n")
+        for call in call_archive.iter_calls():
+            fh.write(json.dumps(archive_format.dump_record(call), ensure_ascii=False) + "\n")
             count += 1
     if output:
         echo_json({"exported": count, "output": output})

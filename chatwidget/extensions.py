@@ -5,7 +5,6 @@ from typing import TYPE_CHECKING, ClassVar
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from flask_migrate import Migrate
-from flask_smorest import Api as _SmorestApi
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -14,7 +13,6 @@ from sqlalchemy import Table
 from sqlalchemy.orm import DeclarativeBase
 
 from chatwidget.ratelimit import Limiter, rate_limit_key
-from chatwidget.schemas.common import ErrorSchema
 
 
 class Base(DeclarativeBase):
@@ -23,19 +21,6 @@ class Base(DeclarativeBase):
     if TYPE_CHECKING:
         # Every model maps one table (DeclarativeBase allows any FROM clause).
         __table__: ClassVar[Table]
-
-
-class Api(_SmorestApi):
-    """flask-smorest Api without its app-wide HTTPException handler.
-
-    Its handler would turn every HTML page's 404 into JSON; chatwidget.api.errors
-    installs one handler that answers JSON under the APIs and HTML elsewhere.
-    """
-
-    ERROR_SCHEMA = ErrorSchema
-
-    def _register_error_handlers(self) -> None:
-        pass
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -68,7 +53,6 @@ else:
 # browser never sends on its own, and the widget's customer routes hold no cookie.
 csrf = CSRFProtect()
 migrate = Migrate()
-api = Api()
 # One socket's events are handled one after the other, in the order they arrived (as the
 # reference Node.js server does): a client that sends without waiting for each ack still
 # gets its messages stored in the order it sent them. Other sockets are not held up.

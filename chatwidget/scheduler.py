@@ -20,11 +20,11 @@ log = logging.getLogger(__name__)
 def run_once(app: Flask) -> int:
     """One pass, in its own app context (background greenlets have none)."""
     from chatwidget.core import presence, timeouts
-    from chatwidget.sockets import connectors
+    from chatwidget.sockets import connector_delivery
 
     jobs = (presence.sweep, timeouts.end_inactive, timeouts.notify_long_waits)
     done = 0
-    for job in (*jobs, connectors.deliver_all):
+    for job in (*jobs, connector_delivery.deliver_all):
         with app.app_context():
             try:
                 done += job() or 0

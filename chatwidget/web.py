@@ -7,10 +7,11 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
 from chatwidget.api.agent_auth import session_agent
-from chatwidget.core import call_transcripts, capture
+from chatwidget.api.openapi import Api
+from chatwidget.core import call_lookup, call_transcripts
 from chatwidget.core.errors import CoreError, Unauthorized
 from chatwidget.core.share import check_share_token
-from chatwidget.extensions import Api, db
+from chatwidget.extensions import db
 from chatwidget.models import Call
 from chatwidget.schemas.common import parse_utc
 
@@ -123,10 +124,10 @@ def call_page(call_id: str) -> ResponseReturnValue:
     try:
         if agent is None:
             check_share_token(call_id, request.args.get("token"))
-        call = capture.get_call(call_id)
+        call = call_lookup.get_call(call_id)
     except CoreError as error:
         return _unavailable(error)
-    calls = capture.master_calls(call)
+    calls = call_lookup.master_calls(call)
     response = current_app.make_response(
         render_template(
             "call.html",
@@ -146,7 +147,7 @@ def call_transcript(call_id: str) -> ResponseReturnValue:
     try:
         if session_agent() is None:
             raise Unauthorized("sign in at /console to download transcripts")
-        call = capture.get_call(call_id)
+        call = call_lookup.get_call(call_id)
         path = call_transcripts.pdf_path(call)
     except CoreError as error:
         page, status = _unavailable(error)
@@ -165,6 +166,6 @@ def call_transcript(call_id: str) -> ResponseReturnValue:
 @bp.get("/docs")
 def docs() -> str:
     """A browsable page of the OpenAPI document."""
-    from chatwidget.extensions import api
+    from chatwidget.api.openapi import api
 
     return render_template("docs.html", spec=api.spec.to_dict())

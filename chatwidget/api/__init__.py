@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from flask import Flask
 
 if TYPE_CHECKING:  # the api modules import extensions when the app is built
-    from chatwidget.extensions import Api
+    from chatwidget.api.openapi import Api
 
 
 def register(app: Flask, api: "Api") -> None:

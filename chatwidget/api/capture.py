@@ -6,7 +6,7 @@ from flask.views import MethodView
 
 from chatwidget.api.auth import bearer
 from chatwidget.api.parser import Blueprint
-from chatwidget.core import capture, purge, share
+from chatwidget.core import call_lookup, call_metadata, capture, customer_purge, purge, share
 from chatwidget.schemas import capture as s
 from chatwidget.schemas.common import ErrorSchema, MessageSchema
 
@@ -31,7 +31,7 @@ class CallStatus(MethodView):
     @blp.response(200, s.StatusResponseSchema)
     def post(self, args: dict[str, Any]) -> dict[str, object]:
         """Look up calls by session id"""
-        return {"callSessions": capture.session_status(args["CallSessionIds"])}
+        return {"callSessions": call_lookup.session_status(args["CallSessionIds"])}
 
 
 @blp.route("/callEvent/v1/outofband/event")
@@ -42,7 +42,7 @@ class SessionEvent(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No call with that SessionId")
     def post(self, event: dict[str, Any]) -> dict[str, object]:
         """Merge late metadata into one session's call"""
-        capture.do_session_metadata(event["SessionId"], event["EventTime"], event["Metadata"])
+        call_metadata.do_session_metadata(event["SessionId"], event["EventTime"], event["Metadata"])
         return {"message": "metadata merged"}
 
 
@@ -54,7 +54,7 @@ class MasterCallEvent(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No call with that masterCallId")
     def post(self, event: dict[str, Any]) -> dict[str, object]:
         """Merge late metadata into every call of a master call"""
-        calls = capture.do_master_metadata(
+        calls = call_metadata.do_master_metadata(
             event["masterCallId"], event["eventTime"], event["metadata"]
         )
         return {"message": "metadata merged into %d calls" % len(calls)}
@@ -88,7 +88,7 @@ class PurgeCustomer(MethodView):
     @blp.response(200, s.PurgeResponseSchema)
     def post(self, query: dict[str, Any], args: dict[str, Any]) -> dict[str, object]:
         """Purge every call of a customer (by phone or e-mail); whatIf=true only lists"""
-        items = purge.do_purge_customer(
+        items = customer_purge.do_purge_customer(
             email=args.get("email"), phone=args.get("phoneNumber"), what_if=query["whatIf"]
         )
         return {"items": items}

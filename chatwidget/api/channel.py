@@ -7,7 +7,7 @@ from flask.views import MethodView
 
 from chatwidget.api.auth import bearer
 from chatwidget.api.parser import Blueprint
-from chatwidget.core import agents, connectors, conversations, signin
+from chatwidget.core import agents, connector_outbox, conversations, signin
 from chatwidget.core.errors import NotFound, Unauthorized
 from chatwidget.schemas import channel as s
 from chatwidget.schemas.common import ErrorSchema
@@ -74,4 +74,4 @@ class ConnectorMessages(MethodView):
                 "no channel %s; channels are %s" % (channel, ", ".join(conversations.CHANNELS))
             )
         sender = {"id": g.api_user.client_id, "name": g.api_user.name, "role": "system"}
-        return connectors.send_outbound(channel, body["refId"], body["text"], sender)
+        return connector_outbox.send_outbound(channel, body["refId"], body["text"], sender)

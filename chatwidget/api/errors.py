@@ -15,14 +15,14 @@ log = logging.getLogger(__name__)
 # (body, status, headers): the contract's error shape, as a Flask view may return it.
 Envelope = tuple[dict[str, object], int, Mapping[str, str]]
 
-# Paths that are pages for people; everything else answers errors in JSON.
+# Paths that are pages for people (each prefix a route of web, console or widget);
+# everything else answers errors in JSON.
 PAGE_PREFIXES = ("/console", "/calls/", "/docs", "/static/", "/demo")
 
 
 def is_page_request() -> bool:
     """True for browser pages, which keep Flask's HTML error pages."""
-    path = request.path
-    return path == "/" or path.startswith(PAGE_PREFIXES)
+    return request.path.startswith(PAGE_PREFIXES)
 
 
 def envelope(

@@ -13,7 +13,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from webargs.core import missing
 from webargs.flaskparser import FlaskParser
 
-from chatwidget.schemas.common import UNSTORABLE_TEXT, ErrorSchema
+from chatwidget.schemas.common import UNSTORABLE_TEXT, ErrorSchema, summarise
 from chatwidget.schemas.common import bad_text as _bad_text
 
 # JSON may escape a NUL or a lone UTF-16 surrogate into a string; neither PostgreSQL
@@ -35,25 +35,6 @@ def _flatten(messages: object) -> object:
         if location in ("json", "form", "json_or_form", "query", "querystring", "files"):
             return messages[location]
     return messages
-
-
-def summarise(errors: object, prefix: str = "") -> list[str]:
-    """A one-line human summary of nested marshmallow errors: `Contacts.0.Type: ...`."""
-    parts: list[str] = []
-    if isinstance(errors, dict):
-        for key, value in errors.items():
-            name = str(key) if key != "_schema" else ""
-            path = ".".join(p for p in (prefix, name) if p)
-            parts.extend(summarise(value, path))
-    elif isinstance(errors, list):
-        if all(isinstance(e, str) for e in errors):
-            parts.append("%s: %s" % (prefix or "body", " ".join(errors)))
-        else:
-            for item in errors:
-                parts.extend(summarise(item, prefix))
-    else:
-        parts.append("%s: %s" % (prefix or "body", errors))
-    return parts
 
 
 def _bad_constant(name: str) -> NoReturn:

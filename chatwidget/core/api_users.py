@@ -6,7 +6,7 @@ from chatwidget.core import identity
 from chatwidget.core.errors import InvalidInput, NotFound
 from chatwidget.extensions import db
 from chatwidget.models import ApiUser
-from chatwidget.schemas.common import format_utc
+from chatwidget.timestamps import format_utc
 
 
 def describe(user):

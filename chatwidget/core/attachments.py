@@ -1,5 +1,5 @@
 """Attaching files to live conversations: a customer or the assigned agent uploads one,
-then a sendMessage names it by mediaId (conversations.check_attachments)."""
+then a sendMessage names it by mediaId (client_messages.check_attachments)."""
 
 from chatwidget.core import conversations, handling, media, messages
 from chatwidget.core.errors import InvalidInput

@@ -14,12 +14,12 @@ import os
 
 from sqlalchemy import select
 
-from chatwidget.core import capture, transcript_pdfs, transcripts
+from chatwidget.core import call_lookup, transcript_pdfs, transcripts
 from chatwidget.core.events import publish, subscribe
 from chatwidget.core.purge import on_purge
 from chatwidget.extensions import db
 from chatwidget.models import Call
-from chatwidget.schemas.common import parse_utc
+from chatwidget.timestamps import parse_utc
 
 _PREFIX = "call-"
 
@@ -48,7 +48,7 @@ def _lines(call):
 
 def build(call):
     """What the transcript shows, in core.transcripts.build's shape."""
-    calls = capture.master_calls(call)
+    calls = call_lookup.master_calls(call)
     lines = []
     for chat in calls:
         if len(calls) > 1:
@@ -69,7 +69,7 @@ def build(call):
 
 def _key(call):
     """The kept file's name: the call, and a digest of its group's calls."""
-    group = ",".join(sorted(c.call_id for c in capture.master_calls(call)))
+    group = ",".join(sorted(c.call_id for c in call_lookup.master_calls(call)))
     return "%s%s-%s" % (_PREFIX, call.call_id, hashlib.sha256(group.encode()).hexdigest()[:12])
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import and_, bindparam, exists, func, select, text
 from chatwidget.core.sqltime import dialect
 from chatwidget.extensions import db
 from chatwidget.models import Call, CallKey
-from chatwidget.schemas.common import format_utc, parse_utc
+from chatwidget.timestamps import format_utc, parse_utc
 
 PREVIEW_CHARS = 140
 

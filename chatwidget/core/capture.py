@@ -1,4 +1,6 @@
-"""Capturing finished chats as calls, looking them up, and their late metadata."""
+"""Capturing finished chats as calls: one at a time or in group commits, with the
+summary webhook. Looking calls up is call_lookup's; their late metadata, call_metadata's.
+"""
 
 import secrets
 from functools import partial
@@ -9,13 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
 from chatwidget.core import webhooks
-from chatwidget.core.errors import Conflict, NotFound
+from chatwidget.core.errors import Conflict
 from chatwidget.core.events import dispatch_now, publish
 from chatwidget.extensions import db
 from chatwidget.groupcommit import GroupCommit
 from chatwidget.models import Call, CallKey
 from chatwidget.models.types import utcnow
-from chatwidget.schemas.common import format_utc
+from chatwidget.timestamps import format_utc
 
 _CONTACT_FIELDS = ("ReferenceId", "FirstName", "LastName", "Email", "Phone", "PhoneNumber", "Type")
 _GROUP = "chatwidget_capture_group"
@@ -82,7 +84,7 @@ def call_keys(contacts, metadata):
     return keys
 
 
-def _insert_keys(connection, call_pk, contacts, metadata):
+def insert_keys(connection, call_pk, contacts, metadata):
     rows = [{"call_pk": call_pk, "kind": k, "value": v} for k, v in call_keys(contacts, metadata)]
     if rows:
         connection.execute(_INSERT_KEYS, rows)
@@ -246,96 +248,3 @@ def summary_payload(call):
         "participants": participants(call),
         "metadata": call.call_metadata or {},
     }
-
-
-def session_status(session_ids):
-    """Status of each session id, in the order asked."""
-    found = db.session.execute(
-        select(Call.call_id, Call.session_id, Call.status, Call.utc_start, Call.utc_end).where(
-            Call.session_id.in_(set(session_ids))
-        )
-    ).all()
-    by_session = {row.session_id: row for row in found}
-    live = _in_progress([sid for sid in session_ids if sid not in by_session])
-    result = []
-    for sid in session_ids:
-        row = by_session.get(sid)
-        if row is None:
-            status = "InProgress" if sid in live else "NotFound"
-            result.append({"callId": None, "sessionId": sid, "status": status, "durationSec": None})
-            continue
-        duration = None
-        if row.utc_end is not None and row.status == "Complete":
-            duration = int((row.utc_end - row.utc_start).total_seconds())
-        result.append(
-            {"callId": row.call_id, "sessionId": sid, "status": row.status, "durationSec": duration}
-        )
-    return result
-
-
-def _in_progress(session_ids):
-    """Which of these ids are live conversations (CONTRACT §2: InProgress until they end)."""
-    if not session_ids:
-        return set()
-    from chatwidget.core import live_calls  # it builds on this module
-
-    return live_calls.in_progress(session_ids)
-
-
-def get_call(call_id):
-    """The call with this public id, or NotFound."""
-    call = db.session.scalar(select(Call).filter_by(call_id=call_id))
-    if call is None:
-        raise NotFound("no call %s" % call_id)
-    return call
-
-
-def master_calls(call):
-    """Every call sharing call's MasterCallId (call included), oldest first."""
-    if not call.master_call_id:
-        return [call]
-    return list(
-        db.session.scalars(
-            select(Call).filter_by(master_call_id=call.master_call_id).order_by(Call.utc_start)
-        )
-    )
-
-
-def _merge(call, metadata, event_time):
-    """Merge keys into call's metadata; a key keeps the value of its latest event time."""
-    current = dict(call.call_metadata or {})
-    times = dict(call.metadata_times or {})
-    stamp = (event_time or utcnow()).isoformat()
-    for key, value in metadata.items():
-        if key in times and times[key] > stamp:
-            continue
-        current[key] = value
-        times[key] = stamp
-    call.call_metadata = current
-    call.metadata_times = times
-    db.session.execute(CallKey.__table__.delete().where(CallKey.call_pk == call.id))
-    _insert_keys(db.session.connection(), call.id, call.contacts, current)
-
-
-def do_session_metadata(session_id, event_time, metadata):
-    """Merge out-of-band metadata into one session's call."""
-    call = db.session.scalar(select(Call).filter_by(session_id=session_id))
-    if call is None:
-        raise NotFound("no call with SessionId %s" % session_id, errors={"SessionId": [session_id]})
-    _merge(call, metadata, event_time)
-    db.session.commit()
-    return call
-
-
-def do_master_metadata(master_call_id, event_time, metadata):
-    """Merge out-of-band metadata into every call of a master call."""
-    calls = list(db.session.scalars(select(Call).filter_by(master_call_id=master_call_id)))
-    if not calls:
-        raise NotFound(
-            "no call with masterCallId %s" % master_call_id,
-            errors={"masterCallId": [master_call_id]},
-        )
-    for call in calls:
-        _merge(call, metadata, event_time)
-    db.session.commit()
-    return calls

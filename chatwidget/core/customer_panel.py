@@ -6,7 +6,7 @@ from sqlalchemy import and_, func, or_, select
 from chatwidget.core import conversations, handling
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, EndUser, Message, Queue
-from chatwidget.schemas.common import format_utc
+from chatwidget.timestamps import format_utc
 
 EARLIER = 20  # earlier conversations shown at most, newest first
 PREVIEW_CHARS = 200

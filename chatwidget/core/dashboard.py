@@ -16,7 +16,7 @@ from chatwidget.core.sqltime import HOUR_FORMAT, hour_of, seconds_between
 from chatwidget.extensions import db
 from chatwidget.models import Conversation
 from chatwidget.models.types import utcnow
-from chatwidget.schemas.common import format_utc
+from chatwidget.timestamps import format_utc
 
 _NOT_CHATS = ("new", "offline")
 

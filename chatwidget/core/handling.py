@@ -2,7 +2,8 @@
 
 from sqlalchemy import select, update
 
-from chatwidget.core import live_calls, messages, routing
+from chatwidget.core import capacity, live_calls, messages, routing
+from chatwidget.core.atomic import compare_and_set
 from chatwidget.core.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
 from chatwidget.core.events import publish
 from chatwidget.extensions import db
@@ -72,11 +73,11 @@ def transfer_to_agent(agent, conversation, target_id):
     check_handler(agent, conversation)
     first, second = sorted((agent.id, target.id))  # agent rows in id order: no lock cycles
     db.session.execute(select(Agent.id).where(Agent.id.in_((first, second))).with_for_update())
-    if not routing.take_capacity(target.id, require_available=False):
+    if not capacity.take_capacity(target.id, require_available=False):
         db.session.rollback()
         raise Conflict("%s has no room for another chat" % target.name)
-    routing.free_capacity(agent.id)
-    if not routing._cas(
+    capacity.free_capacity(agent.id)
+    if not compare_and_set(
         update(Conversation)
         .where(Conversation.id == conversation.id, Conversation.agent_id == agent.id)
         .values(agent_id=target.id, assigned_at=utcnow())
@@ -99,7 +100,7 @@ def end(conversation, reason, by=None):
     if agent_id:
         db.session.execute(select(Agent.id).where(Agent.id == agent_id).with_for_update())
     was_waiting = conversation.state == "waiting"
-    if not routing._cas(
+    if not compare_and_set(
         update(Conversation)
         .where(Conversation.id == conversation.id, Conversation.state == conversation.state)
         .values(state="ended", ended_at=utcnow(), end_reason=reason)
@@ -109,7 +110,7 @@ def end(conversation, reason, by=None):
     db.session.refresh(conversation)
     messages.activity(conversation, "endOfConversation", info={"reason": reason}, sender=by)
     if agent_id:
-        routing.free_capacity(agent_id)
+        capacity.free_capacity(agent_id)
     if was_waiting:
         routing.publish_queue(conversation.queue_id)
     publish(db.session, "conversation.ended", {"conversationId": conversation.conversation_id})

@@ -4,7 +4,7 @@ One code path for both origins: an ended conversation is turned into a ChatCall
 document and stored by capture.do_capture, which also queues the summary webhook.
 """
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 
 from chatwidget.core import capture
 from chatwidget.core.purge import on_purge
@@ -106,17 +106,6 @@ def capture_ended(conversation):
     return capture.do_capture(chat_call(conversation), source="channel")
 
 
-def in_progress(session_ids):
-    """The session ids that are live conversations still going on."""
-    return set(
-        db.session.scalars(
-            select(Conversation.conversation_id).where(
-                Conversation.conversation_id.in_(set(session_ids)), Conversation.state != "ended"
-            )
-        )
-    )
-
-
 @on_purge
 def purge_conversations(call_pks):
     """A purged call takes its conversation along: participants and messages cascade."""
@@ -126,26 +115,3 @@ def purge_conversations(call_pks):
         .where(Conversation.conversation_id.in_(sessions), Conversation.state == "ended")
         .execution_options(synchronize_session=False)
     )
-
-
-def live_of_customer(email=None, phone=None):
-    """Conversations still going on with this customer's e-mail or phone."""
-    clauses = []
-    if email:
-        clauses.append(Conversation.email == email.strip().lower())
-    if phone:
-        clauses.append(Conversation.phone == phone)
-    return list(
-        db.session.scalars(select(Conversation).where(Conversation.state != "ended", or_(*clauses)))
-    )
-
-
-def end_for_purge(email=None, phone=None):
-    """End the customer's live conversations (reason api) so they are purged as calls."""
-    from chatwidget.core import handling  # it builds on this module
-
-    ended = []
-    for conversation in live_of_customer(email, phone):
-        handling.end(conversation, "api")
-        ended.append(conversation.conversation_id)
-    return ended

@@ -1,18 +1,19 @@
-"""Messages of live conversations: storing with a gap-free seq, and who may see what."""
+"""Messages of live conversations: stored with a gap-free seq and published for after the
+commit; typing relayed at once. How a message reads on the wire is message_wire's."""
 
 import uuid
 from types import SimpleNamespace
 
 from sqlalchemy import bindparam, func, insert, select, update
 
-from chatwidget.core import customer_view, media
+from chatwidget.core import customer_view, message_wire
 from chatwidget.core.errors import InvalidInput, InvalidState
 from chatwidget.core.events import dispatch_now, publish
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Message, Participant
 from chatwidget.models.types import utcnow
 from chatwidget.prepared import Prepared
-from chatwidget.schemas.common import format_utc
+from chatwidget.timestamps import format_utc
 
 ACTIVITY_TYPES = (
     "greetings",
@@ -32,39 +33,6 @@ def who(participant):
     """A participant as messages name it: by its public id (a customer's participant_id is
     its secret, which only its own sockets see: for_customer())."""
     return {"id": participant.public_id, "name": participant.name, "role": participant.role}
-
-
-def to_wire(message, conversation_id):
-    """A stored message as messageArrived carries it."""
-    wire = {
-        "id": message.message_id,
-        "seq": message.seq,
-        "timestamp": format_utc(message.created_at),
-        "type": message.type,
-        "conversationId": conversation_id,
-        "from": message.sender,
-        "to": message.to or [],
-    }
-    if message.type == "ChatMessage":
-        wire.update(
-            text=message.text,
-            tag=message.tag or "",
-            refId=message.ref_id,
-            attachments=media.wire_attachments(message.attachments) if message.attachments else [],
-        )
-    else:
-        wire.update(activityType=message.activity_type, info=message.info or {})
-    return wire
-
-
-def visible_to_customer(wire, public_id):
-    """Whispers never; targeted messages only to those named in `to` and to their sender
-    (a stored wire, naming the customer by its public id)."""
-    if wire.get("tag") == "whisper":
-        return False
-    targets = [t.get("id") for t in wire.get("to") or []]
-    sender = (wire.get("from") or {}).get("id")
-    return not targets or public_id in targets or public_id == sender
 
 
 # The statements every message runs, built and compiled once (chatwidget.prepared): a
@@ -186,7 +154,7 @@ def _fan_out(conversation, wire, customer=None):
 
 def publish_message(conversation, message, customer=None):
     """Queue the fan-out of a stored message: rooms are chosen by the socket bridge."""
-    wire = to_wire(message, conversation.conversation_id)
+    wire = message_wire.to_wire(message, conversation.conversation_id)
     publish(db.session, "message.new", _fan_out(conversation, wire, customer))
 
 
@@ -224,16 +192,6 @@ def find_by_id(conversation, message_id):
     return db.session.scalar(
         select(Message).filter_by(conversation_pk=conversation.id, message_id=message_id)
     )
-
-
-def history(conversation, after_seq=0):
-    """Stored messages with seq > after_seq, in order, as wire dicts."""
-    rows = db.session.scalars(
-        select(Message)
-        .where(Message.conversation_pk == conversation.id, Message.seq > after_seq)
-        .order_by(Message.seq)
-    )
-    return [to_wire(m, conversation.conversation_id) for m in rows]
 
 
 def check_open(conversation):

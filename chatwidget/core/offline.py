@@ -9,7 +9,7 @@ from chatwidget.core.errors import Forbidden, InvalidInput, NotFound
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Message, Participant, Queue
 from chatwidget.models.types import utcnow
-from chatwidget.schemas.common import format_utc
+from chatwidget.timestamps import format_utc
 
 LIMIT = 200  # listed at most; the open ones are few, the done ones only the latest
 

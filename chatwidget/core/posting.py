@@ -8,8 +8,8 @@ statements. Each sender is acked only after that commit, with the outcome it wou
 had alone: its id and seq, or its own error (a message refused by validation is refused
 and the others are stored). Should the batch fail in the database, nothing of it is
 kept and each message is posted again on its own. The served process does not make a
-socket wait for that commit before reading its next event (post_acked, a Later): acks
-follow later, in order.
+socket wait for that commit before reading its next event (submit_later, which the
+sockets' post_acked uses): acks follow later, in order.
 
 At SQLITE_SYNCHRONOUS=FULL (the default) the commit is written without waiting for the
 disk, and the acks wait for the WAL's sync, made off the loop while later batches are
@@ -27,7 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from chatwidget import checkpoint
-from chatwidget.core import conversations, events
+from chatwidget.core import client_messages, events
 from chatwidget.core.errors import CoreError
 from chatwidget.extensions import db
 from chatwidget.groupcommit import GroupCommit
@@ -46,7 +46,7 @@ def post(lookup, data):
     """
     group = current_app.extensions.get(_KEY)
     if group is None or (data.get("type") or "ChatMessage") != "ChatMessage":
-        return conversations.do_post(*lookup(), data)  # typing is relayed, never stored
+        return client_messages.do_post(*lookup(), data)  # typing is relayed, never stored
     answer = group.submit((lookup, data))
     if isinstance(answer, CoreError):
         raise answer
@@ -56,34 +56,38 @@ def post(lookup, data):
 class Later:
     """The outcome of a message handed to the group commit without waiting for it: its
     `result` (an AsyncResult) is set once the message is committed, to (wire, stored?)
-    or to the CoreError that refused it; `answer` turns (wire, stored?) into the ack."""
+    or to the CoreError that refused it; `answer` turns (wire, stored?) into the ack.
+
+    Made by chatwidget.sockets.acks.post_acked. It stays here only while
+    chatwidget/sockets/server.py (being moved to chatwidget/patches/) imports it from
+    here; it belongs in sockets/acks.py with post_acked.
+    """
 
     def __init__(self, result, answer):
         self.result = result
         self.answer = answer
 
 
-def post_acked(app, lookup, data, answer):
-    """post(), answered with answer((wire, stored?)): that answer, or a Later when the
-    served process's group commit runs, so that the socket reads its next event while
-    this one is stored (an agent typing in ten conversations is not held up by each
-    commit in turn); the acks still follow the order the messages were sent in.
+def submit_later(app, lookup, data):
+    """Hand a chat message to the served process's group commit without waiting for it:
+    the AsyncResult set once it is committed, to (wire, stored?) or the CoreError that
+    refused it. None when that is not how the process posts (no group commit, or not
+    pipelined, or typing, which is relayed): post() it then.
 
-    Callable outside an app context: a message handed to the group commit needs none
-    in the caller (the group's greenlet has its own); anything else is posted in one.
+    Callable outside an app context: the group's greenlet has its own.
     """
     group = app.extensions.get(_KEY)
-    piped = group is not None and app.extensions.get(_PIPELINED)
-    if not piped or (data.get("type") or "ChatMessage") != "ChatMessage":
-        with app.app_context():
-            return answer(post(lookup, data))
-    return Later(group.submit_later((lookup, data)), answer)
+    if group is None or not app.extensions.get(_PIPELINED):
+        return None
+    if (data.get("type") or "ChatMessage") != "ChatMessage":
+        return None
+    return group.submit_later((lookup, data))
 
 
 def _post_one(item):
     lookup, data = item
     try:
-        return conversations.do_post(*lookup(), data)
+        return client_messages.do_post(*lookup(), data)
     except Exception:
         db.session.rollback()
         raise
@@ -95,7 +99,7 @@ def _post_many(items):
         with pinned():
             for lookup, data in items:
                 try:
-                    answers.append(conversations.post(*lookup(), data))
+                    answers.append(client_messages.post(*lookup(), data))
                 except CoreError as error:  # refused before it wrote anything: the others go on
                     answers.append(error)
         db.session.commit()

@@ -9,6 +9,7 @@ from sqlalchemy import delete, exists, select, update
 
 from chatwidget.core import handling, routing
 from chatwidget.core.agents import STATUSES
+from chatwidget.core.atomic import compare_and_set
 from chatwidget.core.errors import InvalidInput
 from chatwidget.core.events import publish
 from chatwidget.extensions import db
@@ -30,7 +31,7 @@ def heartbeat():
     starved, cut off) and dropped its sockets: those still open are put back.
     """
     now = utcnow()
-    if routing._cas(
+    if compare_and_set(
         update(ServerProcess).where(ServerProcess.id == PROCESS_ID).values(heartbeat_at=now)
     ):
         db.session.commit()

@@ -1,4 +1,5 @@
-"""Purging calls: by call id, by session id, or every call of one customer."""
+"""Purging calls by call id or session id; the purge hooks take along what hangs on a call
+(media, live conversations, transcript PDFs). A customer's purge is customer_purge's."""
 
 from sqlalchemy import delete, or_, select
 
@@ -14,7 +15,9 @@ def on_purge(callback):
     return callback
 
 
-def _delete(call_pks):
+def delete_calls(call_pks):
+    """Delete these calls (and, through the purge hooks, what hangs on them) in the
+    caller's transaction."""
     if not call_pks:
         return
     for hook in _purge_hooks:
@@ -23,7 +26,8 @@ def _delete(call_pks):
     db.session.execute(delete(Call).where(Call.id.in_(call_pks)))
 
 
-def _item(call, status, error=None):
+def item(call, status, error=None):
+    """One call's line of a purge answer."""
     return {
         "callId": call.call_id,
         "sessionId": call.session_id,
@@ -42,7 +46,7 @@ def do_purge(ids, by):
         select(Call.id, Call.call_id, Call.session_id).where(column.in_(set(ids)))
     ).all()
     found = {(row.call_id if by == "callId" else row.session_id): row for row in rows}
-    _delete([row.id for row in rows])
+    delete_calls([row.id for row in rows])
     db.session.commit()
     items = []
     for value in ids:
@@ -53,7 +57,7 @@ def do_purge(ids, by):
             missing["errorMsg"] = "no call with %s %s" % (by, value)
             items.append(missing)
         else:
-            items.append(_item(row, "Purging"))
+            items.append(item(row, "Purging"))
     return items
 
 
@@ -67,25 +71,3 @@ def customer_calls(email=None, phone=None):
         clauses.append(CallKey.kind.in_(("phone", "meta")) & (CallKey.value == phone))
     pks = select(CallKey.call_pk).where(or_(*clauses))
     return list(db.session.scalars(select(Call).where(Call.id.in_(pks)).order_by(Call.id)))
-
-
-def do_purge_customer(email=None, phone=None, what_if=False):
-    """Purge (or, with what_if, only list) every call of one customer.
-
-    The customer's live conversations count too: listed by conversationId under
-    whatIf, else ended (reason api), which makes them calls purged with the rest.
-    """
-    from chatwidget.core import live_calls  # it builds on this module
-
-    if what_if:
-        live = live_calls.live_of_customer(email, phone)
-        items = [_item(call, "WhatIf") for call in customer_calls(email, phone)]
-        return items + [
-            {"callId": None, "sessionId": c.conversation_id, "status": "WhatIf", "errorMsg": None}
-            for c in live
-        ]
-    live_calls.end_for_purge(email, phone)
-    calls = customer_calls(email, phone)
-    _delete([call.id for call in calls])
-    db.session.commit()
-    return [_item(call, "Purging") for call in calls]

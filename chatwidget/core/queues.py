@@ -2,12 +2,16 @@
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from chatwidget.core.errors import Conflict, InvalidInput
 from chatwidget.extensions import db
 from chatwidget.models import Queue
 from chatwidget.models.types import utcnow
+
+# INSERT … ON CONFLICT DO NOTHING is dialect-specific: the statement class per database.
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def _clean(name):
@@ -58,12 +62,8 @@ def _insert_if_missing(name):
 def insert_or_ignore(model, values, unique):
     """INSERT … ON CONFLICT (unique) DO NOTHING, in the caller's transaction: of two
     first uses at once, neither fails and both then find the one row."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - the two supported databases are above
+    insert = _INSERTS.get(db.session.get_bind().dialect.name)
+    if insert is None:  # pragma: no cover - the two supported databases are above
         db.session.add(model(**values))
         db.session.flush()
         return

@@ -10,72 +10,15 @@ wait on each other in a cycle.
 
 from datetime import timedelta
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import func, select, update
 
-from chatwidget.core import messages
+from chatwidget.core import capacity, conversation_view, messages
+from chatwidget.core.atomic import compare_and_set
 from chatwidget.core.events import publish
 from chatwidget.extensions import db
-from chatwidget.models import Agent, AgentSocket, Conversation, Participant, Queue, ServerProcess
-from chatwidget.models.agent import agent_skill
+from chatwidget.models import Agent, Conversation, Participant, Queue
 from chatwidget.models.types import utcnow
-from chatwidget.schemas.common import format_utc
-
-
-def _cas(statement):
-    """Run a conditional UPDATE; True when it changed exactly one row."""
-    result = db.session.execute(statement.execution_options(synchronize_session=False))
-    return result.rowcount == 1
-
-
-def take_capacity(agent_id, require_available=True):
-    """Count one more chat for an agent if below max_chats (and available)."""
-    statement = update(Agent).where(Agent.id == agent_id, Agent.active_chats < Agent.max_chats)
-    if require_available:
-        statement = statement.where(Agent.status == "available")
-    return _cas(statement.values(active_chats=Agent.active_chats + 1, last_assigned_at=utcnow()))
-
-
-def free_capacity(agent_id):
-    """Count one chat less for an agent."""
-    _cas(
-        update(Agent)
-        .where(Agent.id == agent_id, Agent.active_chats > 0)
-        .values(active_chats=Agent.active_chats - 1)
-    )
-
-
-def live_socket_clause(config_stale_s):
-    """SQL: the agent has a socket on a process whose heartbeat is fresh."""
-    fresh = utcnow() - timedelta(seconds=config_stale_s)
-    return exists().where(
-        AgentSocket.agent_id == Agent.id,
-        AgentSocket.process_id == ServerProcess.id,
-        ServerProcess.heartbeat_at >= fresh,
-    )
-
-
-def candidates(queue_id):
-    """Available agents with the skill and spare capacity: least busy, then least recent."""
-    from flask import current_app
-
-    return list(
-        db.session.scalars(
-            select(Agent)
-            .join(agent_skill, agent_skill.c.agent_id == Agent.id)
-            .where(
-                agent_skill.c.queue_id == queue_id,
-                Agent.status == "available",
-                Agent.active_chats < Agent.max_chats,
-                live_socket_clause(current_app.config["PROCESS_STALE_S"]),
-            )
-            .order_by(
-                Agent.active_chats,
-                Agent.last_assigned_at.is_not(None),
-                Agent.last_assigned_at,
-                Agent.id,
-            )
-        )
-    )
+from chatwidget.timestamps import format_utc
 
 
 def position(conversation):
@@ -111,7 +54,7 @@ def publish_queue(queue_id):
 
 def enqueue(conversation):
     """A new conversation enters its queue (handOff), then gets an agent if one is free."""
-    if not _cas(
+    if not compare_and_set(
         update(Conversation)
         .where(Conversation.id == conversation.id, Conversation.state == "new")
         .values(state="waiting", queued_at=utcnow())
@@ -129,7 +72,7 @@ def requeue(conversation, agent_id, queue_id=None, route_now=True):
     """
     db.session.execute(select(Agent.id).where(Agent.id == agent_id).with_for_update())
     queue_id = queue_id or conversation.queue_id
-    if not _cas(
+    if not compare_and_set(
         update(Conversation)
         .where(
             Conversation.id == conversation.id,
@@ -140,7 +83,7 @@ def requeue(conversation, agent_id, queue_id=None, route_now=True):
     ):
         db.session.rollback()
         return False
-    free_capacity(agent_id)
+    capacity.free_capacity(agent_id)
     leave_agent(conversation, agent_id)
     _handed_off(conversation, route_now, exclude=agent_id)
     return True
@@ -168,7 +111,7 @@ def _front_of(queue_id):
 
 def route(conversation, exclude=None):
     """Give a waiting conversation an agent (not `exclude`), or say none is available."""
-    for agent in candidates(conversation.queue_id):
+    for agent in capacity.candidates(conversation.queue_id):
         if agent.id == exclude:
             continue
         if assign(conversation, agent):
@@ -188,10 +131,10 @@ def route(conversation, exclude=None):
 
 def assign(conversation, agent, require_available=True):
     """Give a waiting conversation to agent, atomically; False if either changed meanwhile."""
-    if not take_capacity(agent.id, require_available):
+    if not capacity.take_capacity(agent.id, require_available):
         db.session.rollback()
         return False
-    if not _cas(
+    if not compare_and_set(
         update(Conversation)
         .where(Conversation.id == conversation.id, Conversation.state == "waiting")
         .values(state="assigned", agent_id=agent.id, assigned_at=utcnow())
@@ -206,8 +149,6 @@ def assign(conversation, agent, require_available=True):
 
 def join_agent(conversation, agent):
     """Add the agent as a participant, announce it, and hand it the conversation."""
-    from chatwidget.core.conversations import info
-
     participant_id = "agent-%d-%s" % (agent.id, conversation.conversation_id)
     participant = Participant(
         participant_id=participant_id,
@@ -228,7 +169,7 @@ def join_agent(conversation, agent):
     messages.activity(
         conversation, "participantJoined", info={"participant": messages.who(participant)}
     )
-    payload = info(conversation, "agent")
+    payload = conversation_view.info(conversation, "agent")
     publish(db.session, "conversation.assigned", {"agentId": agent.id, "payload": payload})
 
 
@@ -268,7 +209,7 @@ def drain(queue_ids, exclude=None):
         ).first()
         if waiting is None:
             break
-        agents = candidates(waiting.queue_id)
+        agents = capacity.candidates(waiting.queue_id)
         if exclude and waiting.id == exclude[0]:
             agents = [a for a in agents if a.id != exclude[1]]
             if not agents:

@@ -11,10 +11,10 @@ from datetime import timedelta
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from chatwidget.core.capture import get_call
+from chatwidget.core.call_lookup import get_call
 from chatwidget.core.errors import Forbidden
 from chatwidget.models.types import utcnow
-from chatwidget.schemas.common import format_utc
+from chatwidget.timestamps import format_utc
 
 _SALT = "call-share"
 

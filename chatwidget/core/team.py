@@ -13,13 +13,13 @@ from sqlalchemy.exc import IntegrityError
 
 from chatwidget.core import agents, console_sessions, handling
 from chatwidget.core.errors import Conflict, InvalidInput, NotFound
+from chatwidget.core.events import publish
 from chatwidget.core.queues import ensure_queues
-from chatwidget.extensions import db, socketio
-from chatwidget.models import Agent, AgentSession, AgentSocket
+from chatwidget.extensions import db
+from chatwidget.models import Agent, AgentSession, AgentSocket, Conversation, Queue
+from chatwidget.models.agent import agent_skill
 from chatwidget.models.types import utcnow
-from chatwidget.schemas.common import format_utc
-
-AGENT_NS = "/agent"
+from chatwidget.timestamps import format_utc
 
 
 def describe(agent):
@@ -140,17 +140,14 @@ def deactivate(agent):
     handling.requeue_agent(agent)
     db.session.commit()
     sids = list(db.session.scalars(select(AgentSocket.sid).filter_by(agent_id=agent.id)))
-    db.session.commit()  # nothing held while the sockets' disconnect handlers write
-    for sid in sids:
-        # Local sockets now, the others by their process through the message queue.
-        socketio.server.disconnect(sid, namespace=AGENT_NS)
+    # The socket layer disconnects them once this commits: nothing is held while the
+    # sockets' disconnect handlers write.
+    publish(db.session, "agent.deactivated", {"agentId": agent.id, "sids": sids})
+    db.session.commit()
 
 
 def list_queues():
     """Every queue with how many active agents serve it and how many wait in it."""
-    from chatwidget.models import Conversation, Queue
-    from chatwidget.models.agent import agent_skill
-
     serving = (
         select(func.count(agent_skill.c.agent_id))
         .join(Agent, Agent.id == agent_skill.c.agent_id)

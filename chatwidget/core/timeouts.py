@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from chatwidget.core import handling, messages, routing
+from chatwidget.core.atomic import compare_and_set
 from chatwidget.core.errors import CoreError
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Queue
@@ -58,7 +59,7 @@ def notify_long_waits():
         .limit(BATCH)
     ).all()
     for conversation in waiting:
-        if not routing._cas(
+        if not compare_and_set(
             update(Conversation)
             .where(Conversation.id == conversation.id, Conversation.offline_notified_at.is_(None))
             .values(offline_notified_at=utcnow())

@@ -10,7 +10,7 @@ from flask import current_app, render_template
 from itsdangerous import BadSignature, TimestampSigner
 from sqlalchemy import select
 
-from chatwidget.core import agents, identity, mailer, messages, transcript_pdfs
+from chatwidget.core import agents, identity, mailer, message_wire, transcript_pdfs
 from chatwidget.core.errors import InvalidInput, NotFound, Unauthorized
 from chatwidget.extensions import db
 from chatwidget.models import Agent, Conversation, Message, Participant
@@ -173,8 +173,8 @@ def build(conversation):
         select(Message).filter_by(conversation_pk=conversation.id).order_by(Message.seq)
     )
     for message in rows:
-        wire = messages.to_wire(message, conversation.conversation_id)
-        if messages.visible_to_customer(wire, customer_id):
+        wire = message_wire.to_wire(message, conversation.conversation_id)
+        if message_wire.visible_to_customer(wire, customer_id):
             line = _line(message, wire, local)
             if line:
                 lines.append(line)

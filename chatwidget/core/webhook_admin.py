@@ -14,7 +14,7 @@ from chatwidget.core.events import publish
 from chatwidget.extensions import db
 from chatwidget.models import DeliveryAttempt, OutboxEvent, Webhook
 from chatwidget.models.types import utcnow
-from chatwidget.schemas.common import format_utc
+from chatwidget.timestamps import format_utc
 
 STATUSES = ("pending", "delivered", "dead")
 

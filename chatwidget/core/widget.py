@@ -7,10 +7,10 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import exists, func, or_, select, update
 
-from chatwidget.core import capture, conversations, messages
+from chatwidget.core import call_metadata, conversations, messages
+from chatwidget.core.atomic import compare_and_set
 from chatwidget.core.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
 from chatwidget.core.queues import find_queue, queue_for_subject
-from chatwidget.core.routing import _cas
 from chatwidget.extensions import db
 from chatwidget.models import Agent, AgentSocket, Call, Conversation, Participant
 from chatwidget.models.agent import agent_skill
@@ -62,7 +62,7 @@ def do_rate(conversation_id, participant_id, rating, comment=None):
     if conversation.state != "ended":
         raise InvalidState("the conversation has not ended: rate it once it has")
     comment = (comment or "").strip() or None
-    if not _cas(
+    if not compare_and_set(
         update(Conversation)
         .where(Conversation.id == conversation.id, Conversation.rating.is_(None))
         .values(rating=rating, rating_comment=comment, rated_at=utcnow())
@@ -76,7 +76,7 @@ def do_rate(conversation_id, participant_id, rating, comment=None):
         select(exists().where(Call.session_id == conversation.conversation_id))
     )
     if has_call:  # committed with the rating, in one transaction
-        return capture.do_session_metadata(conversation.conversation_id, None, metadata)
+        return call_metadata.do_session_metadata(conversation.conversation_id, None, metadata)
     db.session.commit()
     return None
 

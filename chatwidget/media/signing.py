@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from chatwidget.core.errors import Forbidden
-from chatwidget.schemas.common import parse_utc
+from chatwidget.timestamps import parse_utc
 
 ALGORITHM = "HMAC-SHA256"
 

@@ -27,7 +27,3 @@ class ApiUser(Model):
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
-
-    def has_role(self, role: str) -> bool:
-        """True when the user holds role, or admin, which stands for every role."""
-        return holds(self.roles, role)

@@ -1,75 +1,13 @@
 """Fields and base schemas shared by every API family."""
 
-import re
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta, timezone
-from typing import Any, overload
+from datetime import datetime
+from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
-_ISO = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?"
-    r"\s*(Z|z|[+-]\d{2}:?\d{2})?$"
-)
-
-
-# The shape nearly every client sends (UTC, `T`, dot fraction): read by the C parser.
-_PLAIN_UTC = re.compile(
-    r"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(\.[0-9]{1,9})?[Zz]?"
-)
-
-
-def parse_utc(text: object) -> datetime:
-    """Parse ISO 8601 as .NET sends it: no offset means UTC, up to 9 fraction digits.
-
-    Returns a naive UTC datetime (microsecond precision), or raises ValueError.
-    """
-    plain = _PLAIN_UTC.fullmatch(text) if isinstance(text, str) else None
-    if plain:
-        # The same value as _parse_iso, several times faster (ingest reads thousands);
-        # what the C parser refuses (an impossible date) fails in _parse_iso instead.
-        whole, fraction = plain.groups()
-        try:
-            return datetime.fromisoformat(whole + fraction[:7] if fraction else whole)
-        except ValueError:
-            pass
-    return _parse_iso(text)
-
-
-def _parse_iso(text: object) -> datetime:
-    """parse_utc's general path: any separator, fraction and offset it accepts."""
-    match = _ISO.match(text.strip()) if isinstance(text, str) else None
-    if not match:
-        raise ValueError("not an ISO 8601 timestamp")
-    year, month, day, hour, minute, second, frac, offset = match.groups()
-    micro = int((frac or "0")[:6].ljust(6, "0"))
-    value = datetime(
-        int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro
-    )
-    if offset and offset not in ("Z", "z"):
-        sign = 1 if offset[0] == "+" else -1
-        digits = offset[1:].replace(":", "")
-        delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        value = value.replace(tzinfo=timezone(sign * delta)).astimezone(UTC)
-    return value.replace(tzinfo=None)
-
-
-@overload
-def format_utc(value: datetime) -> str: ...
-@overload
-def format_utc(value: datetime | None) -> str | None: ...
-
-
-def format_utc(value: datetime | None) -> str | None:
-    """Naive UTC datetime → ISO 8601 with Z (fraction only when there is one)."""
-    if value is None:
-        return None
-    if type(value) is datetime and value.tzinfo is None and value.year >= 1000:
-        return value.isoformat() + "Z"  # the same text as below, from C
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
-    if value.microsecond:
-        text += ".%06d" % value.microsecond
-    return text + "Z"
+from chatwidget.timestamps import format_utc, parse_utc
+from chatwidget.unstorable import UNSTORABLE_TEXT, bad_text
 
 
 class UtcDateTime(fields.Field[datetime]):
@@ -98,21 +36,6 @@ class UtcDateTime(fields.Field[datetime]):
 
 # The largest value of a signed 64-bit column (BIGINT), and of SQLite's INTEGER.
 MAX_BIGINT = 2**63 - 1
-UNSTORABLE_TEXT = "Text may not contain NUL characters or unpaired surrogates."
-
-
-def bad_text(text: str) -> bool:
-    """True when text holds a NUL or a lone surrogate: neither PostgreSQL text nor UTF-8
-    (so neither database) can store it."""
-    if "\x00" in text:
-        return True
-    if text.isascii():  # the common case, without encoding a copy
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 class SafeString(fields.String):
@@ -227,3 +150,22 @@ class ErrorSchema(Schema):
 
     message = fields.String(required=True, metadata={"description": "What went wrong"})
     errors = fields.Dict(metadata={"description": "Each bad field and what is wrong with it"})
+
+
+def summarise(errors: object, prefix: str = "") -> list[str]:
+    """A one-line human summary of nested marshmallow errors: `Contacts.0.Type: ...`."""
+    parts: list[str] = []
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            name = str(key) if key != "_schema" else ""
+            path = ".".join(p for p in (prefix, name) if p)
+            parts.extend(summarise(value, path))
+    elif isinstance(errors, list):
+        if all(isinstance(e, str) for e in errors):
+            parts.append("%s: %s" % (prefix or "body", " ".join(errors)))
+        else:
+            for item in errors:
+                parts.extend(summarise(item, prefix))
+    else:
+        parts.append("%s: %s" % (prefix or "body", errors))
+    return parts

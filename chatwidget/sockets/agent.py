@@ -10,18 +10,19 @@ from chatwidget.api.agent_auth import session_agent, session_token
 from chatwidget.core import (
     agents,
     console_sessions,
+    conversation_view,
     conversations,
     handling,
-    posting,
     presence,
     routing,
+    senders,
 )
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.messages import who
 from chatwidget.extensions import db
 from chatwidget.models import Agent, Participant
 from chatwidget.schemas import sockets as schemas
-from chatwidget.sockets import rooms
+from chatwidget.sockets import acks, rooms
 from chatwidget.sockets.common import (
     AckingNamespace,
     acked,
@@ -89,7 +90,7 @@ class AgentNamespace(AckingNamespace):
         emit("queueUpdated", {"queues": [routing.queue_snapshot(q.id) for q in agent.skills]})
         # A reconnect (a reloaded console, within the grace period) gets its chats back.
         for conversation in handling.held_by(agent):
-            emit("conversationAssigned", conversations.info(conversation, "agent"))
+            emit("conversationAssigned", conversation_view.info(conversation, "agent"))
         presence.agent_connected(agent, request.sid)
 
     def on_disconnect(self, *args):
@@ -130,10 +131,10 @@ class AgentNamespace(AckingNamespace):
         """A ChatMessage (whispers allowed) or typing, from this agent."""
         data = load(schemas.send_message(data, app().config["MAX_MESSAGE_CHARS"]), data)
         agent_id, conversation_id = state().get("agent_id"), data["conversationId"]
-        return posting.post_acked(
+        return acks.post_acked(
             app(),
             # current_agent(), get() and _participant() in one query
-            lambda: conversations.agent_sender(agent_id, conversation_id),
+            lambda: senders.agent_sender(agent_id, conversation_id),
             data,
             acked,
         )
@@ -153,4 +154,4 @@ class AgentNamespace(AckingNamespace):
         agent = current_agent()
         conversation = conversations.get(data["conversationId"])
         handling.check_reader(agent, conversation)
-        return ok(**conversations.info(conversation, "agent", after_seq=data["afterSeq"]))
+        return ok(**conversation_view.info(conversation, "agent", after_seq=data["afterSeq"]))

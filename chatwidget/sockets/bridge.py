@@ -4,7 +4,7 @@ from flask import current_app
 
 from chatwidget.core.events import subscribe
 from chatwidget.extensions import socketio
-from chatwidget.sockets import connectors, rooms
+from chatwidget.sockets import connector_delivery, rooms
 
 
 def on_event(name, payload):
@@ -21,7 +21,13 @@ def on_event(name, payload):
     elif name == "connector.pending":
         # After a commit the session may not query again: deliver in a fresh one.
         with current_app._get_current_object().app_context():
-            connectors.deliver(payload["channel"])
+            connector_delivery.deliver(payload["channel"])
+    elif name == "agent.deactivated":
+        # Local sockets now, the others by their process through the message queue; in a
+        # fresh session, since their disconnect handlers write.
+        with current_app._get_current_object().app_context():
+            for sid in payload["sids"]:
+                socketio.server.disconnect(sid, namespace=rooms.AGENT_NS)
     elif name == "queue.changed":
         socketio.emit(
             "queueUpdated",

@@ -9,9 +9,9 @@ from flask_socketio import Namespace
 from marshmallow import ValidationError
 
 from chatwidget.core.errors import CoreError, InvalidInput
-from chatwidget.core.posting import Later
 from chatwidget.extensions import db
 from chatwidget.schemas.sockets import describe
+from chatwidget.sockets.acks import Later
 from chatwidget.sockets.packet import TOO_DEEP
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 # process: a socket lives in one process, and everything shared is in the database.
 _state = {}
 # (namespace, sid) → the result of the socket's last message handed to the group commit
-# without waiting (posting.Later), until another event of that socket waits for it.
+# without waiting (a Later, sockets.acks), until another event of that socket waits for it.
 _storing = {}
 # ((namespace, sid), app) while a light event runs (see AckingNamespace.light_events).
 _light_event = ContextVar("chatwidget_light_event", default=None)
@@ -67,7 +67,7 @@ class AckingNamespace(Namespace):
     builds for every event (a Request, the session cookie, URL matching, teardown: more
     than the whole rest of a chat message on the hot path), and without an app context
     (its push and teardown cost as much as a chat message's statements): their handlers
-    may use state(), app() and posting.post_acked(app(), …), and enter
+    may use state(), app() and acks.post_acked(app(), …), and enter
     `app().app_context()` for anything else (the database, socketio.emit(…, to=room));
     never flask.request, the Flask session or the context-bound emit() and join_room().
     """
@@ -110,7 +110,7 @@ def acked(posted):
 
 
 def settle(later):
-    """The ack of a posting.Later once its message is committed, as handler() would
+    """The ack of a Later (sockets.acks) once its message is committed, as handler() would
     have answered had it waited."""
     try:
         outcome = later.result.get()

@@ -3,15 +3,24 @@
 from flask import request
 from flask_socketio import emit, join_room
 
-from chatwidget.core import connectors as core_connectors
-from chatwidget.core import conversations, customer_view, handling, messages, posting
+from chatwidget.core import (
+    connector_inbound,
+    connector_outbox,
+    conversation_view,
+    conversations,
+    customer_view,
+    handling,
+    message_wire,
+    messages,
+    senders,
+)
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.identity import check_role, user_from_token
 from chatwidget.core.presence import PROCESS_ID
 from chatwidget.extensions import db
 from chatwidget.schemas import sockets as schemas
-from chatwidget.sockets import connectors as delivery
-from chatwidget.sockets import rooms
+from chatwidget.sockets import acks, rooms
+from chatwidget.sockets import connector_delivery as delivery
 from chatwidget.sockets.common import (
     AckingNamespace,
     acked,
@@ -61,7 +70,7 @@ class CustomerNamespace(AckingNamespace):
     def on_disconnect(self, *args):
         if state().get("connector_channel"):
             delivery.remove(request.sid)
-            core_connectors.unregister(request.sid)
+            connector_outbox.unregister(request.sid)
         forget()
 
     @handler(schema=schemas.JOIN)
@@ -74,9 +83,9 @@ class CustomerNamespace(AckingNamespace):
         fresh = messages.find_greeting(conversation, customer) is None
         greeting = conversations.do_customer_join(conversation, customer, data.get("name"))
         if greeting is not None and not fresh:
-            wire = messages.to_wire(greeting, conversation.conversation_id)
+            wire = message_wire.to_wire(greeting, conversation.conversation_id)
             emit("messageArrived", customer_view.own_copy(conversation, wire, customer) or wire)
-        emit("conversationInfo", conversations.info(conversation, "customer", customer))
+        emit("conversationInfo", conversation_view.info(conversation, "customer", customer))
         conversations.do_start_routing(conversation)
         own = dict(messages.who(customer), id=customer.participant_id)  # its own sockets only
         return ok(conversationId=conversation.conversation_id, participant=own)
@@ -95,15 +104,15 @@ class CustomerNamespace(AckingNamespace):
         data = load(schema, data, partial=_BY_REF_ID if connector else None)
         if connector:
             with app().app_context():  # the conversation is read within it
-                conversation, wire = core_connectors.receive(channel, data)
+                conversation, wire = connector_inbound.receive(channel, data)
                 return ok(
                     id=wire["id"], seq=wire.get("seq"), conversationId=conversation.conversation_id
                 )
         conversation_id = data["conversationId"]
         participant_id = _joined_as(conversation_id)
-        return posting.post_acked(
+        return acks.post_acked(
             app(),
-            lambda: conversations.customer_sender(conversation_id, participant_id),
+            lambda: senders.customer_sender(conversation_id, participant_id),
             data,
             acked,
         )
@@ -128,7 +137,7 @@ class CustomerNamespace(AckingNamespace):
         conversation, customer = _joined(data["conversationId"])
         after = data["afterSeq"]
         db.session.refresh(conversation)
-        return ok(**conversations.info(conversation, "customer", customer, after))
+        return ok(**conversation_view.info(conversation, "customer", customer, after))
 
     @handler(schema=schemas.REGISTER_CONNECTOR)
     def on_registerConnector(self, data):
@@ -141,7 +150,7 @@ class CustomerNamespace(AckingNamespace):
         join_room(rooms.connector_room(channel))
         if state().get("connector_channel") != channel:
             state()["connector_channel"] = channel
-            core_connectors.register(request.sid, channel, PROCESS_ID)
+            connector_outbox.register(request.sid, channel, PROCESS_ID)
             delivery.add(request.sid, channel)
         delivery.deliver(channel)  # what was kept while no connector was registered
         return ok(id=channel, name=data.get("name") or channel, channel=channel)

@@ -4,7 +4,7 @@ Customer sockets are only ever put in rooms of their own conversation and partic
 and whispers are only ever emitted to agent rooms, so a whisper cannot reach a customer.
 """
 
-from chatwidget.core.messages import visible_to_customer
+from chatwidget.core.message_wire import visible_to_customer
 from chatwidget.extensions import socketio
 from chatwidget.sockets.packet import encoded_once
 

@@ -10,7 +10,7 @@ from collections import Counter
 
 from sqlalchemy import select, update
 
-from chatwidget.core import agents, conversations, handling, presence, routing
+from chatwidget.core import agents, client_messages, conversations, handling, presence, routing
 from chatwidget.core.queues import find_queue
 from chatwidget.extensions import db
 from chatwidget.models import Agent, Conversation, Message, Participant
@@ -53,7 +53,7 @@ def _post_many(conversation_id, participant_id, count, tag):
     acks = []
     for n in range(count):
         conversation = conversations.get(conversation_id)
-        wire, _ = conversations.do_post(conversation, customer, {"text": "%s-%d" % (tag, n)})
+        wire, _ = client_messages.do_post(conversation, customer, {"text": "%s-%d" % (tag, n)})
         acks.append((wire["id"], wire["seq"]))
     return acks
 
@@ -88,7 +88,7 @@ def test_one_client_id_sent_at_once_from_many_sockets_is_stored_once(app):
     def post():
         customer = db.session.scalar(select(Participant).filter_by(participant_id=pid))
         conversation = conversations.get(cid)
-        wire, _ = conversations.do_post(conversation, customer, {"text": "x", "id": message_id})
+        wire, _ = client_messages.do_post(conversation, customer, {"text": "x", "id": message_id})
         return wire["id"], wire["seq"]
 
     results = _in_threads(app, post, [()] * 6)

@@ -13,7 +13,7 @@ import gevent.queue
 import pytest
 from sqlalchemy import select
 
-from chatwidget.core import conversations, posting
+from chatwidget.core import client_messages, posting
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Message
 from tests.sockets.helpers import AGENT_NS, messages_of, online_agent, received, send, start
@@ -121,7 +121,7 @@ def test_a_batch_that_fails_in_the_database_is_posted_again_one_by_one(
 ):
     app = sqlite_app
     agent, [(cid, _, client), (other_cid, _, other)] = _conversations(app, 2)
-    real_post = conversations.post
+    real_post = client_messages.post
 
     def failing_post(conversation, sender, data):
         posted = real_post(conversation, sender, data)
@@ -129,7 +129,7 @@ def test_a_batch_that_fails_in_the_database_is_posted_again_one_by_one(
             raise RuntimeError("database trouble")
         return posted
 
-    monkeypatch.setattr(conversations, "post", failing_post)
+    monkeypatch.setattr(client_messages, "post", failing_post)
     acks = _all_at_once(
         [
             lambda: send(client, cid, "first"),

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Participant, Queue
-from chatwidget.schemas.common import parse_utc
+from chatwidget.timestamps import parse_utc
 from tests.conftest import make_app
 from tests.sockets.helpers import PASSWORD, create_agent, create_queue, state_of
 

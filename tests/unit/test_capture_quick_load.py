@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, ValidationError
 
 from chatwidget.schemas.capture import ChatCallSchema, quick_chat
-from chatwidget.schemas.common import _parse_iso, format_utc, parse_utc
+from chatwidget.timestamps import _parse_iso, format_utc, parse_utc
 
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures")
 SCHEMA = ChatCallSchema()

@@ -1,5 +1,7 @@
-"""Connectors: outbound messages kept until a connector acknowledges them, and inbound
-messages that open or continue the customer's conversation on the connector's channel.
+"""The connectors' outbox: outbound messages kept until a connector acknowledges them.
+
+Written in the transaction of the message they carry (an agent's reply in an SMS, FB or
+Twitter conversation), claimed under a lease by the channel's connector sockets.
 """
 
 import uuid
@@ -7,13 +9,12 @@ from datetime import timedelta
 
 from sqlalchemy import delete, or_, select, update
 
-from chatwidget.core import conversations, routing
-from chatwidget.core.errors import InvalidInput
+from chatwidget.core.atomic import compare_and_set
 from chatwidget.core.events import publish
 from chatwidget.extensions import db
-from chatwidget.models import ConnectorMessage, ConnectorSocket, Conversation
+from chatwidget.models import ConnectorMessage, ConnectorSocket
 from chatwidget.models.types import utcnow
-from chatwidget.schemas.common import format_utc
+from chatwidget.timestamps import format_utc
 
 CONNECTOR_CHANNELS = ("sms", "fb", "twitter")
 LEASE_S = 30
@@ -90,7 +91,7 @@ def claim(channel, limit=100):
     ).all()
     claimed = []
     for row in rows:
-        if routing._cas(
+        if compare_and_set(
             update(ConnectorMessage)
             .where(ConnectorMessage.id == row.id, free)
             .values(
@@ -105,52 +106,9 @@ def claim(channel, limit=100):
 
 def acknowledge(message_id):
     """The connector took the message: it is delivered and never sent again."""
-    routing._cas(
+    compare_and_set(
         update(ConnectorMessage)
         .where(ConnectorMessage.message_id == message_id, ConnectorMessage.status == "pending")
         .values(status="delivered", delivered_at=utcnow(), lease_until=None)
     )
     db.session.commit()
-
-
-def local_channels(process_id):
-    """Channels with a registered connector socket on this process."""
-    return set(
-        db.session.scalars(
-            select(ConnectorSocket.channel).where(ConnectorSocket.process_id == process_id)
-        )
-    )
-
-
-def _open_conversation(channel, ref_id):
-    """The customer's open conversation on this channel, or a new one already queued."""
-    conversation = db.session.scalar(
-        select(Conversation)
-        .where(
-            Conversation.channel == channel,
-            Conversation.ref_id == ref_id,
-            Conversation.state != "ended",
-        )
-        .order_by(Conversation.id.desc())
-        .limit(1)
-    )
-    if conversation is not None:
-        return conversation
-    data = {"channel": channel, "refId": ref_id}
-    if channel == "sms":
-        data["phone"] = ref_id
-    conversation, _ = conversations.do_init(data)
-    routing.enqueue(conversation)
-    return conversation
-
-
-def receive(channel, data):
-    """A connector's inbound message from customer `refId`; returns (conversation, wire)."""
-    ref_id = data.get("refId")
-    if not isinstance(ref_id, str) or not ref_id.strip() or len(ref_id) > 255:
-        raise InvalidInput("refId names the customer on the channel", errors={"refId": []})
-    conversation = _open_conversation(channel, ref_id.strip())
-    customer = conversations.customer_of(conversation)
-    body = dict(data, conversationId=conversation.conversation_id, refId=ref_id.strip())
-    wire, _ = conversations.do_post(conversation, customer, body)
-    return conversation, wire

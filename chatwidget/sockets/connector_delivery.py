@@ -7,7 +7,7 @@ sockets, so the ack comes back to the process that asked for it.
 
 from flask import current_app
 
-from chatwidget.core import connectors
+from chatwidget.core import connector_outbox
 from chatwidget.extensions import socketio
 from chatwidget.sockets.rooms import CUSTOMER_NS
 
@@ -32,7 +32,7 @@ def remove(sid):
 def _acker(app, message_id):
     def ack(*_answer):
         with app.app_context():
-            connectors.acknowledge(message_id)
+            connector_outbox.acknowledge(message_id)
 
     return ack
 
@@ -43,7 +43,7 @@ def deliver(channel):
     if not sids:
         return 0
     app = current_app._get_current_object()
-    bodies = connectors.claim(channel)
+    bodies = connector_outbox.claim(channel)
     for body in bodies:
         socketio.emit(
             "messageArrived",

@@ -1,0 +1,50 @@
+"""Late metadata of captured calls (out-of-band events): merged key by key, the latest
+event time winning, and the call's search keys written again."""
+
+from sqlalchemy import select
+
+from chatwidget.core import capture
+from chatwidget.core.errors import NotFound
+from chatwidget.extensions import db
+from chatwidget.models import Call, CallKey
+from chatwidget.models.types import utcnow
+
+
+def _merge(call, metadata, event_time):
+    """Merge keys into call's metadata; a key keeps the value of its latest event time."""
+    current = dict(call.call_metadata or {})
+    times = dict(call.metadata_times or {})
+    stamp = (event_time or utcnow()).isoformat()
+    for key, value in metadata.items():
+        if key in times and times[key] > stamp:
+            continue
+        current[key] = value
+        times[key] = stamp
+    call.call_metadata = current
+    call.metadata_times = times
+    db.session.execute(CallKey.__table__.delete().where(CallKey.call_pk == call.id))
+    capture.insert_keys(db.session.connection(), call.id, call.contacts, current)
+
+
+def do_session_metadata(session_id, event_time, metadata):
+    """Merge out-of-band metadata into one session's call."""
+    call = db.session.scalar(select(Call).filter_by(session_id=session_id))
+    if call is None:
+        raise NotFound("no call with SessionId %s" % session_id, errors={"SessionId": [session_id]})
+    _merge(call, metadata, event_time)
+    db.session.commit()
+    return call
+
+
+def do_master_metadata(master_call_id, event_time, metadata):
+    """Merge out-of-band metadata into every call of a master call."""
+    calls = list(db.session.scalars(select(Call).filter_by(master_call_id=master_call_id)))
+    if not calls:
+        raise NotFound(
+            "no call with masterCallId %s" % master_call_id,
+            errors={"masterCallId": [master_call_id]},
+        )
+    for call in calls:
+        _merge(call, metadata, event_time)
+    db.session.commit()
+    return calls

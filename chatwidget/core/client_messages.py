@@ -1,0 +1,129 @@
+"""A participant's own message to a live conversation (a ChatMessage, or typing):
+checked, stored and published, and forwarded through the connector when an agent
+answers an SMS, FB or Twitter customer."""
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from chatwidget.core import connector_outbox, conversation_view, media, message_wire, messages
+from chatwidget.core.errors import Forbidden, InvalidInput
+from chatwidget.extensions import db
+from chatwidget.prepared import pinned
+
+
+def _payload_to(conversation, to, sender):
+    """Validate `to`: a list of participants of this conversation, named by their public
+    ids (a customer may also name itself by its own participant id)."""
+    if not to:
+        return []
+    if not isinstance(to, list):
+        raise InvalidInput("to must be a list of participants", errors={"to": ["not a list"]})
+    known = {p["id"]: p for p in conversation_view.participants(conversation)}
+    if sender.role == "customer" and sender.public_id in known:
+        known[sender.participant_id] = known[sender.public_id]
+    out = []
+    for item in to:
+        pid = item.get("id") if isinstance(item, dict) else item
+        if not isinstance(pid, str) or pid not in known:
+            raise InvalidInput(
+                "to names someone not in this conversation", errors={"to": [str(pid)[:64]]}
+            )
+        out.append({k: known[pid][k] for k in ("id", "name", "role")})
+    return out
+
+
+def do_post(conversation, sender, data):
+    """Post a client's ChatMessage or typing activity and commit; returns (wire, stored?).
+
+    conversation and sender: the ORM objects, or the LiveConversation and Sender that
+    senders.customer_sender() and senders.agent_sender() read for a socket's message.
+    """
+    try:
+        with pinned():
+            posted = post(conversation, sender, data)
+        db.session.commit()
+    except IntegrityError:  # the same id sent twice at once: the first one won
+        db.session.rollback()
+        message_id = messages.check_client_id(data.get("id"))
+        stored = messages.find_by_id(conversation, message_id) if message_id else None
+        if stored is None:
+            raise
+        posted = message_wire.to_wire(stored, conversation.conversation_id), True
+    return posted
+
+
+def post(conversation, sender, data):
+    """do_post() in the caller's transaction, which commits (chatwidget.core.posting
+    commits several at once). Raises CoreError only before it has written anything."""
+    kind = data.get("type") or "ChatMessage"
+    message_id = messages.check_client_id(data.get("id")) if kind == "ChatMessage" else None
+    if message_id:  # a resend (its ack was lost) is acked again, even once the chat ended
+        stored = messages.find_by_id(conversation, message_id)
+        if stored is not None:
+            return message_wire.to_wire(stored, conversation.conversation_id), True
+    messages.check_open(conversation)
+    to = _payload_to(conversation, data.get("to"), sender)
+    if kind == "ActivityMessage":
+        if data.get("activityType") != "typing":
+            raise InvalidInput(
+                "clients may only send the typing activity", errors={"activityType": []}
+            )
+        return messages.relay_typing(conversation, sender, to), False
+    if kind != "ChatMessage":
+        raise InvalidInput("type must be ChatMessage or ActivityMessage", errors={"type": [kind]})
+    fields = check_chat_fields(sender, data)
+    customer = sender if sender.role == "customer" else None
+    stored = messages.store(
+        conversation, messages.who(sender), "ChatMessage", message_id, customer, to=to, **fields
+    )
+    _forward(conversation, sender, stored)
+    return message_wire.to_wire(stored, conversation.conversation_id), True
+
+
+def _forward(conversation, sender, stored):
+    """Agent replies in SMS/FB/Twitter conversations also go out through the connector."""
+    if sender.role == "agent" and conversation.channel != "web":
+        wire = message_wire.to_wire(stored, conversation.conversation_id)
+        connector_outbox.forward_reply(conversation, sender, wire)
+
+
+def check_chat_fields(sender, data):
+    """The stored fields of a ChatMessage, validated."""
+    text = data.get("text")
+    attachments = data.get("attachments") or []
+    if text is not None and not isinstance(text, str):
+        raise InvalidInput("text must be a string", errors={"text": ["not a string"]})
+    if not (text or "").strip() and not attachments:
+        raise InvalidInput("a message needs text or attachments", errors={"text": ["empty"]})
+    limit = current_app.config["MAX_MESSAGE_CHARS"]
+    if len(text or "") > limit:
+        reason = "Longer than %d characters." % limit
+        raise InvalidInput("text: " + reason, errors={"text": [reason]})
+    tag = data.get("tag") or ""
+    if tag not in ("", "whisper"):
+        raise InvalidInput("tag must be empty or whisper", errors={"tag": [str(tag)]})
+    if tag == "whisper" and sender.role != "agent":
+        raise Forbidden("only agents may whisper")
+    return {
+        "text": text or "",
+        "tag": tag,
+        "ref_id": data.get("refId") if isinstance(data.get("refId"), str) else None,
+        "attachments": check_attachments(attachments, sender.conversation_pk),
+    }
+
+
+def check_attachments(attachments, conversation_pk=None):
+    """Attachments as the seed describes them (string fields only), or {"mediaId"} of a
+    file uploaded to this conversation (POST /api/…/attachments)."""
+    if not isinstance(attachments, list) or len(attachments) > 10:
+        raise InvalidInput("attachments must be a list of at most 10", errors={"attachments": []})
+    out = []
+    for item in attachments:
+        if not isinstance(item, dict):
+            raise InvalidInput("each attachment is an object", errors={"attachments": []})
+        if item.get("mediaId") is not None:
+            out.append(media.check_attachment(conversation_pk, item["mediaId"]))
+            continue
+        keys = ("type", "name", "contentUrl", "thumbnailUrl")
+        out.append({k: str(item[k])[:2000] for k in keys if item.get(k) is not None})
+    return out

@@ -1,0 +1,43 @@
+"""Connectors' inbound messages: each opens or continues the customer's conversation on
+the connector's channel (one open conversation per channel and refId)."""
+
+from sqlalchemy import select
+
+from chatwidget.core import client_messages, conversations, routing
+from chatwidget.core.errors import InvalidInput
+from chatwidget.extensions import db
+from chatwidget.models import Conversation
+
+
+def _open_conversation(channel, ref_id):
+    """The customer's open conversation on this channel, or a new one already queued."""
+    conversation = db.session.scalar(
+        select(Conversation)
+        .where(
+            Conversation.channel == channel,
+            Conversation.ref_id == ref_id,
+            Conversation.state != "ended",
+        )
+        .order_by(Conversation.id.desc())
+        .limit(1)
+    )
+    if conversation is not None:
+        return conversation
+    data = {"channel": channel, "refId": ref_id}
+    if channel == "sms":
+        data["phone"] = ref_id
+    conversation, _ = conversations.do_init(data)
+    routing.enqueue(conversation)
+    return conversation
+
+
+def receive(channel, data):
+    """A connector's inbound message from customer `refId`; returns (conversation, wire)."""
+    ref_id = data.get("refId")
+    if not isinstance(ref_id, str) or not ref_id.strip() or len(ref_id) > 255:
+        raise InvalidInput("refId names the customer on the channel", errors={"refId": []})
+    conversation = _open_conversation(channel, ref_id.strip())
+    customer = conversations.customer_of(conversation)
+    body = dict(data, conversationId=conversation.conversation_id, refId=ref_id.strip())
+    wire, _ = client_messages.do_post(conversation, customer, body)
+    return conversation, wire

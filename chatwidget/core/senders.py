@@ -1,0 +1,135 @@
+"""Who is posting: a socket's message reads its conversation and its sender in one query.
+
+Read-only rows (no ORM objects) for the relay's hot path: the conversation, the sender
+and the agents present, whom the message goes to, with the refusals of the socket's
+other events.
+"""
+
+import hmac
+from types import SimpleNamespace
+from typing import NamedTuple
+
+from sqlalchemy import and_, bindparam, select
+
+from chatwidget.core import handling
+from chatwidget.core.errors import Forbidden, NotFound
+from chatwidget.extensions import db
+from chatwidget.models import Agent, Conversation, Participant
+from chatwidget.prepared import Prepared
+
+
+class Sender(NamedTuple):
+    """A participant as a sender: what posting a message reads of it."""
+
+    id: int
+    participant_id: str
+    public_id: str
+    conversation_pk: int
+    role: str
+    name: str
+    agent_id: int | None
+
+
+class LiveConversation(NamedTuple):
+    """A conversation as posting a message reads it (read-only, no ORM object)."""
+
+    id: int
+    conversation_id: str
+    state: str
+    channel: str
+    ref_id: str | None
+    queue_id: int
+    agent_id: int | None
+    agents: list  # ids of the agents in it, read with it (messages.agents_in)
+
+
+_conversation = Conversation.__table__
+_participant = Participant.__table__
+_present = _participant.alias("present")
+_CONVERSATION_COLUMNS = [_conversation.c[name] for name in LiveConversation._fields[:-1]]
+_SENDER_COLUMNS = [_participant.c[name].label("p_" + name) for name in Sender._fields]
+# Each query below also reads the agents in the conversation, whom the message goes to:
+# one row per agent present (one row with none when there is no agent).
+_WITH_AGENTS = and_(
+    _present.c.conversation_pk == _conversation.c.id,
+    _present.c.role == "agent",
+    _present.c.left_at.is_(None),
+)
+# One query for a customer socket's message: the conversation and its customer.
+_CUSTOMER_SENDER = Prepared(
+    select(*_CONVERSATION_COLUMNS, *_SENDER_COLUMNS, _present.c.agent_id)
+    .select_from(
+        _conversation.outerjoin(
+            _participant,
+            and_(
+                _participant.c.conversation_pk == _conversation.c.id,
+                _participant.c.role == "customer",
+            ),
+        ).outerjoin(_present, _WITH_AGENTS)
+    )
+    .where(_conversation.c.conversation_id == bindparam("cid"))
+)
+# One query for an agent socket's message: the conversation, the agent's participant in
+# it, and whether the agent still exists.
+_AGENT_EXISTS = select(Agent.__table__.c.id).where(Agent.__table__.c.id == bindparam("agent"))
+_AGENT_SENDER = Prepared(
+    select(
+        *_CONVERSATION_COLUMNS,
+        *_SENDER_COLUMNS,
+        _present.c.agent_id,
+        _AGENT_EXISTS.scalar_subquery().label("agent_exists"),
+    )
+    .select_from(
+        _conversation.outerjoin(
+            _participant,
+            and_(
+                _participant.c.conversation_pk == _conversation.c.id,
+                _participant.c.agent_id == bindparam("agent"),
+                _participant.c.left_at.is_(None),
+            ),
+        ).outerjoin(_present, _WITH_AGENTS)
+    )
+    .where(_conversation.c.conversation_id == bindparam("cid"))
+)
+_CONVERSATION_END = len(_CONVERSATION_COLUMNS)
+_SENDER_END = _CONVERSATION_END + len(_SENDER_COLUMNS)
+
+
+def _split(rows):
+    """(LiveConversation, Sender or None) from the rows of a sender query."""
+    row = rows[0]
+    agents = [r[_SENDER_END] for r in rows if r[_SENDER_END] is not None]
+    conversation = LiveConversation(*row[:_CONVERSATION_END], agents)
+    sender = row[_CONVERSATION_END:_SENDER_END]
+    return conversation, (Sender(*sender) if sender[0] is not None else None)
+
+
+def customer_sender(conversation_id, participant_id):
+    """conversations.check_customer() in one query, for posting: (LiveConversation, Sender)."""
+    rows = _CUSTOMER_SENDER.all(cid=str(conversation_id or ""))
+    customer = None
+    if rows:
+        conversation, customer = _split(rows)
+    if customer is None or not hmac.compare_digest(
+        customer.participant_id.encode(), str(participant_id or "").encode()
+    ):
+        raise Forbidden("unknown conversation or participant")
+    return conversation, customer
+
+
+def agent_sender(agent_id, conversation_id):
+    """The agent's participant in a conversation assigned to it, for posting, in one query:
+    (LiveConversation, Sender); the same refusals, in the same order, as the agent socket's
+    other events (not signed in, no such conversation, not assigned to you, not in it)."""
+    rows = _AGENT_SENDER.all(cid=str(conversation_id or ""), agent=agent_id)
+    if not rows:
+        if db.session.execute(_AGENT_EXISTS, {"agent": agent_id}).first() is None:
+            raise Forbidden("not signed in")
+        raise NotFound("no conversation %s" % conversation_id)
+    if rows[0][-1] is None:  # agent_exists
+        raise Forbidden("not signed in")
+    conversation, participant = _split(rows)
+    handling.check_handler(SimpleNamespace(id=agent_id), conversation)
+    if participant is None:
+        raise Forbidden("you are not in this conversation")
+    return conversation, participant
