@@ -72,9 +72,11 @@ class Database:
             return conn.execute(sql).fetchone()[0]
 
     def counters(self):
-        """{"commits", "wal_syncs", "backend_cpu"} so far; {} on SQLite.
+        """{"commits", "wal_syncs", "checkpoints", "backend_cpu"} so far; {} on SQLite.
 
-        WAL syncs are the cluster's (pg_stat_wal), commits and backend CPU this database's:
+        WAL syncs and checkpoints are the cluster's (other databases' commits and DROP
+        DATABASE's checkpoints on a shared server show there), commits and backend CPU this
+        database's:
         every backend's seen so far, a backend that ended with its last reading.
         """
         if self.kind == "sqlite":
@@ -84,13 +86,21 @@ class Database:
                 "SELECT xact_commit FROM pg_stat_database WHERE datname = %s", (self.name,)
             ).fetchone()[0]
             syncs = conn.execute("SELECT wal_sync FROM pg_stat_wal").fetchone()[0]
+            checkpoints = conn.execute(
+                "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter"
+            ).fetchone()[0]
             pids = conn.execute(
                 "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.name,)
             ).fetchall()
         for (pid,) in pids:
             self._backends[pid] = max(self._backends.get(pid, 0.0), process_cpu(pid))
         cpu = sum(self._backends.values())
-        return {"commits": commits, "wal_syncs": syncs, "backend_cpu": cpu}
+        return {
+            "commits": commits,
+            "wal_syncs": syncs,
+            "checkpoints": checkpoints,
+            "backend_cpu": cpu,
+        }
 
     def drop(self):
         if self.kind == "postgresql":

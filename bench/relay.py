@@ -474,9 +474,10 @@ def where_time_goes(r):
     c = r["counters"]
     if "commits_per_s" in c:
         parts.append(
-            "PostgreSQL %.0f commits/s, %.0f WAL syncs/s, backends CPU %.0f%% (%.2f ms/msg)"
-            % (c["commits_per_s"], c["wal_syncs_per_s"], c["backend_cpu"] * 100,
-               c["backend_cpu_ms_per_msg"])
+            "PostgreSQL %.0f commits/s, %.0f WAL syncs/s, %.0f checkpoints, backends CPU %.0f%% "
+            "(%.2f ms/msg)"
+            % (c["commits_per_s"], c["wal_syncs_per_s"], c["checkpoints_per_s"] * r["seconds"],
+               c["backend_cpu"] * 100, c["backend_cpu_ms_per_msg"])
         )  # fmt: skip
     if "redis_commands_per_s" in c:
         parts.append(
