@@ -164,13 +164,16 @@ class Server:
         self.name = name
         self.driver = driver
         self.dir = tempfile.mkdtemp(prefix="cw-relay-%s-" % name)
-        self.ports = [free_port() for _ in range(processes)]
-        self.url = "http://127.0.0.1:%d" % self.ports[0]
-        self.agent_url = "http://127.0.0.1:%d" % self.ports[-1]
+        self._ports(processes)
         self.log_paths = [os.path.join(self.dir, "server-%d.log" % i) for i in range(processes)]
         self.procs = []
         self.channel = channel
         self.synchronous = "FULL"
+
+    def _ports(self, processes):
+        self.ports = [free_port() for _ in range(processes)]
+        self.url = "http://127.0.0.1:%d" % self.ports[0]
+        self.agent_url = "http://127.0.0.1:%d" % self.ports[-1]
 
     def env(self, port=None):
         env = dict(os.environ)
@@ -188,6 +191,9 @@ class Server:
         return "\n".join(tail(path) for path in self.log_paths)
 
     def start(self):
+        # Ports are taken again just before the start: the other server's load generator
+        # has opened hundreds of client sockets since, and one may hold a port taken earlier.
+        self._ports(len(self.ports))
         for port, log_path in zip(self.ports, self.log_paths, strict=True):
             with open(log_path, "ab") as log:
                 self.procs.append(
