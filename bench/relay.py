@@ -3,6 +3,7 @@
     .venv/bin/python bench/relay.py [--conversations 500] [--rate 1000] [--seconds 20]
                                     [--find-max] [--driver gevent-websocket|simple-websocket]
                                     [--synchronous FULL|NORMAL|OFF]
+                                    [--database sqlite|postgresql] [--processes 1|2]
 
 Starts both servers itself, each in its own temporary directory, and keeps both up for
 the whole run, each with its own load generator; only one is loaded at a time:
@@ -11,6 +12,14 @@ the whole run, each with its own load generator; only one is loaded at a time:
   one), access log off, a rate limit no run reaches;
 - the baseline: bench/bare_relay.py, python-socketio relaying each sendMessage to the
   room's member on the other side, no Flask, no database, same server class and driver.
+
+With --database postgresql the app stores in a database of its own on the machine's
+PostgreSQL, created for the run and dropped after (bench/production.py); with --processes 2
+(PostgreSQL only) each server runs as two processes sharing a Socket.IO channel of the run's
+own on Redis (the bare relay through python-socketio's RedisManager), customers connected to
+the first and agents to the second, so that every message crosses processes. Each step then
+also prints each process's CPU, PostgreSQL's commits, WAL syncs and checkpoints and its
+backends' CPU, and Redis's commands and CPU.
 
 The load generator is bench/relay_load.mjs (node, the official socket.io-client over
 WebSocket), so the Python side's CPU is the server's alone. C conversations, each a
