@@ -11,7 +11,10 @@ the subset of the customer channel the load generator uses:
   per-conversation seq and a timestamp goes as messageArrived to the room's member on the
   other side; the ack is {"status": "ok", "id", "seq"}.
 
-No authentication, no storage, no echo to the sender.
+No authentication, no storage, no echo to the sender. With REDIS_URL (and
+SOCKETIO_CHANNEL) set, emits go through python-socketio's RedisManager as the app's do
+with a message queue: two such processes relay across each other
+(bench/relay.py --processes 2).
 
     PORT=5099 WS_DRIVER=gevent-websocket python bench/bare_relay.py
 """
@@ -38,7 +41,16 @@ ROLE = {CUSTOMER_NS: "customer", AGENT_NS: "agent"}
 
 
 def make_server():
-    sio = socketio.Server(async_mode="gevent", async_handlers=False, cors_allowed_origins="*")
+    queue = None
+    if os.environ.get("REDIS_URL"):
+        channel = os.environ.get("SOCKETIO_CHANNEL", "socketio")
+        queue = socketio.RedisManager(os.environ["REDIS_URL"], channel=channel)
+    sio = socketio.Server(
+        async_mode="gevent",
+        async_handlers=False,
+        cors_allowed_origins="*",
+        client_manager=queue,
+    )
     members = {}  # (namespace, sid) → {"who": {...}, "rooms": set()}
     seqs = {}  # conversationId → last seq
 

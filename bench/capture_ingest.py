@@ -1,12 +1,17 @@
 """Capture ingest benchmark: POST /chatCapture/v1 against the real server and a bare baseline.
 
     .venv/bin/python bench/capture_ingest.py [--chats N] [--clients K] [--rounds R]
+                                             [--database sqlite|postgresql]
 
 Starts both servers itself, each in its own temporary directory:
 - the app: `python app.py` (database created with `flask db upgrade`, an API user made
   with `flask create-api-user`, a token from POST /Token), access log off;
 - the baseline: bench/bare_server.py, one Flask view that parses the JSON and inserts it
   as one row with the stdlib sqlite3, under the same server class and SQLite settings.
+
+With --database postgresql both store in PostgreSQL instead (bench.production: each a
+database of its own, created for the run and dropped after; the app's migrated by
+`flask db upgrade`, the baseline's one table written with psycopg, a commit a request).
 
 Each gets a warm-up, then N distinct chats of 20 messages from K concurrent keep-alive
 clients. The load client is one process of gevent greenlets writing prebuilt HTTP/1.1
@@ -24,7 +29,6 @@ import os
 import resource
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -34,6 +38,10 @@ from datetime import UTC, datetime, timedelta
 
 import gevent
 from gevent import socket as gsocket
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from bench.production import DATABASES, Database, deltas  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYTHON = sys.executable
@@ -258,7 +266,7 @@ def tail(path, lines=30):
 class Server:
     """A server subprocess in its own temporary directory."""
 
-    def __init__(self, name, synchronous):
+    def __init__(self, name, synchronous, database="sqlite"):
         self.name = name
         self.synchronous = synchronous
         self.dir = tempfile.mkdtemp(prefix="cw-bench-%s-" % name)
@@ -266,7 +274,7 @@ class Server:
         self.log_path = os.path.join(self.dir, "server.log")
         self.proc = None
         self.token = "-"
-        self.db_path = None
+        self.database = Database(database, self.dir)
 
     def env(self):
         env = dict(os.environ)
@@ -292,15 +300,12 @@ class Server:
                 self.proc.wait()
 
     def stored_rows(self):
-        conn = sqlite3.connect(self.db_path)
-        try:
-            return conn.execute("SELECT count(*) FROM %s" % self.table).fetchone()[0]
-        finally:
-            conn.close()
+        return self.database.scalar("SELECT count(*) FROM %s" % self.table)
 
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+        self.database.drop()
 
 
 class AppServer(Server):
@@ -308,10 +313,9 @@ class AppServer(Server):
 
     def env(self):
         env = super().env()
-        self.db_path = os.path.join(self.dir, "instance", "chatwidget.db")
         env.update(
             INSTANCE_PATH=os.path.join(self.dir, "instance"),
-            DATABASE_URL="sqlite:///" + self.db_path,
+            DATABASE_URL=self.database.url,
             ACCESS_LOG="0",
             RATE_LIMIT="1000000/second",
             PUBLIC_URL="http://127.0.0.1:%d" % self.port,
@@ -334,7 +338,7 @@ class AppServer(Server):
         return result.stdout
 
     def prepare(self):
-        self.flask("db", "upgrade")
+        self.flask("db", "upgrade")  # as `make run` migrates
         out = self.flask("create-api-user", "bench", "--role", "chat_capture")
         creds = json.loads(out.strip().splitlines()[-1])
         self.start()
@@ -360,8 +364,11 @@ class BareServer(Server):
 
     def env(self):
         env = super().env()
-        self.db_path = os.path.join(self.dir, "bare.db")
-        env["BARE_DB"] = self.db_path
+        if self.database.kind == "sqlite":
+            self.database.path = os.path.join(self.dir, "bare.db")
+            env["BARE_DB"] = self.database.path
+        else:
+            env["BARE_DATABASE_URL"] = self.database.url
         return env
 
     def command(self):
@@ -383,11 +390,13 @@ def measure(server, chats, clients):
     if warm_errors:
         raise SystemExit("%s: warm-up failed: %s" % (server.name, warm_errors[:3]))
     before_rows = server.stored_rows()
+    counters = server.database.counters()
     server_cpu = cpu_seconds(server.proc.pid)
     own = resource.getrusage(resource.RUSAGE_SELF)
     elapsed, latencies, errors = drive(server.port, timed, clients)
     own_after = resource.getrusage(resource.RUSAGE_SELF)
     server_cpu = cpu_seconds(server.proc.pid) - server_cpu
+    counters = deltas(counters, server.database.counters(), elapsed, chats)
     client_cpu = (own_after.ru_utime + own_after.ru_stime) - (own.ru_utime + own.ru_stime)
     stored = server.stored_rows() - before_rows
     return {
@@ -401,6 +410,7 @@ def measure(server, chats, clients):
         "server_cpu": server_cpu / elapsed,
         "client_cpu": client_cpu / elapsed,
         "elapsed": elapsed,
+        "counters": counters,
     }
 
 
@@ -421,6 +431,20 @@ def show(figures, chats):
             len(figures["errors"]),
         )
     )
+    c = figures["counters"]
+    if c:
+        print(
+            "           PostgreSQL %.0f commits/s, %.0f WAL syncs/s, %.0f checkpoints, "
+            "backends CPU %.0f%% (%.2f ms/chat); server %.2f ms/chat"
+            % (
+                c["commits_per_s"],
+                c["wal_syncs_per_s"],
+                c["checkpoints_per_s"] * figures["elapsed"],
+                c["backend_cpu"] * 100,
+                c["backend_cpu_ms_per_msg"],
+                figures["server_cpu"] * 1000 / figures["rate"],
+            )
+        )
     for error in figures["errors"][:3]:
         print("      error: %s" % error)
 
@@ -436,16 +460,20 @@ def main(argv=None):
         choices=["NORMAL", "FULL", "OFF"],
         help="SQLite synchronous for both servers (default FULL, as the app ships)",
     )
+    parser.add_argument(
+        "--database", choices=DATABASES, default="sqlite", help="both servers' (bench.production)"
+    )
     args = parser.parse_args(argv)
 
     print(
-        "capture ingest: %d chats x %d messages, %d keep-alive clients, SQLite WAL "
-        "synchronous=%s, %d CPU(s), Python %s"
+        "capture ingest: %d chats x %d messages, %d keep-alive clients, %s, %d CPU(s), Python %s"
         % (
             args.chats,
             MESSAGES,
             args.clients,
-            args.synchronous,
+            "SQLite WAL synchronous=%s" % args.synchronous
+            if args.database == "sqlite"
+            else "PostgreSQL",
             os.cpu_count(),
             sys.version.split()[0],
         )
@@ -454,9 +482,11 @@ def main(argv=None):
         "client: one process, gevent greenlets on raw keep-alive sockets, prebuilt "
         "requests; %d warm-up chats per server before timing" % WARMUP
     )
-    app, bare = AppServer("app", args.synchronous), BareServer("bare", args.synchronous)
+    app = AppServer("app", args.synchronous, args.database)
+    bare = BareServer("bare", args.synchronous, args.database)
     results = {"app": [], "bare": []}
     try:
+        print("app database: %s" % app.database.describe())
         app.prepare()
         bare.prepare()
         for round_no in range(1, args.rounds + 1):

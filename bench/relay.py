@@ -3,6 +3,7 @@
     .venv/bin/python bench/relay.py [--conversations 500] [--rate 1000] [--seconds 20]
                                     [--find-max] [--driver gevent-websocket|simple-websocket]
                                     [--synchronous FULL|NORMAL|OFF]
+                                    [--database sqlite|postgresql] [--processes 1|2]
 
 Starts both servers itself, each in its own temporary directory, and keeps both up for
 the whole run, each with its own load generator; only one is loaded at a time:
@@ -11,6 +12,14 @@ the whole run, each with its own load generator; only one is loaded at a time:
   one), access log off, a rate limit no run reaches;
 - the baseline: bench/bare_relay.py, python-socketio relaying each sendMessage to the
   room's member on the other side, no Flask, no database, same server class and driver.
+
+With --database postgresql the app stores in a database of its own on the machine's
+PostgreSQL, created for the run and dropped after (bench/production.py); with --processes 2
+(PostgreSQL only) each server runs as two processes sharing a Socket.IO channel of the run's
+own on Redis (the bare relay through python-socketio's RedisManager), customers connected to
+the first and agents to the second, so that every message crosses processes. Each step then
+also prints each process's CPU, PostgreSQL's commits, WAL syncs and checkpoints and its
+backends' CPU, and Redis's commands and CPU.
 
 The load generator is bench/relay_load.mjs (node, the official socket.io-client over
 WebSocket), so the Python side's CPU is the server's alone. C conversations, each a
@@ -38,7 +47,6 @@ import math
 import os
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -48,6 +56,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from bench.production import DATABASES, Channel, Database, deltas  # noqa: E402
 from bench.ws_driver import DRIVERS  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -114,11 +123,11 @@ def load_average():
 
 
 class Sampler:
-    """Peak RSS of a process, sampled every 0.25 s while running."""
+    """Peak RSS of the processes (the largest one's), sampled every 0.25 s while running."""
 
-    def __init__(self, pid):
-        self.pid = pid
-        self.peak = rss_mb(pid)
+    def __init__(self, pids):
+        self.pids = pids
+        self.peak = self._rss()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -126,14 +135,17 @@ class Sampler:
     def _run(self):
         while not self._stop.wait(0.25):
             try:
-                self.peak = max(self.peak, rss_mb(self.pid))
+                self.peak = max(self.peak, self._rss())
             except OSError:
                 return
+
+    def _rss(self):
+        return max(rss_mb(pid) for pid in self.pids)
 
     def stop(self):
         self._stop.set()
         self._thread.join()
-        return max(self.peak, rss_mb(self.pid))
+        return max(self.peak, self._rss())
 
 
 # --- the servers ------------------------------------------------------------------------
@@ -154,55 +166,85 @@ def tail(path, lines=30):
 
 
 class Server:
-    """A server subprocess in its own temporary directory."""
+    """A server in its own temporary directory: one process, or two sharing a Redis channel
+    (customers connect to the first, agents to the second)."""
 
-    def __init__(self, name, driver):
+    def __init__(self, name, driver, processes=1, channel=None):
         self.name = name
         self.driver = driver
         self.dir = tempfile.mkdtemp(prefix="cw-relay-%s-" % name)
-        self.port = free_port()
-        self.url = "http://127.0.0.1:%d" % self.port
-        self.log_path = os.path.join(self.dir, "server.log")
-        self.proc = None
+        self._ports(processes)
+        self.log_paths = [os.path.join(self.dir, "server-%d.log" % i) for i in range(processes)]
+        self.procs = []
+        self.channel = channel
         self.synchronous = "FULL"
 
-    def env(self):
+    def _ports(self, processes):
+        self.ports = [free_port() for _ in range(processes)]
+        self.url = "http://127.0.0.1:%d" % self.ports[0]
+        self.agent_url = "http://127.0.0.1:%d" % self.ports[-1]
+
+    def env(self, port=None):
         env = dict(os.environ)
         for name in ("WEB_CONCURRENCY", "REDIS_URL", "FLASK_APP", "DATABASE_URL"):
             env.pop(name, None)
-        env.update(PORT=str(self.port), HOST="127.0.0.1", WS_DRIVER=self.driver)
+        env.update(PORT=str(port or self.ports[0]), HOST="127.0.0.1", WS_DRIVER=self.driver)
+        if self.channel is not None:
+            env.update(self.channel.env())
         return env
 
+    def pids(self):
+        return [proc.pid for proc in self.procs]
+
+    def logs(self):
+        return "\n".join(tail(path) for path in self.log_paths)
+
     def start(self):
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(
-                self.command(), cwd=ROOT, env=self.env(), stdout=log, stderr=log
-            )
+        # Ports are taken again just before the start: the other server's load generator
+        # has opened hundreds of client sockets since, and one may hold a port taken earlier.
+        self._ports(len(self.ports))
+        for port, log_path in zip(self.ports, self.log_paths, strict=True):
+            with open(log_path, "ab") as log:
+                self.procs.append(
+                    subprocess.Popen(
+                        self.command(), cwd=ROOT, env=self.env(port), stdout=log, stderr=log
+                    )
+                )
+        for port, proc in zip(self.ports, self.procs, strict=True):
+            self._wait_healthy("http://127.0.0.1:%d" % port, proc)
+
+    def _wait_healthy(self, url, proc):
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit("%s exited early:\n%s" % (self.name, tail(self.log_path)))
+            if proc.poll() is not None:
+                raise SystemExit("%s exited early:\n%s" % (self.name, self.logs()))
             try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as answer:
+                with urllib.request.urlopen(url + "/healthz", timeout=1) as answer:
                     if answer.status == 200:
                         return
             except OSError:
                 pass
             time.sleep(0.1)
-        raise SystemExit("%s not healthy after 30 s:\n%s" % (self.name, tail(self.log_path)))
+        raise SystemExit("%s not healthy after 30 s:\n%s" % (self.name, self.logs()))
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
             try:
-                self.proc.wait(10)
+                proc.wait(10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+                proc.kill()
+                proc.wait()
 
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def counters(self):
+        """The database's and Redis's counters (bench.production) so far."""
+        return self.channel.counters() if self.channel is not None else {}
 
     def check_store(self, acked):
         """Checks on what the server stored: [(label, passed)]."""
@@ -210,12 +252,16 @@ class Server:
 
 
 class AppServer(Server):
-    def env(self):
-        env = super().env()
-        self.db_path = os.path.join(self.dir, "instance", "chatwidget.db")
+    def __init__(self, name, driver, processes=1, channel=None, database="sqlite"):
+        super().__init__(name, driver, processes, channel)
+        self.database = Database(database, self.dir)
+
+    def env(self, port=None):
+        env = super().env(port)
+        url = "http://127.0.0.1:%d" % (port or self.ports[0])
         env.update(
             INSTANCE_PATH=os.path.join(self.dir, "instance"),
-            DATABASE_URL="sqlite:///" + self.db_path,
+            DATABASE_URL=self.database.url,
             SQLITE_SYNCHRONOUS=self.synchronous,
             ACCESS_LOG="0",
             RATE_LIMIT="1000000/second",
@@ -223,7 +269,7 @@ class AppServer(Server):
             # default SOCKET_RATE_LIMIT (10/second a socket, bursts of 20), which would
             # refuse most of them: lifted, so that the benchmark measures the relay.
             SOCKET_RATE_LIMIT="1000000/second",
-            PUBLIC_URL=self.url,
+            PUBLIC_URL=url,
             PYTHONUNBUFFERED="1",
         )
         return env
@@ -242,7 +288,7 @@ class AppServer(Server):
         return result.stdout
 
     def prepare(self, conversations, agents):
-        self.run("-m", "flask", "--app", "app", "db", "upgrade")
+        self.run("-m", "flask", "--app", "app", "db", "upgrade")  # as `make run` migrates
         max_chats = math.ceil(conversations / agents)
         specs = [
             ("agent%d@bench.test" % i, "Agent %d" % i, PASSWORD, max_chats) for i in range(agents)
@@ -251,18 +297,21 @@ class AppServer(Server):
         self.start()
         return [{"email": email, "password": PASSWORD} for email, _, _, _ in specs]
 
+    def cleanup(self):
+        super().cleanup()
+        self.database.drop()
+
+    def counters(self):
+        return {**super().counters(), **self.database.counters()}
+
     def check_store(self, acked):
-        conn = sqlite3.connect(self.db_path)
-        try:
-            stored = conn.execute(
-                "SELECT count(*) FROM message WHERE type = 'ChatMessage' AND text LIKE 'b:%'"
-            ).fetchone()[0]
-            gaps = conn.execute(
-                "SELECT count(*) FROM (SELECT conversation_pk FROM message "
-                "GROUP BY conversation_pk HAVING max(seq) != count(*) OR min(seq) != 1)"
-            ).fetchone()[0]
-        finally:
-            conn.close()
+        stored = self.database.scalar(
+            "SELECT count(*) FROM message WHERE type = 'ChatMessage' AND text LIKE 'b:%'"
+        )
+        gaps = self.database.scalar(
+            "SELECT count(*) FROM (SELECT conversation_pk FROM message "
+            "GROUP BY conversation_pk HAVING max(seq) != count(*) OR min(seq) != 1) AS g"
+        )
         print(
             "  app stored %d bench messages, %d acked ok; conversations with a seq gap: %d"
             % (stored, acked, gaps)
@@ -286,7 +335,8 @@ class Load:
     """bench/relay_load.mjs driving one server; one step per run()."""
 
     def __init__(self, server, mode, conversations, agents):
-        setup = {"url": server.url, "mode": mode, "conversations": conversations, "agents": agents}
+        setup = {"url": server.url, "agentUrl": server.agent_url, "mode": mode}
+        setup.update(conversations=conversations, agents=agents)
         self.server = server
         self.proc = subprocess.Popen(
             [NODE, LOAD, json.dumps(setup)],
@@ -305,7 +355,7 @@ class Load:
                 ready["conversations"],
                 ready["agents"],
                 ready["setupSeconds"],
-                rss_mb(server.proc.pid),
+                sum(rss_mb(pid) for pid in server.pids()),
             )
         )
 
@@ -314,14 +364,13 @@ class Load:
             line = self.proc.stdout.readline()
             if not line:
                 raise SystemExit(
-                    "load generator exited (%s):\n%s"
-                    % (self.proc.poll(), tail(self.server.log_path))
+                    "load generator exited (%s):\n%s" % (self.proc.poll(), self.server.logs())
                 )
             message = json.loads(line)
             if message["event"] == "error":
                 raise SystemExit(
                     "load generator failed: %s\nserver log:\n%s"
-                    % (message["message"], tail(self.server.log_path))
+                    % (message["message"], self.server.logs())
                 )
             if message["event"] == event:
                 return message
@@ -331,27 +380,33 @@ class Load:
         command["drain"] = drain
         self.proc.stdin.write(json.dumps(command) + "\n")
         self.proc.stdin.flush()
-        server_pid, load_pid = self.server.proc.pid, self.proc.pid
+        pids, load_pid = self.server.pids(), self.proc.pid
         self._next("window-start")
         started = time.monotonic()
-        sampler = Sampler(server_pid)
-        server_cpu, load_cpu = cpu_seconds(server_pid), cpu_seconds(load_pid)
-        # The server's main thread runs the event loop: every socket waits for it, while
+        sampler = Sampler(pids)
+        cpus, load_cpu = [cpu_seconds(pid) for pid in pids], cpu_seconds(load_pid)
+        # A server's main thread runs the event loop: every socket waits for it, while
         # the threads beside it (SQLite's syncs and checkpoints) run on the other core.
-        loop_cpu = cpu_seconds(server_pid, server_pid)
+        loops = [cpu_seconds(pid, pid) for pid in pids]
+        counters = self.server.counters()
         steal = steal_seconds()
         self._next("window-end")
         elapsed = time.monotonic() - started
-        loop_cpu = (cpu_seconds(server_pid, server_pid) - loop_cpu) / elapsed
-        server_cpu = (cpu_seconds(server_pid) - server_cpu) / elapsed
+        counters = (counters, self.server.counters())
+        loops = [
+            (cpu_seconds(pid, pid) - cpu) / elapsed for pid, cpu in zip(pids, loops, strict=True)
+        ]
+        cpus = [(cpu_seconds(pid) - cpu) / elapsed for pid, cpu in zip(pids, cpus, strict=True)]
         load_cpu = (cpu_seconds(load_pid) - load_cpu) / elapsed
         steal = (steal_seconds() - steal) / elapsed / (os.cpu_count() or 1)
         peak = sampler.stop()
         result = self._next("result")
         self.acked_total += result["ackedTotal"]
-        result.update(name=self.server.name, server_cpu=server_cpu, load_cpu=load_cpu, rss=peak)
-        result["loop_cpu"] = loop_cpu
+        result.update(name=self.server.name, server_cpu=sum(cpus), load_cpu=load_cpu, rss=peak)
+        result["process_cpu"] = cpus
+        result["loop_cpu"] = max(loops)  # the busiest loop: what its sockets wait for
         result["steal"] = steal
+        result["counters"] = deltas(*counters, elapsed, result["sentRate"] * elapsed)
         result["held"] = held(result)
         return result
 
@@ -410,12 +465,41 @@ def show(r):
     )
     if r["sentRate"] < 0.97 * r["rate"]:
         print("       the generator sent only %.0f msg/s" % r["sentRate"])
+    where = where_time_goes(r)
+    if where:
+        print("       " + where)
     if r["steal"] > 0.03:
         print("       the hypervisor took %.0f %% of the CPUs: a noisy step" % (r["steal"] * 100))
     if r["loopDelayP99"] > 20:
         print("       the generator's event loop lagged (p99 %.0f ms)" % r["loopDelayP99"])
     for sample in r["errorSamples"]:
         print("       error ack: %s" % json.dumps(sample)[:200])
+
+
+def where_time_goes(r):
+    """Each process's CPU, PostgreSQL's commits, WAL syncs and backends' CPU, Redis's
+    commands and CPU, over the window (bench.production); "" with nothing to say."""
+    parts = []
+    per_msg = 1000 / max(r["sentRate"], 1)
+    if len(r["process_cpu"]) > 1:
+        parts.append(
+            "processes CPU "
+            + " + ".join("%.0f%% (%.2f ms/msg)" % (c * 100, c * per_msg) for c in r["process_cpu"])
+        )
+    c = r["counters"]
+    if "commits_per_s" in c:
+        parts.append(
+            "PostgreSQL %.0f commits/s, %.0f WAL syncs/s, %.0f checkpoints, backends CPU %.0f%% "
+            "(%.2f ms/msg)"
+            % (c["commits_per_s"], c["wal_syncs_per_s"], c["checkpoints_per_s"] * r["seconds"],
+               c["backend_cpu"] * 100, c["backend_cpu_ms_per_msg"])
+        )  # fmt: skip
+    if "redis_commands_per_s" in c:
+        parts.append(
+            "Redis %.0f commands/s, CPU %.0f%% (%.2f ms/msg)"
+            % (c["redis_commands_per_s"], c["redis_cpu"] * 100, c["redis_cpu_ms_per_msg"])
+        )
+    return "; ".join(parts)
 
 
 def find_max(loads, args, steps):
@@ -481,7 +565,7 @@ def measure(servers, args, agents):
             load.close()
         for server in servers:
             if server.name in loads:
-                out[server.name]["rss_idle"] = rss_mb(server.proc.pid)
+                out[server.name]["rss_idle"] = max(rss_mb(pid) for pid in server.pids())
                 out[server.name]["checks"] = server.check_store(loads[server.name].acked_total)
             server.cleanup()
     return out
@@ -506,13 +590,26 @@ def main(argv=None):
         help="the app's SQLite synchronous (default FULL, as the app ships)",
     )
     parser.add_argument("--only", choices=["app", "bare"], help="measure one server only")
+    parser.add_argument(
+        "--database", choices=DATABASES, default="sqlite", help="the app's (bench.production)"
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        choices=[1, 2],
+        default=1,
+        help="2: two processes of each server sharing a Redis channel (the app: and "
+        "PostgreSQL), customers on one, agents on the other",
+    )
     args = parser.parse_args(argv)
+    if args.processes == 2 and args.database != "postgresql":
+        parser.error("--processes 2 needs --database postgresql (processes share no SQLite)")
     agents = max(1, min(args.agents, args.conversations))
 
     print(
         "live relay: %d conversations (%d agent sockets, %d conversations each), %d msg/s, "
-        "%.0f s window after %.0f s warm-up, driver %s, SQLite synchronous=%s, %d CPU(s), "
-        "Python %s, node %s"
+        "%.0f s window after %.0f s warm-up, driver %s, %s, %d process(es) each%s, "
+        "%d CPU(s), Python %s, node %s"
         % (
             args.conversations,
             agents,
@@ -521,7 +618,11 @@ def main(argv=None):
             args.seconds,
             args.warmup,
             args.driver,
-            args.synchronous,
+            "SQLite synchronous=%s" % args.synchronous
+            if args.database == "sqlite"
+            else "PostgreSQL",
+            args.processes,
+            " sharing Redis" if args.processes > 1 else "",
             os.cpu_count(),
             sys.version.split()[0],
             subprocess.run([NODE, "--version"], capture_output=True, text=True).stdout.strip(),
@@ -529,12 +630,23 @@ def main(argv=None):
     )
     print("load average at start: %s" % load_average())
     names = [args.only] if args.only else ["bare", "app"]
+    channel = Channel() if args.processes > 1 else None
     servers = []
-    for name in names:
-        server = (BareServer if name == "bare" else AppServer)(name, args.driver)
-        server.synchronous = args.synchronous
-        servers.append(server)
-    results = measure(servers, args, agents)
+    try:
+        for name in names:
+            if name == "bare":
+                server = BareServer(name, args.driver, args.processes, channel)
+            else:
+                server = AppServer(name, args.driver, args.processes, channel, args.database)
+                print("app database: %s" % server.database.describe())
+            server.synchronous = args.synchronous
+            servers.append(server)
+        results = measure(servers, args, agents)
+    finally:
+        for server in servers:
+            server.cleanup()
+        if channel is not None:
+            channel.drop()
     print("load average at end: %s" % load_average())
 
     checks = []

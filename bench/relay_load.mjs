@@ -3,7 +3,10 @@
 //
 //   node bench/relay_load.mjs SETUP_JSON
 //
-// SETUP_JSON: {"url", "mode": "app" | "bare", "conversations", "agents": [{"email", "password"}]}
+// SETUP_JSON: {"url", "agentUrl", "mode": "app" | "bare", "conversations",
+//              "agents": [{"email", "password"}]}
+//   customers talk to url, agents to agentUrl (url when absent): with two server processes
+//   each message crosses from one to the other.
 //   app:  each agent gets a token (POST /api/agent/token), connects to /agent with it and sets
 //         itself available; each customer does POST /api/customer/init, connects to / and
 //         joins; the server routes every conversation to an agent (conversationAssigned).
@@ -27,6 +30,7 @@ import { createInterface } from "node:readline";
 
 const setup = JSON.parse(process.argv[2]);
 const { url, mode } = setup;
+const agentUrl = setup.agentUrl || url;
 const C = setup.conversations;
 const ACK_TIMEOUT_MS = 30000;
 const SETUP_TIMEOUT_MS = 120000;
@@ -42,8 +46,8 @@ function fail(error) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function connect(path, auth) {
-  const socket = io(url + path, {
+function connect(base, path, auth) {
+  const socket = io(base + path, {
     transports: ["websocket"],
     reconnection: false,
     forceNew: true,
@@ -56,8 +60,8 @@ function connect(path, auth) {
   });
 }
 
-async function post(path, body) {
-  const answer = await fetch(url + path, {
+async function post(base, path, body) {
+  const answer = await fetch(base + path, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(body),
@@ -115,8 +119,8 @@ async function setupApp() {
   let allAssigned;
   const done = new Promise((resolve) => (allAssigned = resolve));
   await pool(setup.agents.length, 8, async (i) => {
-    const { token } = await post("/api/agent/token", setup.agents[i]);
-    const socket = await connect("/agent", { token });
+    const { token } = await post(agentUrl, "/api/agent/token", setup.agents[i]);
+    const socket = await connect(agentUrl, "/agent", { token });
     socket.on("messageArrived", onArrived("agent"));
     socket.on("conversationAssigned", (payload) => {
       assigned.set(payload.conversation.conversationId, socket);
@@ -126,12 +130,12 @@ async function setupApp() {
     agentSockets.push(socket);
   });
   await pool(C, 16, async (i) => {
-    const init = await post("/api/customer/init", {
+    const init = await post(url, "/api/customer/init", {
       channel: "web",
       email: "bench-" + i + "@example.test",
       firstName: "Bench" + i,
     });
-    const socket = await connect("/", undefined);
+    const socket = await connect(url, "/", undefined);
     socket.on("messageArrived", onArrived("customer"));
     const conversationId = init.conversationId;
     await ack(socket, "joinConversation", { conversationId, id: init.participant.id, name: "Bench" + i });
@@ -147,13 +151,13 @@ async function setupApp() {
 
 async function setupBare() {
   await pool(setup.agents.length, 8, async () => {
-    const socket = await connect("/agent", { token: "bare" });
+    const socket = await connect(agentUrl, "/agent", { token: "bare" });
     socket.on("messageArrived", onArrived("agent"));
     agentSockets.push(socket);
   });
   await pool(C, 16, async (i) => {
     const conversationId = "bare-" + i;
-    const socket = await connect("/", undefined);
+    const socket = await connect(url, "/", undefined);
     socket.on("messageArrived", onArrived("customer"));
     await ack(socket, "joinConversation", { conversationId, id: "customer-" + i, name: "Bench" + i });
     const agent = agentSockets[i % agentSockets.length];
