@@ -18,7 +18,7 @@ FAST = {
 @pytest.fixture
 def hook_app(backend, tmp_path, request):
     """A fresh app on the current backend, with tiny webhook backoff."""
-    url = request.getfixturevalue("pg_database") if backend == "postgresql" else ""
+    url = request.getfixturevalue("pg_schema_database") if backend == "postgresql" else ""
     application = make_app(tmp_path, url, **FAST)
     yield application
     with application.app_context():
