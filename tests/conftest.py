@@ -2,7 +2,7 @@
 
 Each test's database is a copy of a template made once per session by the same
 db.create_all() (a copied SQLite file, or CREATE DATABASE ... TEMPLATE): creating the
-tables anew took ~0.1 s a test on SQLite and ~0.5 s on PostgreSQL, minutes of the suite.
+tables anew for each of ~900 tests was minutes of the suite (docs/performance.md).
 make_app still runs create_all, which finds every table there.
 """
 

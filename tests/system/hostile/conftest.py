@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests.conftest import _PG_SKIP, PG_ADMIN_URL, _pg_connect
+from tests.system.migrated import migrate
 from tests.system.servers import Deployment
 
 # Limits whose contract defaults the probes assert: an operator's own values must not leak in.
@@ -64,7 +65,7 @@ def deploy(databases, tmp_path_factory, **env):
     for name in DEFAULTED:
         deployment.env.pop(name, None)
     deployment.env.update({k: str(v) for k, v in env.items()})
-    deployment.flask("db", "upgrade")
+    migrate(deployment)
     return deployment
 
 
