@@ -56,11 +56,18 @@ class ChatSite:
         self.deployment.env.update(env)
         migrate(self.deployment)
         self.email = "agent-%s@example.test" % uuid.uuid4().hex[:8]
-        self.deployment.commands(
-            Deployment.create_agent(self.email, "Ada", PASSWORD, SUBJECT) + ("--max-chats", "50"),
-            ("create-queue", NOBODY),
-        )
-        [self.server] = self.deployment.start("server")
+        # The server starts while the commands run: each process spends seconds importing.
+        [self.server] = self.deployment.launch("server")
+        try:
+            self.deployment.commands(
+                Deployment.create_agent(self.email, "Ada", PASSWORD, SUBJECT)
+                + ("--max-chats", "50"),
+                ("create-queue", NOBODY),
+            )
+            self.deployment.wait_ready([self.server])
+        except BaseException:
+            self.deployment.close()
+            raise
         self.host = HostSite()
         loader = requests.get(self.url + "/widget.js", timeout=10)
         if loader.status_code != 200:  # not built: say so once, not as twelve timeouts

@@ -75,18 +75,19 @@ def served(databases, tmp_path_factory):
     deployment = deploy(databases, tmp_path_factory, MAX_BODY_MB=1)
     agent_email = "ann-%s@example.test" % uuid.uuid4().hex[:6]
     signin_email = "bob-%s@example.test" % uuid.uuid4().hex[:6]
-    made = deployment.commands(
-        (
-            *deployment.create_agent(agent_email, "Ann", AGENT_PASSWORD, ROUTED_QUEUE),
-            "--max-chats",
-            "50",
-        ),  # fmt: skip
-        deployment.create_agent(signin_email, "Bob", AGENT_PASSWORD, "general"),
-        ("create-api-user", "crm", "--role", "chat_capture", "--role", "call_share"),
-        ("create-api-user", "gateway", "--role", "connector"),
-    )
     try:
-        [server] = deployment.start("hostile")
+        servers = deployment.launch("hostile")  # starting while the commands run: both import
+        made = deployment.commands(
+            (
+                *deployment.create_agent(agent_email, "Ann", AGENT_PASSWORD, ROUTED_QUEUE),
+                "--max-chats",
+                "50",
+            ),  # fmt: skip
+            deployment.create_agent(signin_email, "Bob", AGENT_PASSWORD, "general"),
+            ("create-api-user", "crm", "--role", "chat_capture", "--role", "call_share"),
+            ("create-api-user", "gateway", "--role", "connector"),
+        )
+        [server] = deployment.wait_ready(servers)
         yield SimpleNamespace(
             deployment=deployment,
             url=server.url,
