@@ -1,8 +1,19 @@
-"""Fixtures: a fresh app and database per test, on SQLite and on the machine's PostgreSQL."""
+"""Fixtures: a fresh app and database per test, on SQLite and on the machine's PostgreSQL.
 
+Each test's database is a copy of a template made once per session by the same
+db.create_all() (a copied SQLite file, or CREATE DATABASE ... TEMPLATE): creating the
+tables anew for each of ~900 tests was minutes of the suite (docs/performance.md).
+make_app still runs create_all, which finds every table there.
+"""
+
+import atexit
 import json
 import os
+import shutil
+import sqlite3
+import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -30,23 +41,85 @@ def _pg_reason():
 _PG_SKIP = _pg_reason()
 
 
-@pytest.fixture
-def pg_database():
-    """A new, empty PostgreSQL database for one test; dropped afterwards."""
+def _pg_url(name):
+    return "%s/%s" % (PG_ADMIN_URL.rsplit("/", 1)[0], name)
+
+
+def _new_pg_database(template=None):
+    """Create a database (a copy of template, if named); returns its name."""
     if _PG_SKIP:
         print(_PG_SKIP)
         pytest.skip(_PG_SKIP)
     name = "cw_%s" % uuid.uuid4().hex[:16]
     with _pg_connect() as conn:
-        conn.execute('CREATE DATABASE "%s"' % name)
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
-    yield "%s/%s" % (base, name)
+        conn.execute(
+            'CREATE DATABASE "%s"%s' % (name, ' TEMPLATE "%s"' % template if template else "")
+        )
+    return name
+
+
+def _drop_pg_database(name):
     with _pg_connect() as conn:
         conn.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
 
 
-def make_app(tmp_path, database_url="", **overrides):
-    """A fresh app with its own instance folder, secrets and database."""
+@pytest.fixture
+def pg_database():
+    """A new, empty PostgreSQL database for one test; dropped afterwards."""
+    name = _new_pg_database()
+    yield _pg_url(name)
+    _drop_pg_database(name)
+
+
+@pytest.fixture(scope="session")
+def pg_schema_template():
+    """A PostgreSQL database holding db.create_all()'s empty tables, for CREATE DATABASE
+    ... TEMPLATE; dropped at the end of the session."""
+    name = _new_pg_database()
+    try:
+        _create_tables(Path(tempfile.mkdtemp(prefix="cw-pg-template-")), _pg_url(name))
+        yield name
+    finally:
+        _drop_pg_database(name)
+
+
+@pytest.fixture
+def pg_schema_database(pg_schema_template):
+    """A new PostgreSQL database with the app's empty tables for one test; dropped after."""
+    name = _new_pg_database(pg_schema_template)
+    yield _pg_url(name)
+    _drop_pg_database(name)
+
+
+def _create_tables(folder, database_url=""):
+    """create_all on a throwaway app in folder; its SQLite file's path when on SQLite."""
+    app = _configured_app(folder, database_url)
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return folder / "instance" / "chatwidget.db"
+
+
+_sqlite_template = []  # the session's template file, made on first use
+
+
+def _copy_sqlite_template(instance):
+    """Put a copy of the session's empty-tables SQLite file at instance/chatwidget.db."""
+    if not _sqlite_template:
+        folder = Path(tempfile.mkdtemp(prefix="cw-sqlite-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        path = _create_tables(folder)
+        conn = sqlite3.connect(path)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all in the one file that is copied
+        conn.close()
+        _sqlite_template.append(path)
+    target = os.path.join(instance, "chatwidget.db")
+    if not os.path.exists(target):  # a second app on the same folder shares the first's
+        os.makedirs(instance, exist_ok=True)
+        shutil.copyfile(_sqlite_template[0], target)
+
+
+def _configured_app(tmp_path, database_url="", **overrides):
     config = {
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -59,7 +132,14 @@ def make_app(tmp_path, database_url="", **overrides):
         "REDIS_URL": "",
     }
     config.update(overrides)
-    app = create_app(config)
+    return create_app(config)
+
+
+def make_app(tmp_path, database_url="", **overrides):
+    """A fresh app with its own instance folder, secrets and database."""
+    if not database_url and not {"DATABASE_URL", "SQLALCHEMY_DATABASE_URI"} & set(overrides):
+        _copy_sqlite_template(overrides.get("INSTANCE_PATH", str(tmp_path / "instance")))
+    app = _configured_app(tmp_path, database_url, **overrides)
     with app.app_context():
         db.create_all()
     return app
@@ -82,7 +162,7 @@ def app(backend, tmp_path, request, app_overrides):
     """A fresh app on a fresh database of the current backend."""
     url = ""
     if backend == "postgresql":
-        url = request.getfixturevalue("pg_database")
+        url = request.getfixturevalue("pg_schema_database")
     application = make_app(tmp_path, url, **app_overrides)
     yield application
     with application.app_context():

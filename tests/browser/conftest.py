@@ -20,6 +20,7 @@ from tests.browser.console_chat import Team
 from tests.browser.hosts import HostSite, page, widget_tag
 from tests.browser.widget import Visitor
 from tests.system.clients import Agent
+from tests.system.migrated import migrate
 from tests.system.servers import Deployment
 
 CHROMIUM = "/usr/bin/chromium"
@@ -53,13 +54,20 @@ class ChatSite:
     def __init__(self, tmp, **env):
         self.deployment = Deployment(tmp, "sqlite:///%s" % (tmp / "chatwidget.db"))
         self.deployment.env.update(env)
-        self.deployment.flask("db", "upgrade")
+        migrate(self.deployment)
         self.email = "agent-%s@example.test" % uuid.uuid4().hex[:8]
-        self.deployment.commands(
-            Deployment.create_agent(self.email, "Ada", PASSWORD, SUBJECT) + ("--max-chats", "50"),
-            ("create-queue", NOBODY),
-        )
-        [self.server] = self.deployment.start("server")
+        # The server starts while the commands run: each process spends seconds importing.
+        [self.server] = self.deployment.launch("server")
+        try:
+            self.deployment.commands(
+                Deployment.create_agent(self.email, "Ada", PASSWORD, SUBJECT)
+                + ("--max-chats", "50"),
+                ("create-queue", NOBODY),
+            )
+            self.deployment.wait_ready([self.server])
+        except BaseException:
+            self.deployment.close()
+            raise
         self.host = HostSite()
         loader = requests.get(self.url + "/widget.js", timeout=10)
         if loader.status_code != 200:  # not built: say so once, not as twelve timeouts

@@ -119,8 +119,12 @@ def stored_texts(agent, conversation_id):
     ]
 
 
-def poll(condition, seconds, what, interval=0.25):
-    """Check condition() until it holds, under a deadline (for state with no event to await)."""
+def poll(condition, seconds, what, interval=0.05):
+    """Check condition() until it holds, under a deadline (for state with no event to await).
+
+    Every check is a DOM read or one request: a short interval costs little, where each
+    wait used to overshoot by half a 0.25 s interval on average.
+    """
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "gave up after %ss waiting for %s" % (seconds, what)

@@ -27,7 +27,7 @@ from tests.sockets.helpers import (
 def grace_app(tmp_path, request):
     """An app with AGENT_GRACE_S and the backend from the test's parameter."""
     grace, backend = request.param
-    url = request.getfixturevalue("pg_database") if backend == "postgresql" else ""
+    url = request.getfixturevalue("pg_schema_database") if backend == "postgresql" else ""
     application = make_app(tmp_path, url, AGENT_GRACE_S=grace)
     yield application
     with application.app_context():

@@ -174,10 +174,10 @@ def test_typing_and_a_lone_message_go_straight_through(sqlite_app, group):
 
 
 @pytest.mark.postgres
-def test_no_group_commit_on_postgresql(pg_database, tmp_path):
+def test_no_group_commit_on_postgresql(pg_schema_database, tmp_path):
     from tests.conftest import make_app
 
-    app = make_app(tmp_path, pg_database)
+    app = make_app(tmp_path, pg_schema_database)
     try:
         assert posting.start(app) is None
         assert posting._KEY not in app.extensions

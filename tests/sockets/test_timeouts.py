@@ -15,7 +15,7 @@ from tests.sockets.helpers import ask_info, messages_of, online_agent, send, sta
 def timeout_app(tmp_path, request):
     """An app whose time-outs are already due, on the test's backend."""
     backend = request.param
-    url = request.getfixturevalue("pg_database") if backend == "postgresql" else ""
+    url = request.getfixturevalue("pg_schema_database") if backend == "postgresql" else ""
     application = make_app(tmp_path, url, INACTIVITY_TIMEOUT_S=0, QUEUE_TIMEOUT_S=0)
     yield application
     with application.app_context():

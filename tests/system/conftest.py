@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.system.migrated import migrate
 from tests.system.servers import REDIS_URL, Deployment, redis_reason
 
 
@@ -37,7 +38,7 @@ def make_deployment(tmp_path):
         deployment.tmp.mkdir()
         deployment.env.update({k: str(v) for k, v in env.items()})
         made.append(deployment)
-        deployment.flask("db", "upgrade")
+        migrate(deployment)
         return deployment
 
     yield make

@@ -80,7 +80,7 @@ class Server:
         assert self.process.poll() is None, "%s exited:\n%s" % (self.name, self.log())
         try:
             return requests.get(self.url + "/healthz", timeout=1).status_code == 200
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # still starting, or busy
             return False
 
     def kill(self):

@@ -48,11 +48,12 @@ class Connector:
 @pytest.fixture
 def sms_deployment(tmp_path, make_deployment):
     deployment = make_deployment("sqlite:///%s" % (tmp_path / "c.db"))
+    servers = deployment.launch("server")  # starting while the commands run: both import
     made = deployment.commands(
         ("create-api-user", "gateway", "--role", "connector"),
         deployment.create_agent("ann@example.com", "Ann", "secret123", "general"),
     )
-    [server] = deployment.start("server")
+    [server] = deployment.wait_ready(servers)
     return deployment, server.url, made[0]
 
 

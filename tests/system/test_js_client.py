@@ -14,6 +14,7 @@ import subprocess
 import pytest
 
 from tests.system.clients import Agent
+from tests.system.migrated import migrate
 from tests.system.servers import ROOT, Deployment
 
 pytestmark = pytest.mark.slow
@@ -47,7 +48,7 @@ def js_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("js")
     deployment = Deployment(tmp, "sqlite:///%s" % (tmp / "chatwidget.db"))
     try:
-        deployment.flask("db", "upgrade")
+        migrate(deployment)
         [server] = deployment.launch("server")
         deployment.commands(deployment.create_agent("jay@example.test", "Jay", PASSWORD, "general"))
         deployment.wait_ready([server])

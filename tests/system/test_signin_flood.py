@@ -27,8 +27,9 @@ def _poll(url, stop, delays):
 
 def test_forty_concurrent_sign_ins_leave_healthz_within_500_ms(make_deployment, tmp_path):
     deployment = make_deployment("sqlite:///%s" % (tmp_path / "flood.db"))
+    servers = deployment.launch("flood")  # starting while the command runs: both import
     deployment.flask(*Deployment.create_agent("ann@example.com", "Ann", PASSWORD, "general"))
-    (server,) = deployment.start("flood")
+    (server,) = deployment.wait_ready(servers)
     login = {"email": "ann@example.com", "password": PASSWORD}
 
     def sign_in(_):

@@ -18,7 +18,7 @@ FAST = {
 @pytest.fixture
 def hook_app(backend, tmp_path, request):
     """A fresh app on the current backend, with tiny webhook backoff."""
-    url = request.getfixturevalue("pg_database") if backend == "postgresql" else ""
+    url = request.getfixturevalue("pg_schema_database") if backend == "postgresql" else ""
     application = make_app(tmp_path, url, **FAST)
     yield application
     with application.app_context():
@@ -37,6 +37,7 @@ def receiver():
 @pytest.fixture
 def deployment(backend, tmp_path, request):
     """A migrated database of the current backend for server processes; all killed after."""
+    from tests.system.migrated import migrate
     from tests.webhooks.servers import Deployment
 
     if backend == "postgresql":
@@ -45,7 +46,7 @@ def deployment(backend, tmp_path, request):
         url = "sqlite:///%s" % (tmp_path / "chatwidget.db")
     deployed = Deployment(tmp_path, url)
     try:
-        deployed.flask("db", "upgrade")
+        migrate(deployed)
         yield deployed
     finally:
         deployed.close()

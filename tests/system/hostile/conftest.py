@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests.conftest import _PG_SKIP, PG_ADMIN_URL, _pg_connect
+from tests.system.migrated import migrate
 from tests.system.servers import Deployment
 
 # Limits whose contract defaults the probes assert: an operator's own values must not leak in.
@@ -64,7 +65,7 @@ def deploy(databases, tmp_path_factory, **env):
     for name in DEFAULTED:
         deployment.env.pop(name, None)
     deployment.env.update({k: str(v) for k, v in env.items()})
-    deployment.flask("db", "upgrade")
+    migrate(deployment)
     return deployment
 
 
@@ -74,18 +75,19 @@ def served(databases, tmp_path_factory):
     deployment = deploy(databases, tmp_path_factory, MAX_BODY_MB=1)
     agent_email = "ann-%s@example.test" % uuid.uuid4().hex[:6]
     signin_email = "bob-%s@example.test" % uuid.uuid4().hex[:6]
-    made = deployment.commands(
-        (
-            *deployment.create_agent(agent_email, "Ann", AGENT_PASSWORD, ROUTED_QUEUE),
-            "--max-chats",
-            "50",
-        ),  # fmt: skip
-        deployment.create_agent(signin_email, "Bob", AGENT_PASSWORD, "general"),
-        ("create-api-user", "crm", "--role", "chat_capture", "--role", "call_share"),
-        ("create-api-user", "gateway", "--role", "connector"),
-    )
     try:
-        [server] = deployment.start("hostile")
+        servers = deployment.launch("hostile")  # starting while the commands run: both import
+        made = deployment.commands(
+            (
+                *deployment.create_agent(agent_email, "Ann", AGENT_PASSWORD, ROUTED_QUEUE),
+                "--max-chats",
+                "50",
+            ),  # fmt: skip
+            deployment.create_agent(signin_email, "Bob", AGENT_PASSWORD, "general"),
+            ("create-api-user", "crm", "--role", "chat_capture", "--role", "call_share"),
+            ("create-api-user", "gateway", "--role", "connector"),
+        )
+        [server] = deployment.wait_ready(servers)
         yield SimpleNamespace(
             deployment=deployment,
             url=server.url,
