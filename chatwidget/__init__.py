@@ -8,6 +8,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from chatwidget.config import database_uri, from_environment, load_secrets
+from chatwidget.ratelimit import memory_storage_uri
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -28,8 +29,8 @@ def _configure(app, overrides):
         OPENAPI_JSON_PATH="openapi.json",
         # One allowance per API user (or agent, or address) across every route.
         RATELIMIT_APPLICATION=cfg["RATE_LIMIT"],
-        # Without Redis each process counts alone, in chatwidget.ratelimit.MemoryStorage.
-        RATELIMIT_STORAGE_URI=cfg["REDIS_URL"] or "chatwidget-memory://",
+        # Without Redis each process counts alone, in memory.
+        RATELIMIT_STORAGE_URI=cfg["REDIS_URL"] or memory_storage_uri(),
         RATELIMIT_HEADERS_ENABLED=True,
     )
     cfg.setdefault("RATELIMIT_KEY_PREFIX", "chatwidget")
@@ -67,10 +68,9 @@ def _extensions(app):
         csrf,
         db,
         migrate,
-        new_limiter,
         socketio,
     )
-    from chatwidget.ratelimit import note_own_retry_after, retry_after_on_429_only
+    from chatwidget.ratelimit import new_limiter, note_own_retry_after, retry_after_on_429_only
     from chatwidget.request import Request
     from chatwidget.sockets.packet import Packet
 
@@ -102,11 +102,20 @@ def _extensions(app):
         ping_interval=app.config["SOCKETIO_PING_INTERVAL_S"],
         ping_timeout=app.config["SOCKETIO_PING_TIMEOUT_S"],
     )
-    from chatwidget.sockets import server as socket_server
-
-    socket_server.install(socketio)
+    _patch_sockets(socketio)
     _behind_proxies(app)
     return api, limiter
+
+
+def _patch_sockets(socketio):
+    """The socket server's patches in force (chatwidget.patches)."""
+    from chatwidget import patches
+    from chatwidget.patches import engineio_direct, socketio_acks
+
+    if patches.enabled("socketio_acks"):
+        socketio_acks.install(socketio)
+    if patches.enabled("engineio_direct"):
+        engineio_direct.install(socketio.server.eio)
 
 
 def _behind_proxies(app):
@@ -123,6 +132,9 @@ def _behind_proxies(app):
 
 def create_app(config=None):
     """Build the app: config → extensions → blueprints → error handlers → CLI."""
+    from chatwidget import patches
+
+    patches.check_versions()  # before any patch is applied
     config = dict(config or {})
     instance = config.pop("INSTANCE_PATH", None) or os.environ.get("INSTANCE_PATH")
     app = Flask(

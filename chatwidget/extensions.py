@@ -8,7 +8,6 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
-from chatwidget.ratelimit import Limiter, rate_limit_key
 from chatwidget.schemas.common import ErrorSchema
 
 
@@ -58,12 +57,3 @@ api = Api()
 # reference Node.js server does): a client that sends without waiting for each ack still
 # gets its messages stored in the order it sent them. Other sockets are not held up.
 socketio = SocketIO(async_handlers=False)
-
-
-def new_limiter():
-    """A rate limiter for one app (RATE_LIMIT per API user, agent or address).
-
-    One per app, not a module singleton: Flask-Limiter keeps the limits, key prefix
-    and storage of the first app it is bound to on the instance.
-    """
-    return Limiter(key_func=rate_limit_key, headers_enabled=True)

@@ -5,8 +5,9 @@ gunicorn -k chatwidget.gunicorn_worker.Worker -w 1 -b 127.0.0.1:5000 wsgi:app
 
 from gunicorn.workers.ggevent import GeventPyWSGIWorker, PyWSGIServer
 
+from chatwidget import patches
 from chatwidget.server import nodelay
-from chatwidget.websocket import FastWebSocketHandler
+from chatwidget.websocket import handler_class
 
 
 class NoDelayPyWSGIServer(PyWSGIServer):
@@ -21,11 +22,12 @@ class Worker(GeventPyWSGIWorker):
     """One gevent worker per process; scale out with processes behind a proxy."""
 
     server_class = NoDelayPyWSGIServer
-    wsgi_handler = FastWebSocketHandler
+    wsgi_handler = handler_class()
 
     def run(self):
         from chatwidget.server import settle_heap, start_background
 
+        patches.check_versions()
         start_background(self.wsgi)
         settle_heap()
         super().run()

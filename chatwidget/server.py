@@ -14,7 +14,8 @@ import sys
 
 from gevent import pywsgi
 
-from chatwidget.websocket import FastWebSocketHandler, QuietFastWebSocketHandler
+from chatwidget import patches
+from chatwidget.websocket import handler_class
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,9 @@ def start_background(app):
 
     checkpoint.start(app)  # first: connections opened after it do not checkpoint
     scheduler.start(app)
-    posting.start(app, pipelined=True)
+    # Pipelined, a socket reads its next event while its message is committed; its ack
+    # then comes later, which python-socketio can only send patched (socketio_acks).
+    posting.start(app, pipelined=patches.enabled("socketio_acks"))
     capture.start_group_commit(app)
     return OutboxWorker(app).start()
 
@@ -95,11 +98,11 @@ def run(app, host=None, port=None):
 
     host = host or app.config["HOST"]
     port = int(port or app.config["PORT"])
-    if app.config.get("ACCESS_LOG", True):
-        access_log, handler = "default", FastWebSocketHandler
-    else:
-        access_log, handler = None, QuietFastWebSocketHandler
-    server = NoDelayWSGIServer((host, port), app, handler_class=handler, log=access_log)
+    patches.check_versions()
+    logged = app.config.get("ACCESS_LOG", True)
+    server = NoDelayWSGIServer(
+        (host, port), app, handler_class=handler_class(logged), log="default" if logged else None
+    )
     listen(server, host, port)
     start_background(app)
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -16,7 +16,7 @@ from chatwidget.core.queues import queue_for_subject
 from chatwidget.extensions import db
 from chatwidget.models import Agent, Conversation, Participant, Queue
 from chatwidget.models.types import utcnow
-from chatwidget.prepared import Prepared, pinned
+from chatwidget.patches.prepared import Prepared, pinned
 from chatwidget.schemas.common import format_utc
 
 CHANNELS = ("web", "fb", "sms", "twitter")

@@ -11,7 +11,7 @@ from chatwidget.core.events import dispatch_now, publish
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Message, Participant
 from chatwidget.models.types import utcnow
-from chatwidget.prepared import Prepared
+from chatwidget.patches.prepared import Prepared
 from chatwidget.schemas.common import format_utc
 
 ACTIVITY_TYPES = (

@@ -1,9 +1,17 @@
-"""Engine.IO packets written straight to an upgraded WebSocket, not through a queue.
+"""python-engineio 4.15.1: Engine.IO packets written straight to an upgraded WebSocket.
+
+Written for python-engineio 4.15.1 and gevent-websocket 0.10.1 (requirements.txt); swaps
+the class of engineio's `Socket` for a subclass that reads its `queue`, `upgraded` and
+`upgrading`, and replaces the "websocket" entry of the server's private `_async` driver
+table. Needs chatwidget.patches.websocket (the FastWebSocket it writes to): with that patch
+out, this one does nothing. Measured gain on bench/relay.py: see docs/performance.md,
+"Library patches". Out (CHATWIDGET_PATCHES_OFF=engineio_direct): python-engineio's own
+queue and writer greenlet.
 
 python-engineio hands every packet of a WebSocket client to a queue read by a writer
 greenlet of that socket: for each message fanned out, a queue put, a wake-up and two
 greenlet switches, then a frame of its own. The app's WebSocket connections write
-through chatwidget.websocket.Outbox, which buffers and never blocks, so a packet may be
+through chatwidget.patches.websocket.Outbox, which buffers and never blocks, so a packet may be
 written by whoever sends it: its frames leave with the connection's other frames of
 that turn of the loop, in one system call.
 
@@ -19,7 +27,7 @@ from engineio import socket as eio_socket
 from engineio.async_drivers.gevent import WebSocketWSGI
 from geventwebsocket.exceptions import WebSocketError
 
-from chatwidget.websocket import FastWebSocket, frame
+from chatwidget.patches.websocket import FastWebSocket, frame
 
 
 class DirectSocket(eio_socket.Socket):
