@@ -1,9 +1,10 @@
 """Each library patch (chatwidget.patches) measured in and out, side by side in one run.
 
-    .venv/bin/python bench/patches_inout.py relay|capture [--pairs 3] [-- BENCH ARGS…]
+    .venv/bin/python bench/patches_inout.py relay|capture [--pairs 3] [--patch NAME]
+                                            [-- BENCH ARGS…]
 
-Runs the benchmark a patch serves (bench/relay.py --only app for the socket and WebSocket
-patches, bench/capture_ingest.py for the limiter and prepared statements) with every patch
+Runs the benchmark a patch serves (bench/relay.py --only app for the socket, WebSocket and
+prepared-statement patches, bench/capture_ingest.py for the limiter) with every patch
 in, then with one patch out (CHATWIDGET_PATCHES_OFF, read by the app at start-up), and so
 on for each patch, --pairs times, the order rotated each round so that no variant always
 runs first after a pause. Prints every run, then per patch the median and spread (min–max)
@@ -46,8 +47,9 @@ VARIANTS = {
         "engineio_direct out": "engineio_direct",
         # engineio_direct writes to the FastWebSocket: out with it
         "websocket out": "websocket,engineio_direct",
+        "prepared out": "prepared",  # a chat message's statements
     },
-    "capture": {"all in": "", "limiter out": "limiter", "prepared out": "prepared"},
+    "capture": {"all in": "", "limiter out": "limiter"},
 }
 
 
@@ -84,9 +86,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("bench", choices=sorted(VARIANTS))
     parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--patch", action="append", help="only this patch out (repeatable)")
     parser.add_argument("extra", nargs="*", help="more arguments for the benchmark")
     args = parser.parse_args(argv)
-    variants = list(VARIANTS[args.bench].items())
+    variants = [
+        (label, off)
+        for label, off in VARIANTS[args.bench].items()
+        if not off or not args.patch or label.replace(" out", "") in args.patch
+    ]
     unit = "ms/msg server CPU" if args.bench == "relay" else "µs/capture"
     costs = {label: [] for label, _ in variants}
     for round_no in range(args.pairs):

@@ -52,7 +52,7 @@ def installed_version(distribution):
         return None
 
 
-def mismatches(installed=installed_version):
+def mismatches():
     """[(patch, distribution, installed, written for)] for every patch in force whose
     library is not at the version the patch was written for."""
     found = []
@@ -60,15 +60,15 @@ def mismatches(installed=installed_version):
         if not enabled(patch):
             continue
         for distribution, version in wanted.items():
-            have = installed(distribution)
+            have = installed_version(distribution)
             if have != version:
                 found.append((patch, distribution, have, version))
     return found
 
 
-def check_versions(installed=installed_version):
+def check_versions():
     """Refuse to start (PatchVersionError) when a patched library is at another version."""
-    found = mismatches(installed)
+    found = mismatches()
     if found:
         lines = [
             "chatwidget.patches.%s was written for %s %s, but %s is installed"
