@@ -161,7 +161,7 @@ def create_app(config=None):
     web.document(app, api)
     limiter.exempt(web.bp)
     console.init_app(app, limiter)
-    errors.register(app)
+    errors.register(app)  # after api.init_app: in place of flask-smorest's handler
     cors.init_app(app)
     cli.register(app)
     sockets.register(socketio)
