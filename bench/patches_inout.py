@@ -4,7 +4,8 @@
                                             [-- BENCH ARGS…]
 
 Runs the benchmark a patch serves (bench/relay.py --only app for the socket, WebSocket and
-prepared-statement patches, bench/capture_ingest.py for the limiter) with every patch
+prepared-statement patches, bench/capture_ingest.py for the limiter and the API's
+documentation decorators) with every patch
 in, then with one patch out (CHATWIDGET_PATCHES_OFF, read by the app at start-up), and so
 on for each patch, --pairs times, the order rotated each round so that no variant always
 runs first after a pause. Prints every run, then per patch the median and spread (min–max)
@@ -49,7 +50,7 @@ VARIANTS = {
         "websocket out": "websocket,engineio_direct",
         "prepared out": "prepared",  # a chat message's statements
     },
-    "capture": {"all in": "", "limiter out": "limiter"},
+    "capture": {"all in": "", "limiter out": "limiter", "smorest_docs out": "smorest_docs"},
 }
 
 

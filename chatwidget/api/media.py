@@ -5,6 +5,7 @@ from functools import wraps
 from flask import current_app, g, jsonify, request, send_file
 from flask.views import MethodView
 from marshmallow import ValidationError
+from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
 from chatwidget.api.agent_auth import request_agent
@@ -24,7 +25,8 @@ class MultipartParser(Parser):
     __location_map__ = {**Parser.__location_map__, "multipart": "load_multipart"}
 
     def load_multipart(self, req, schema):
-        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+        fields = CombinedMultiDict([req.files, req.form])
+        return MultiDictProxy(fields, schema, known_multi_fields=tuple(self.KNOWN_MULTI_FIELDS))
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         """Errors name the fields, not the location (as for JSON bodies)."""

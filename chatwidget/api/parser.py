@@ -11,6 +11,8 @@ from marshmallow import EXCLUDE, Schema
 from webargs.core import missing
 from webargs.flaskparser import FlaskParser
 
+from chatwidget import patches
+from chatwidget.patches import smorest_docs
 from chatwidget.schemas.common import UNSTORABLE_TEXT, ErrorSchema
 from chatwidget.schemas.common import bad_text as _bad_text
 
@@ -101,6 +103,24 @@ def _nest(paths, message):
     return errors
 
 
+def _json_body(req):
+    """The JSON body by parse_json, missing when there is none (or it is not JSON); what
+    is not valid JSON, or what JSON syntax allows but parse_json refuses, is a 400."""
+    if not req.is_json:
+        return missing
+    try:
+        return parse_json(req.get_data(cache=True))
+    except json.JSONDecodeError as exc:
+        if exc.doc == "":  # an empty body: no JSON given
+            return missing
+        reason = exc
+    except UnicodeDecodeError as exc:
+        reason = exc
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+    abort(400, message="The body is not valid JSON: %s" % reason)
+
+
 class Parser(FlaskParser):
     """Answers bad input with the project's 400 envelope and refuses non-JSON bodies."""
 
@@ -111,56 +131,26 @@ class Parser(FlaskParser):
         **{loc: EXCLUDE for loc in ("json", "form", "json_or_form", "querystring", "query")},
     }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._schemas = {}
-
-    def _get_schema(self, argmap, req):
-        """One instance per schema class, made once: building one costs more than loading.
-
-        A marshmallow schema keeps no state between loads, so routes share it safely.
-        """
-        if isinstance(argmap, type) and issubclass(argmap, Schema):
-            schema = self._schemas.get(argmap)
-            if schema is None:
-                schema = self._schemas[argmap] = argmap()
-            return schema
-        return super()._get_schema(argmap, req)
-
     def load_json(self, req, schema):
+        """The JSON body; a body that is not JSON is a 415, invalid JSON a 400."""
         if req.get_data(cache=True) and not req.is_json:
             abort(415, message="Content-Type must be application/json")
-        return super().load_json(req, schema)
+        return _json_body(req)
 
-    def _raw_load_json(self, req):
-        """The JSON body by parse_json; what JSON syntax allows but it refuses is a 400."""
-        if not req.is_json:
-            return missing
-        try:
-            return parse_json(req.get_data(cache=True))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise
-        except (ValueError, RecursionError) as exc:
-            reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
-            abort(400, message="The body is not valid JSON: %s" % reason)
+    def load_json_or_form(self, req, schema):
+        """The JSON body, else the form (the seed's /Token clients send a form)."""
+        data = _json_body(req)
+        return self.load_form(req, schema) if data is missing else data
 
-    def _load_location_data(self, *, schema, req, location):
+    def pre_load(self, location_data, *, schema, req, location):
         """The loaded location, refused with 400 if a string cannot be stored."""
-        data = super()._load_location_data(schema=schema, req=req, location=location)
-        if data is missing or location == "json" and not _SUSPECT.search(req.get_data()):
-            return data
-        bad = list(unstorable(data))
+        if location == "json" and not _SUSPECT.search(req.get_data()):
+            return location_data
+        bad = list(unstorable(location_data))
         if bad:
             errors = _nest(bad, UNSTORABLE_TEXT)
             abort(400, message="Invalid request: " + "; ".join(summarise(errors)), errors=errors)
-        return data
-
-    def load_json_or_form(self, req, schema):
-        data = super().load_json(req, schema)
-        return self.load_form(req, schema) if data is missing else data
-
-    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
-        abort(400, message="The body is not valid JSON: %s" % error)
+        return location_data
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         errors = _flatten(error.messages)
@@ -169,13 +159,8 @@ class Parser(FlaskParser):
 
 
 def _documenting(decorator):
-    """decorator's documentation (_apidoc) put on the function itself, without its wrapper."""
-
-    def document(func):
-        func._apidoc = decorator(func)._apidoc
-        return func
-
-    return document
+    """decorator, or its documentation alone while the smorest_docs patch is in force."""
+    return smorest_docs.documenting(decorator) if patches.enabled("smorest_docs") else decorator
 
 
 class Blueprint(_Blueprint):
@@ -189,13 +174,8 @@ class Blueprint(_Blueprint):
     }
 
     def alt_response(self, status_code, *args, **kwargs):
-        """As flask-smorest's, but it only documents: no wrapper around the view.
-
-        flask-smorest wraps the view once per documented response (and per doc()),
-        each wrapper a call through current_app.ensure_sync on every request; an API
-        view carried seven of them. Here the view gets the documentation its wrapper
-        would have carried, and stays itself.
-        """
+        """As flask-smorest's; documentation only, no wrapper around the view, while the
+        smorest_docs patch is in force (chatwidget.patches.smorest_docs)."""
         decorator = super().alt_response(status_code, *args, **kwargs)
         return _documenting(decorator)
 
@@ -205,7 +185,13 @@ class Blueprint(_Blueprint):
         return _documenting(_Blueprint.doc(**kwargs))
 
     def arguments(self, schema, *, location="json", **kwargs):
-        """As flask-smorest's; a body's route also documents 413 (and 415 for JSON)."""
+        """As flask-smorest's; a body's route also documents 413 (and 415 for JSON).
+
+        A schema class is made into its instance once, here: webargs would build one on
+        every request, which costs more than loading (a schema keeps no state between
+        loads)."""
+        if isinstance(schema, type) and issubclass(schema, Schema):
+            schema = schema()
         decorator = super().arguments(schema, location=location, **kwargs)
         if location not in _BODY_LOCATIONS:
             return decorator

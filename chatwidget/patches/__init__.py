@@ -24,6 +24,7 @@ VERSIONS = {
     "websocket": {"gevent-websocket": "0.10.1"},
     "prepared": {"SQLAlchemy": "2.1.9"},
     "limiter": {"Flask-Limiter": "4.1.1", "limits": "5.8.0"},
+    "smorest_docs": {"flask-smorest": "0.47.0"},
 }
 
 
