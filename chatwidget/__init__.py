@@ -110,12 +110,10 @@ def _extensions(app):
 def _patch_sockets(socketio):
     """The socket server's patches in force (chatwidget.patches)."""
     from chatwidget import patches
-    from chatwidget.patches import engineio_direct, socketio_acks
+    from chatwidget.patches import socketio_acks
 
     if patches.enabled("socketio_acks"):
         socketio_acks.install(socketio)
-    if patches.enabled("engineio_direct"):
-        engineio_direct.install(socketio.server.eio)
 
 
 def _behind_proxies(app):

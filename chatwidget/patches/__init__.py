@@ -7,7 +7,7 @@ without its patch being checked again makes the app refuse to start, naming the 
 the version installed and the version the patch was written for.
 
 CHATWIDGET_PATCHES_OFF (environment, read once at import) names patches to leave out,
-comma-separated ("socketio_acks,engineio_direct", or "all"): the app then takes the
+comma-separated ("socketio_acks,prepared", or "all"): the app then takes the
 library's own public path instead, and does not check that patch's library version. The
 benchmarks use it to measure each patch in and out (docs/performance.md).
 """
@@ -20,7 +20,6 @@ OFF_ENV = "CHATWIDGET_PATCHES_OFF"
 # patch → {distribution: the exact version the patch was written for}
 VERSIONS = {
     "socketio_acks": {"python-socketio": "5.18.1"},
-    "engineio_direct": {"python-engineio": "4.15.1", "gevent-websocket": "0.10.1"},
     "websocket": {"gevent-websocket": "0.10.1"},
     "prepared": {"SQLAlchemy": "2.1.9"},
     "limiter": {"Flask-Limiter": "4.1.1", "limits": "5.8.0"},

@@ -31,18 +31,9 @@ import os
 import gevent
 import gevent.socket
 from geventwebsocket.exceptions import ProtocolError, WebSocketError
-from geventwebsocket.websocket import MSG_ALREADY_CLOSED, MSG_SOCKET_DEAD, Header, WebSocket
+from geventwebsocket.websocket import Header, WebSocket
 
 log = logging.getLogger(__name__)
-
-
-def frame(message):
-    """One final, unmasked frame carrying message: text for a str, binary for bytes."""
-    if isinstance(message, str):
-        payload, opcode = message.encode(), WebSocket.OPCODE_TEXT
-    else:
-        payload, opcode = bytes(message), WebSocket.OPCODE_BINARY
-    return Header.encode_header(True, opcode, b"", len(payload), 0) + payload
 
 
 def unmask(payload, mask):
@@ -61,15 +52,6 @@ class FastWebSocket(WebSocket):
     def validate_utf8(self, payload):
         """Nothing: read_message() decodes the whole message strictly (_decode_bytes),
         which refuses invalid UTF-8 with the same UnicodeError, and the socket closes."""
-
-    def write_frame(self, data):
-        """Write a frame made by frame() (one message encoded once, for many sockets)."""
-        if self.closed:
-            raise WebSocketError(MSG_ALREADY_CLOSED)
-        try:
-            self.raw_write(data)
-        except OSError as error:
-            raise WebSocketError(MSG_SOCKET_DEAD) from error
 
     def read_frame(self):
         """One frame's header and unmasked payload."""
