@@ -5,11 +5,11 @@
 
 Runs the benchmark a patch serves (bench/relay.py --only app for the socket, WebSocket and
 prepared-statement patches, bench/capture_ingest.py for the limiter and the API's
-documentation decorators) with every patch
-in, then with one patch out (CHATWIDGET_PATCHES_OFF, read by the app at start-up), and so
-on for each patch, --pairs times, the order rotated each round so that no variant always
-runs first after a pause. Prints every run, then per patch the median and spread (min–max)
-of its cost in and out, and the gain: (out − in) / out of the cost.
+documentation decorators) with every patch in, then with one patch out
+(CHATWIDGET_PATCHES_OFF, read by the app at start-up), and so on for each patch, --pairs
+times, the order rotated each round so that no variant always runs first after a pause.
+Prints every run, then per patch the median and spread (min–max) of its cost in and out,
+and the gain: (out − in) / out of the cost.
 
 The cost is the app server's CPU per unit of work, which the other helpers' load on the
 shared cores disturbs less than latency or throughput do: per message at a fixed rate for

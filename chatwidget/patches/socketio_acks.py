@@ -2,7 +2,8 @@
 
 Written for python-socketio 5.18.1 (requirements.txt); overrides its private
 `Server._handle_event_internal` (and calls `_trigger_event`, `_send_packet`). Measured gain
-on bench/relay.py: see docs/performance.md, "Library patches".
+on bench/relay.py (1,000 msg/s): 16 % of the server's CPU per message, 0.274 ms in against
+0.326 out (docs/performance.md, "Library patches").
 
 A handler may return a posting.Later instead of its ack: the message was handed to the
 group commit, and the socket goes on reading its next event at once. The ack packet is

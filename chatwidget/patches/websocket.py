@@ -2,8 +2,9 @@
 
 Written for gevent-websocket 0.10.1 (requirements.txt): swaps the class of an upgraded
 `WebSocket` for a subclass overriding `validate_utf8` and `read_frame`, and replaces its
-`raw_write` with an Outbox. Measured gain on bench/relay.py: see docs/performance.md,
-"Library patches". Out (CHATWIDGET_PATCHES_OFF=websocket): gevent-websocket's own
+`raw_write` with an Outbox. Measured gain on bench/relay.py (1,000 msg/s): 37 % of the
+server's CPU per message, 0.274 ms in against 0.435 out (docs/performance.md, "Library
+patches"). Out (CHATWIDGET_PATCHES_OFF=websocket): gevent-websocket's own
 WebSocket (chatwidget.websocket.handler_class).
 
 gevent-websocket 0.10 checks every text message received as UTF-8 twice with a
