@@ -440,7 +440,7 @@ def ms(value):
 def show(r):
     print(
         "  %-4s %5d msg/s offered  %5.0f delivered/s  p50 %s  p99 %s  max %s  ack p99 %s  "
-        "lost %d  unacked %d  errors %d  server CPU %3.0f%% (%.2f ms/msg, loop %3.0f%%)  "
+        "lost %d  unacked %d  errors %d  server CPU %3.0f%% (%.3f ms/msg, loop %3.0f%%)  "
         "RSS %3.0f MB  "
         "load CPU %3.0f%%  steal %2.0f%%  %s"
         % (

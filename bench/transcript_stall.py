@@ -57,7 +57,7 @@ def seed(database_url, instance_path, conversations, messages, chars, seed=15):
     from chatwidget.core import conversations as core
     from chatwidget.core import handling
     from chatwidget.extensions import db
-    from chatwidget.prepared import pinned
+    from chatwidget.patches.prepared import pinned
 
     app = create_app(
         {

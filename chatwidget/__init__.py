@@ -11,9 +11,11 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from chatwidget.config import database_uri, from_environment, load_secrets
+from chatwidget.ratelimit import memory_storage_uri
 
 if TYPE_CHECKING:  # imported when the app is built, after the configuration
     from flask_limiter import Limiter
+    from flask_socketio import SocketIO
 
     from chatwidget.api.openapi import Api
 
@@ -36,8 +38,8 @@ def _configure(app: Flask, overrides: Mapping[str, Any]) -> None:
         OPENAPI_JSON_PATH="openapi.json",
         # One allowance per API user (or agent, or address) across every route.
         RATELIMIT_APPLICATION=cfg["RATE_LIMIT"],
-        # Without Redis each process counts alone, in chatwidget.ratelimit.MemoryStorage.
-        RATELIMIT_STORAGE_URI=cfg["REDIS_URL"] or "chatwidget-memory://",
+        # Without Redis each process counts alone, in memory.
+        RATELIMIT_STORAGE_URI=cfg["REDIS_URL"] or memory_storage_uri(),
         RATELIMIT_HEADERS_ENABLED=True,
     )
     cfg.setdefault("RATELIMIT_KEY_PREFIX", "chatwidget")
@@ -75,10 +77,9 @@ def _extensions(app: Flask) -> tuple["Api", "Limiter"]:
         csrf,
         db,
         migrate,
-        new_limiter,
         socketio,
     )
-    from chatwidget.ratelimit import note_own_retry_after, retry_after_on_429_only
+    from chatwidget.ratelimit import new_limiter, note_own_retry_after, retry_after_on_429_only
     from chatwidget.request import Request
     from chatwidget.sockets.packet import Packet
 
@@ -110,11 +111,18 @@ def _extensions(app: Flask) -> tuple["Api", "Limiter"]:
         ping_interval=app.config["SOCKETIO_PING_INTERVAL_S"],
         ping_timeout=app.config["SOCKETIO_PING_TIMEOUT_S"],
     )
-    from chatwidget.sockets import server as socket_server
-
-    socket_server.install(socketio)
+    _patch_sockets(socketio)
     _behind_proxies(app)
     return api, limiter
+
+
+def _patch_sockets(socketio: "SocketIO") -> None:
+    """The socket server's patches in force (chatwidget.patches)."""
+    from chatwidget import patches
+    from chatwidget.patches import socketio_acks
+
+    if patches.enabled("socketio_acks"):
+        socketio_acks.install(socketio)
 
 
 def _behind_proxies(app: Flask) -> None:
@@ -134,6 +142,9 @@ def _behind_proxies(app: Flask) -> None:
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config → extensions → blueprints → error handlers → CLI."""
+    from chatwidget import patches
+
+    patches.check_versions()  # before any patch is applied
     config = dict(config or {})
     instance = config.pop("INSTANCE_PATH", None) or os.environ.get("INSTANCE_PATH")
     app = Flask(
@@ -160,7 +171,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     web.document(app, api)
     limiter.exempt(web.bp)
     console.init_app(app, limiter)
-    errors.register(app)
+    errors.register(app)  # after api.init_app: in place of flask-smorest's handler
     cors.init_app(app)
     cli.register(app)
     sockets.register(socketio)

@@ -12,8 +12,6 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import Table
 from sqlalchemy.orm import DeclarativeBase
 
-from chatwidget.ratelimit import Limiter, rate_limit_key
-
 
 class Base(DeclarativeBase):
     """Declarative base shared by every model."""
@@ -57,12 +55,3 @@ migrate = Migrate()
 # reference Node.js server does): a client that sends without waiting for each ack still
 # gets its messages stored in the order it sent them. Other sockets are not held up.
 socketio = SocketIO(async_handlers=False)
-
-
-def new_limiter() -> Limiter:
-    """A rate limiter for one app (RATE_LIMIT per API user, agent or address).
-
-    One per app, not a module singleton: Flask-Limiter keeps the limits, key prefix
-    and storage of the first app it is bound to on the instance.
-    """
-    return Limiter(key_func=rate_limit_key, headers_enabled=True)

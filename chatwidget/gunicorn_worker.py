@@ -7,8 +7,9 @@ import socket
 
 from gunicorn.workers.ggevent import GeventPyWSGIWorker, PyWSGIServer
 
+from chatwidget import patches
 from chatwidget.server import nodelay
-from chatwidget.websocket import FastWebSocketHandler
+from chatwidget.websocket import handler_class
 
 
 class NoDelayPyWSGIServer(PyWSGIServer):
@@ -23,11 +24,12 @@ class Worker(GeventPyWSGIWorker):
     """One gevent worker per process; scale out with processes behind a proxy."""
 
     server_class = NoDelayPyWSGIServer
-    wsgi_handler = FastWebSocketHandler
+    wsgi_handler = handler_class()
 
     def run(self) -> None:
         from chatwidget.server import settle_heap, start_background
 
+        patches.check_versions()
         start_background(self.wsgi)
         settle_heap()
         super().run()

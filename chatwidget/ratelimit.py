@@ -1,16 +1,13 @@
 """Who a request counts against for the rate limit, and the limiter that counts it."""
 
 import base64
-import time
 
 import flask_limiter
-import limits.storage
 from flask import current_app, request
-from flask_limiter import ExemptionScope, RateLimitExceeded, RequestLimit
 from itsdangerous import BadSignature
 
-from chatwidget import tokens
-from chatwidget.tokens import TOKEN_SALT  # noqa: F401 (its historical home)
+from chatwidget import patches, tokens
+from chatwidget.patches import limiter
 
 
 def _bearer_subject(value):
@@ -45,121 +42,21 @@ def rate_limit_key():
     return subject or "addr:%s" % (request.remote_addr or "-")
 
 
-class Limiter(flask_limiter.Limiter):
-    """Flask-Limiter, working out once per endpoint which limits apply.
+def new_limiter():
+    """A rate limiter for one app (RATE_LIMIT per API user, agent or address), the limiter
+    patch's while it is in force (chatwidget.patches.limiter), Flask-Limiter's otherwise.
 
-    The app sets application-wide limits only (RATE_LIMIT, keyed by rate_limit_key) and
-    exempts the web pages' blueprint. Which of them apply to a request then depends on
-    its endpoint alone, yet Flask-Limiter resolves it again on every request (default,
-    decorated, blueprint and meta limits, exemptions, a fresh parse of the limit string):
-    ~100 µs, a tenth of a whole capture. Here that answer is kept per endpoint; the hit
-    goes to Flask-Limiter's own strategy and storage (memory, or Redis shared by every
-    process) under the very keys it uses, and its after-request hook writes the
-    X-RateLimit-* and Retry-After headers and RateLimitExceeded makes the 429 as before.
-
-    Anything else Flask-Limiter can be told (default, decorated, meta or fallback limits,
-    request filters, exempt_when, deduct_when, per-method limits, breach callbacks,
-    swallowed errors) takes Flask-Limiter's own path unchanged, decided per endpoint on
-    its first request.
+    One per app, not a module singleton: Flask-Limiter keeps the limits, key prefix
+    and storage of the first app it is bound to on the instance.
     """
-
-    def init_app(self, app):
-        self._per_endpoint = {}
-        super().init_app(app)
-
-    def _check_request_limit(self, callable_name=None, in_middleware=True):
-        limits = None
-        if in_middleware and not callable_name and self.enabled:
-            endpoint = request.endpoint
-            limits = self._per_endpoint.get(endpoint)
-            if limits is None:
-                limits = self._per_endpoint[endpoint] = self._application_limits_for(endpoint)
-        if limits is False:  # not a configuration this class resolves
-            return super()._check_request_limit(callable_name, in_middleware)
-        if not limits:
-            return
-        key = self._key_func()
-        context = self.context
-        checked = []
-        for limit, scope in limits:
-            args = [self._key_prefix, key, scope] if self._key_prefix else [key, scope]
-            allowed = self.limiter.hit(limit.limit, *args, cost=limit.cost)
-            checked.append(RequestLimit(self, limit.limit, args, not allowed, True))
-            if not allowed:
-                context.view_rate_limits = checked
-                context.view_rate_limit = checked[-1]
-                self.logger.info(
-                    "ratelimit %s (%s) exceeded at endpoint: %s", limit.limit, key, scope
-                )
-                raise RateLimitExceeded(limit)
-        context.view_rate_limits = checked
-        context.view_rate_limit = checked[0]
-
-    def _application_limits_for(self, endpoint):
-        """[(RuntimeLimit, scope)] for endpoint, smallest window first; False if not plain."""
-        manager = self.limit_manager
-        try:
-            plain = not (
-                manager._default_limits
-                or manager._decorated_limits
-                or manager._blueprint_limits
-                or manager._endpoint_hints
-                or self._meta_limits
-                or self._request_filters
-                or self._in_memory_fallback_enabled
-                or self._swallow_errors
-                or self._on_breach
-                or not self._fail_on_first_breach
-            ) and all(_plain(group) for group in manager._application_limits)
-        except AttributeError:  # another Flask-Limiter than the one pinned: its own way
-            return False
-        if not plain:
-            return False
-        if not endpoint or not self.initialized or endpoint.rsplit(".", 1)[-1] == "static":
-            return ()
-        exemption = manager.exemption_scope(current_app, endpoint, request.blueprint)
-        if exemption & ExemptionScope.APPLICATION:
-            return ()
-        limits = sorted(manager.application_limits, key=lambda limit: limit.limit)
-        return tuple((limit, limit.scope_for(endpoint, None)) for limit in limits)
+    cls = limiter.Limiter if patches.enabled("limiter") else flask_limiter.Limiter
+    return cls(key_func=rate_limit_key, headers_enabled=True)
 
 
-def _plain(group):
-    """An ApplicationLimit given as a fixed string, with nothing decided per request."""
-    return isinstance(group.limit_provider, str) and not (
-        group.exempt_when
-        or group.deduct_when
-        or group.per_method
-        or group.methods
-        or group.meta_limits
-        or group.on_breach
-        or callable(group.cost)
-        or callable(group.scope)
-    )
-
-
-class MemoryStorage(limits.storage.MemoryStorage):
-    """limits' in-process storage, sweeping expired keys from a hit instead of a timer.
-
-    limits sweeps from a threading.Timer that it restarts every 10 ms and checks on every
-    hit. Under gevent that timer is a greenlet: checking it (a failed non-blocking lock
-    acquire sleeps) and starting the next one switched to the hub in the middle of every
-    rate-limited request, ~40 µs each. A counter expires when it is read anyway; the sweep
-    only frees the keys nobody uses any more, and runs here at most once a second.
-    """
-
-    STORAGE_SCHEME = ["chatwidget-memory"]
-    SWEEP_S = 1.0
-
-    def __init__(self, uri=None, wrap_exceptions=False, **options):
-        self._next_sweep = 0.0
-        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
-
-    def _MemoryStorage__schedule_expiry(self):  # limits calls it on every hit
-        now = time.monotonic()
-        if now >= self._next_sweep:
-            self._next_sweep = now + self.SWEEP_S
-            self._MemoryStorage__expire_events()
+def memory_storage_uri():
+    """The storage of a process counting alone (no Redis): limits' own in-process one, or
+    the limiter patch's."""
+    return limiter.MemoryStorage.URI if patches.enabled("limiter") else "memory://"
 
 
 def note_own_retry_after(response):

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from flask import Flask
 from gevent import pywsgi
 
-from chatwidget.websocket import FastWebSocketHandler, QuietFastWebSocketHandler
+from chatwidget import patches
+from chatwidget.websocket import handler_class
 
 if TYPE_CHECKING:  # it imports the core, which is imported when the app is built
     from chatwidget.outbox import OutboxWorker
@@ -50,7 +51,9 @@ def start_background(app: Flask) -> "OutboxWorker":
 
     checkpoint.start(app)  # first: connections opened after it do not checkpoint
     scheduler.start(app)
-    posting.start(app, pipelined=True)
+    # Pipelined, a socket reads its next event while its message is committed; its ack
+    # then comes later, which python-socketio can only send patched (socketio_acks).
+    posting.start(app, pipelined=patches.enabled("socketio_acks"))
     capture.start_group_commit(app)
     return OutboxWorker(app).start()
 
@@ -100,11 +103,11 @@ def run(app: Flask, host: str | None = None, port: int | str | None = None) -> N
 
     host = host or app.config["HOST"]
     port = int(port or app.config["PORT"])
-    if app.config.get("ACCESS_LOG", True):
-        access_log, handler = "default", FastWebSocketHandler
-    else:
-        access_log, handler = None, QuietFastWebSocketHandler
-    server = NoDelayWSGIServer((host, port), app, handler_class=handler, log=access_log)
+    patches.check_versions()
+    logged = app.config.get("ACCESS_LOG", True)
+    server = NoDelayWSGIServer(
+        (host, port), app, handler_class=handler_class(logged), log="default" if logged else None
+    )
     listen(server, host, port)
     start_background(app)
     for sig in (signal.SIGINT, signal.SIGTERM):

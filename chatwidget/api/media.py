@@ -9,6 +9,7 @@ from flask import Response, current_app, g, jsonify, request, send_file
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from marshmallow import Schema, ValidationError
+from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
 from chatwidget.api.agent_auth import request_agent
@@ -30,8 +31,9 @@ class MultipartParser(Parser):
 
     __location_map__ = {**Parser.__location_map__, "multipart": "load_multipart"}
 
-    def load_multipart(self, req: flask.Request, schema: Schema) -> Any:
-        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+    def load_multipart(self, req: flask.Request, schema: Schema) -> MultiDictProxy:
+        fields: CombinedMultiDict[str, Any] = CombinedMultiDict([req.files, req.form])
+        return MultiDictProxy(fields, schema, known_multi_fields=tuple(self.KNOWN_MULTI_FIELDS))
 
     def handle_error(
         self,

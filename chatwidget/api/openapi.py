@@ -10,16 +10,15 @@ from chatwidget.schemas.common import ErrorSchema
 
 
 class Api(_SmorestApi):
-    """flask-smorest Api without its app-wide HTTPException handler.
+    """flask-smorest Api with the project's error schema in its OpenAPI document.
 
-    Its handler would turn every HTML page's 404 into JSON; chatwidget.api.errors
-    installs one handler that answers JSON under the APIs and HTML elsewhere.
+    Its app-wide HTTPException handler would turn every HTML page's 404 into JSON:
+    chatwidget.api.errors.register, called after Api.init_app, registers the one that
+    answers JSON under the APIs and HTML elsewhere in its place (Flask keeps the last
+    handler registered for an exception class).
     """
 
     ERROR_SCHEMA = ErrorSchema
-
-    def _register_error_handlers(self) -> None:
-        pass
 
 
 api = Api()

@@ -9,10 +9,12 @@ from typing import Any, NoReturn, TypeVar
 import flask
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest import abort as _abort
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import EXCLUDE, Schema, ValidationError
 from webargs.core import missing
 from webargs.flaskparser import FlaskParser
 
+from chatwidget import patches
+from chatwidget.patches import smorest_docs
 from chatwidget.schemas.common import UNSTORABLE_TEXT, ErrorSchema, summarise
 from chatwidget.schemas.common import bad_text as _bad_text
 
@@ -22,9 +24,6 @@ _SUSPECT = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 _BODY_LOCATIONS = ("json", "form", "json_or_form")
 # flask-smorest's abort raises (an HTTPException), which its missing types do not say.
 abort: Callable[..., NoReturn] = _abort
-# What @blp.arguments takes: a schema, its class, {name: field}, or request -> schema
-# (webargs's own alias is in its private _types module).
-ArgMap = Schema | type[Schema] | Mapping[str, fields.Field] | Callable[[flask.Request], Schema]
 View = TypeVar("View", bound=Callable[..., Any])  # a view, decorated
 
 
@@ -78,7 +77,6 @@ def unstorable(value: object, path: tuple[str, ...] = ()) -> Iterator[tuple[str,
 
 def _nest(paths: Iterable[tuple[str, ...]], message: str) -> dict[str, Any]:
     """Paths → marshmallow-shaped nested errors: {"Metadata": {"k": [message]}}."""
-    # Nested as marshmallow nests them: {name: {…} or [message]}.
     errors: dict[str, Any] = {}
     for path in paths:
         node = errors
@@ -91,6 +89,25 @@ def _nest(paths: Iterable[tuple[str, ...]], message: str) -> dict[str, Any]:
     return errors
 
 
+def _json_body(req: flask.Request) -> Any:
+    """The JSON body by parse_json, missing when there is none (or it is not JSON); what
+    is not valid JSON, or what JSON syntax allows but parse_json refuses, is a 400."""
+    if not req.is_json:
+        return missing
+    reason: object
+    try:
+        return parse_json(req.get_data(cache=True))
+    except json.JSONDecodeError as exc:
+        if exc.doc == "":  # an empty body: no JSON given
+            return missing
+        reason = exc
+    except UnicodeDecodeError as exc:
+        reason = exc
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+    abort(400, message="The body is not valid JSON: %s" % reason)
+
+
 class Parser(FlaskParser):
     """Answers bad input with the project's 400 envelope and refuses non-JSON bodies."""
 
@@ -101,63 +118,28 @@ class Parser(FlaskParser):
         **{loc: EXCLUDE for loc in ("json", "form", "json_or_form", "querystring", "query")},
     }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._schemas: dict[type[Schema], Schema] = {}
-
-    def _get_schema(self, argmap: ArgMap, req: flask.Request) -> Schema:
-        """One instance per schema class, made once: building one costs more than loading.
-
-        A marshmallow schema keeps no state between loads, so routes share it safely.
-        """
-        schema_class = argmap if isinstance(argmap, type) and issubclass(argmap, Schema) else None
-        if schema_class is None:
-            return super()._get_schema(argmap, req)
-        schema = self._schemas.get(schema_class)
-        if schema is None:
-            schema = self._schemas[schema_class] = schema_class()
-        return schema
-
     def load_json(self, req: flask.Request, schema: Schema) -> Any:
+        """The JSON body; a body that is not JSON is a 415, invalid JSON a 400."""
         if req.get_data(cache=True) and not req.is_json:
             abort(415, message="Content-Type must be application/json")
-        return super().load_json(req, schema)
+        return _json_body(req)
 
-    def _raw_load_json(self, req: flask.Request) -> Any:
-        """The JSON body by parse_json; what JSON syntax allows but it refuses is a 400."""
-        if not req.is_json:
-            return missing
-        try:
-            return parse_json(req.get_data(cache=True))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise
-        except (ValueError, RecursionError) as exc:
-            reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
-            abort(400, message="The body is not valid JSON: %s" % reason)
+    def load_json_or_form(self, req: flask.Request, schema: Schema) -> Any:
+        """The JSON body, else the form (the seed's /Token clients send a form)."""
+        data = _json_body(req)
+        return self.load_form(req, schema) if data is missing else data
 
-    def _load_location_data(self, *, schema: Schema, req: flask.Request, location: str) -> Any:
+    def pre_load(
+        self, location_data: Any, *, schema: Schema, req: flask.Request, location: str
+    ) -> Any:
         """The loaded location, refused with 400 if a string cannot be stored."""
-        data = super()._load_location_data(schema=schema, req=req, location=location)
-        if data is missing or location == "json" and not _SUSPECT.search(req.get_data()):
-            return data
-        bad = list(unstorable(data))
+        if location == "json" and not _SUSPECT.search(req.get_data()):
+            return location_data
+        bad = list(unstorable(location_data))
         if bad:
             errors = _nest(bad, UNSTORABLE_TEXT)
             abort(400, message="Invalid request: " + "; ".join(summarise(errors)), errors=errors)
-        return data
-
-    def load_json_or_form(self, req: flask.Request, schema: Schema) -> Any:
-        data = super().load_json(req, schema)
-        return self.load_form(req, schema) if data is missing else data
-
-    def _handle_invalid_json_error(
-        self,
-        error: json.JSONDecodeError | UnicodeDecodeError,
-        req: flask.Request,
-        *args: Any,
-        **kwargs: Any,
-    ) -> NoReturn:
-        abort(400, message="The body is not valid JSON: %s" % error)
+        return location_data
 
     def handle_error(
         self,
@@ -173,15 +155,9 @@ class Parser(FlaskParser):
         abort(error_status_code or 400, message=message, errors=errors)
 
 
-def _documenting(decorator: Callable[[View], Any]) -> Callable[[View], View]:
-    """decorator's documentation (_apidoc) put on the function itself, without its wrapper."""
-
-    def document(func: View) -> View:
-        # flask-smorest reads a view's documentation from this attribute.
-        func._apidoc = decorator(func)._apidoc  # type: ignore[attr-defined]
-        return func
-
-    return document
+def _documenting(decorator: Callable[[View], View]) -> Callable[[View], View]:
+    """decorator, or its documentation alone while the smorest_docs patch is in force."""
+    return smorest_docs.documenting(decorator) if patches.enabled("smorest_docs") else decorator
 
 
 class Blueprint(_Blueprint):
@@ -195,13 +171,8 @@ class Blueprint(_Blueprint):
     }
 
     def alt_response(self, status_code: int, *args: Any, **kwargs: Any) -> Callable[[View], View]:
-        """As flask-smorest's, but it only documents: no wrapper around the view.
-
-        flask-smorest wraps the view once per documented response (and per doc()),
-        each wrapper a call through current_app.ensure_sync on every request; an API
-        view carried seven of them. Here the view gets the documentation its wrapper
-        would have carried, and stays itself.
-        """
+        """As flask-smorest's; documentation only, no wrapper around the view, while the
+        smorest_docs patch is in force (chatwidget.patches.smorest_docs)."""
         decorator = super().alt_response(status_code, *args, **kwargs)
         return _documenting(decorator)
 
@@ -213,7 +184,13 @@ class Blueprint(_Blueprint):
     def arguments(
         self, schema: type[Schema] | Schema, *, location: str = "json", **kwargs: Any
     ) -> Callable[[View], View]:
-        """As flask-smorest's; a body's route also documents 413 (and 415 for JSON)."""
+        """As flask-smorest's; a body's route also documents 413 (and 415 for JSON).
+
+        A schema class is made into its instance once, here: webargs would build one on
+        every request, which costs more than loading (a schema keeps no state between
+        loads)."""
+        if isinstance(schema, type) and issubclass(schema, Schema):
+            schema = schema()
         decorator = super().arguments(schema, location=location, **kwargs)
         if location not in _BODY_LOCATIONS:
             return decorator

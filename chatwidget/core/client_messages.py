@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from chatwidget.core import connector_outbox, conversation_view, media, message_wire, messages
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.extensions import db
-from chatwidget.prepared import pinned
+from chatwidget.patches.prepared import pinned
 
 
 def _payload_to(conversation, to, sender):

@@ -10,7 +10,7 @@ secret in the customer's own entry.
 from sqlalchemy import bindparam, select
 
 from chatwidget.models import Participant
-from chatwidget.prepared import Prepared
+from chatwidget.patches.prepared import Prepared
 
 _participant = Participant.__table__
 _SECRET = Prepared(

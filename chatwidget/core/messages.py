@@ -12,7 +12,7 @@ from chatwidget.core.events import dispatch_now, publish
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Message, Participant
 from chatwidget.models.types import utcnow
-from chatwidget.prepared import Prepared
+from chatwidget.patches.prepared import Prepared
 from chatwidget.timestamps import format_utc
 
 ACTIVITY_TYPES = (
@@ -35,7 +35,7 @@ def who(participant):
     return {"id": participant.public_id, "name": participant.name, "role": participant.role}
 
 
-# The statements every message runs, built and compiled once (chatwidget.prepared): a
+# The statements every message runs, built and compiled once (chatwidget.patches.prepared): a
 # message costs no statement building and no ORM objects (loaded, expired at commit,
 # reloaded), and the seq, the row and the commit stay exactly as before.
 _conversation = Conversation.__table__

@@ -31,7 +31,7 @@ from chatwidget.core import client_messages, events
 from chatwidget.core.errors import CoreError
 from chatwidget.extensions import db
 from chatwidget.groupcommit import GroupCommit
-from chatwidget.prepared import pinned
+from chatwidget.patches.prepared import pinned
 
 _KEY = "chatwidget_posting"
 _PIPELINED = "chatwidget_posting_pipelined"

@@ -15,7 +15,7 @@ from chatwidget.core import handling
 from chatwidget.core.errors import Forbidden, NotFound
 from chatwidget.extensions import db
 from chatwidget.models import Agent, Conversation, Participant
-from chatwidget.prepared import Prepared
+from chatwidget.patches.prepared import Prepared
 
 
 class Sender(NamedTuple):

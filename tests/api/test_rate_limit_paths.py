@@ -1,6 +1,6 @@
 """The limiter's per-endpoint path counts, keys and answers exactly as Flask-Limiter's own.
 
-chatwidget.ratelimit.Limiter resolves the application-wide limits once per endpoint; these
+chatwidget.patches.limiter.Limiter resolves the application-wide limits once per endpoint; these
 tests hold it to a stock flask_limiter.Limiter on the same requests (headers, 429, storage
 keys), across two apps sharing Redis, and check that any other configuration is handed
 to Flask-Limiter whole.
@@ -14,9 +14,9 @@ import flask_limiter
 import pytest
 from limits import parse
 
-import chatwidget.extensions
+from chatwidget import patches
 from chatwidget.extensions import socketio
-from chatwidget.ratelimit import MemoryStorage
+from chatwidget.patches.limiter import MemoryStorage
 from tests.api.capture_helpers import chat
 from tests.conftest import bearer_for, make_app
 from tests.system.servers import REDIS_URL, redis_reason
@@ -55,9 +55,9 @@ def run(app, requests=5):
 
 
 def stock_app(monkeypatch, tmp_path, **config):
-    """The same app with Flask-Limiter's own Limiter."""
+    """The same app with Flask-Limiter's own Limiter (the limiter patch out)."""
     with monkeypatch.context() as patch:
-        patch.setattr(chatwidget.extensions, "Limiter", flask_limiter.Limiter)
+        patch.setattr(patches, "DISABLED", frozenset({"limiter"}))
         return make_app(tmp_path / "stock", **config)
 
 

@@ -1,4 +1,4 @@
-"""The app's WebSocket frames (chatwidget.websocket) behave as RFC 6455 and the stock
+"""The app's WebSocket frames (chatwidget.patches.websocket) behave as RFC 6455 and the stock
 gevent-websocket classes say: what a client sends arrives whole and unchanged, whatever
 its size, fragments or characters, and invalid UTF-8 in a text message closes the socket.
 Driven by a real client (websocket-client) against a real server process."""
@@ -11,7 +11,7 @@ import pytest
 import websocket
 from geventwebsocket.websocket import Header
 
-from chatwidget.websocket import unmask
+from chatwidget.patches.websocket import unmask
 from tests.system.servers import PYTHON, free_port, wait_until
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from sqlalchemy import DateTime
 from sqlalchemy.dialects import postgresql, sqlite
 
-from chatwidget.prepared import _bind_processor
+from chatwidget.patches.prepared import _bind_processor
 
 SQLITE = sqlite.dialect()
 
