@@ -1,5 +1,8 @@
 """API users as the admin pages list, create and revoke them (core.identity does the work)."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import select
 
 from chatwidget.core import identity
@@ -9,7 +12,7 @@ from chatwidget.models import ApiUser
 from chatwidget.timestamps import format_utc
 
 
-def describe(user):
+def describe(user: ApiUser) -> dict[str, Any]:
     """An API user without its secret (only its hash is kept)."""
     return {
         "id": user.id,
@@ -21,7 +24,7 @@ def describe(user):
     }
 
 
-def list_users():
+def list_users() -> list[dict[str, Any]]:
     """Every API user, active ones first, newest first."""
     rows = db.session.scalars(
         select(ApiUser).order_by(ApiUser.revoked_at.is_not(None), ApiUser.id.desc())
@@ -29,7 +32,7 @@ def list_users():
     return [describe(user) for user in rows]
 
 
-def create(name, roles):
+def create(name: str, roles: Sequence[str]) -> dict[str, Any]:
     """A new API user; its secret is in the answer this once, never again."""
     if not name.strip():
         raise InvalidInput("name: may not be blank", errors={"name": ["may not be blank"]})
@@ -37,7 +40,7 @@ def create(name, roles):
     return {**describe(user), "clientSecret": secret}
 
 
-def revoke(user_id):
+def revoke(user_id: int) -> dict[str, Any]:
     """Revoke an API user by id (idempotent: a revoked one keeps its first revokedAt)."""
     user = db.session.get(ApiUser, user_id)
     if user is None:

@@ -1,12 +1,14 @@
 """Who the console shows: the signed-in agent, and the queues and agents to transfer to."""
 
+from typing import Any
+
 from sqlalchemy import select
 
 from chatwidget.extensions import db
 from chatwidget.models import Agent, Queue
 
 
-def me(agent):
+def me(agent: Agent) -> dict[str, Any]:
     """The signed-in agent as the console shows it."""
     return {
         "id": agent.id,
@@ -19,14 +21,14 @@ def me(agent):
     }
 
 
-def queues():
+def queues() -> list[dict[str, Any]]:
     """Every queue, by name: a conversation may be transferred to any of them."""
     return [
         {"id": q.id, "name": q.name} for q in db.session.scalars(select(Queue).order_by(Queue.name))
     ]
 
 
-def transfer_agents(agent):
+def transfer_agents(agent: Agent) -> list[dict[str, Any]]:
     """The other active agents, by name, with their status and load."""
     others = db.session.scalars(
         select(Agent)

@@ -7,6 +7,7 @@ checks it either: whoever holds the link may read the call until the link expire
 """
 
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -19,11 +20,11 @@ from chatwidget.timestamps import format_utc
 _SALT = "call-share"
 
 
-def _serializer():
+def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
-def do_share(call_id, email):
+def do_share(call_id: str, email: str) -> dict[str, Any]:
     """A signed link to the call's page, for email, valid SHARE_TTL_S (8 hours)."""
     call = get_call(call_id)
     ttl = current_app.config["SHARE_TTL_S"]
@@ -35,7 +36,7 @@ def do_share(call_id, email):
     }
 
 
-def check_share_token(call_id, token):
+def check_share_token(call_id: str, token: str | None) -> None:
     """Nothing when token is a live link to this call; Forbidden otherwise."""
     try:
         data = _serializer().loads(token or "", max_age=current_app.config["SHARE_TTL_S"])
