@@ -84,7 +84,7 @@ class CannedList(MethodView):
     @blp.arguments(s.CannedCreateSchema)
     @blp.response(201, s.CannedSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="Shortcut taken")
-    def post(self, body: dict[str, Any]) -> dict[str, object]:
+    def post(self, body: dict[str, Any]) -> canned.Canned:
         """Add a canned response (shortcut unique, lower-cased)"""
         return canned.do_create(g.agent, body["shortcut"], body["text"])
 
@@ -96,7 +96,7 @@ class CannedItem(MethodView):
     @blp.response(200, s.CannedSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="Shortcut taken")
     @_not_found("Unknown canned response")
-    def patch(self, body: dict[str, Any], item_id: int) -> dict[str, object]:
+    def patch(self, body: dict[str, Any], item_id: int) -> canned.Canned:
         """Change a canned response's shortcut or text"""
         return canned.do_update(item_id, body.get("shortcut"), body.get("text"))
 

@@ -1,18 +1,21 @@
 """The console's customer panel: who the customer of a conversation is, what they rated,
 and their earlier conversations (by the same e-mail or the same identified end user)."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import and_, func, or_, select
 
 from chatwidget.core import conversations, handling
 from chatwidget.extensions import db
-from chatwidget.models import Conversation, EndUser, Message, Queue
+from chatwidget.models import Agent, Conversation, EndUser, Message, Queue
 from chatwidget.timestamps import format_utc
 
 EARLIER = 20  # earlier conversations shown at most, newest first
 PREVIEW_CHARS = 200
 
 
-def panel(agent, conversation_id):
+def panel(agent: Agent, conversation_id: str) -> dict[str, Any]:
     """The panel of a conversation the agent may read (handling.check_reader)."""
     conversation = conversations.get(conversation_id)
     handling.check_reader(agent, conversation)
@@ -23,7 +26,7 @@ def panel(agent, conversation_id):
         "chatId": conversation.id,
         "state": conversation.state,
         "channel": conversation.channel,
-        "queue": db.session.get(Queue, conversation.queue_id).name,
+        "queue": db.session.get_one(Queue, conversation.queue_id).name,
         "name": customer.name if customer else conversations.customer_name(details),
         "email": conversation.email,
         "phone": conversation.phone,
@@ -38,14 +41,14 @@ def panel(agent, conversation_id):
     }
 
 
-def _end_user(end_user_id):
+def _end_user(end_user_id: int | None) -> dict[str, str | None] | None:
     user = db.session.get(EndUser, end_user_id) if end_user_id is not None else None
     if user is None:
         return None
     return {"identifier": user.identifier, "name": user.name, "email": user.email}
 
 
-def earlier(conversation):
+def earlier(conversation: Conversation) -> list[dict[str, Any]]:
     """The customer's other conversations, newest first: same e-mail or same end user."""
     same = [
         column == value
@@ -78,7 +81,7 @@ def earlier(conversation):
     ]
 
 
-def _previews(pks):
+def _previews(pks: Sequence[int]) -> dict[int, str]:
     """{conversation pk: the start of its first ChatMessage that is not a whisper}."""
     first = (
         select(Message.conversation_pk, func.min(Message.seq).label("seq"))

@@ -6,9 +6,12 @@ log's attempt numbers go on rising and the worker's fence (a claim's attempt num
 never repeats: the redelivery is one more try, and a failure makes it dead again.
 """
 
-from sqlalchemy import case, func, select, update
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, select, update
 
 from chatwidget.core import webhooks
+from chatwidget.core.atomic import compare_and_set
 from chatwidget.core.errors import Conflict, NotFound
 from chatwidget.core.events import publish
 from chatwidget.extensions import db
@@ -19,7 +22,9 @@ from chatwidget.timestamps import format_utc
 STATUSES = ("pending", "delivered", "dead")
 
 
-def describe(hook, counts=None, with_secret=False):
+def describe(
+    hook: Webhook, counts: dict[str, int] | None = None, with_secret: bool = False
+) -> dict[str, Any]:
     """A webhook with its event counts (the Basic password never)."""
     out = webhooks.describe(hook, with_secret=with_secret)
     out["createdAt"] = format_utc(hook.created_at)
@@ -27,7 +32,7 @@ def describe(hook, counts=None, with_secret=False):
     return out
 
 
-def list_hooks():
+def list_hooks() -> list[dict[str, Any]]:
     """Every endpoint, oldest first, with its events counted by status in one query."""
     counted = {
         status: func.coalesce(func.sum(case((OutboxEvent.status == status, 1), else_=0)), 0)
@@ -42,17 +47,19 @@ def list_hooks():
     return [describe(row[0], {s: int(getattr(row, s)) for s in STATUSES}) for row in rows]
 
 
-def get_hook(hook_id):
+def get_hook(hook_id: int) -> Webhook:
     hook = db.session.get(Webhook, hook_id)
     if hook is None:
         raise NotFound("no webhook %s" % hook_id)
     return hook
 
 
-def events(hook_id, status=None, page=1, per_page=25):
+def events(
+    hook_id: int, status: str | None = None, page: int = 1, per_page: int = 25
+) -> dict[str, Any]:
     """One page of an endpoint's events, newest first, each with its delivery log."""
     get_hook(hook_id)
-    where = [OutboxEvent.webhook_id == hook_id]
+    where: list[ColumnElement[bool]] = [OutboxEvent.webhook_id == hook_id]
     if status:
         where.append(OutboxEvent.status == status)
     total = db.session.scalar(select(func.count(OutboxEvent.id)).where(*where))
@@ -70,9 +77,9 @@ def events(hook_id, status=None, page=1, per_page=25):
     return {"items": items, "page": page, "perPage": per_page, "total": total}
 
 
-def _logs(outbox_ids):
+def _logs(outbox_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The delivery attempts of these events, oldest first, by event id."""
-    out = {}
+    out: dict[int, list[dict[str, Any]]] = {}
     if not outbox_ids:
         return out
     rows = db.session.scalars(
@@ -93,7 +100,7 @@ def _logs(outbox_ids):
     return out
 
 
-def describe_event(row, log):
+def describe_event(row: OutboxEvent, log: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "id": row.id,
         "eventId": row.event_id,
@@ -107,18 +114,16 @@ def describe_event(row, log):
     }
 
 
-def redeliver(event_pk):
+def redeliver(event_pk: int) -> dict[str, Any]:
     """Send a dead or delivered event again, now; Conflict while it is still pending."""
     row = db.session.get(OutboxEvent, event_pk)
     if row is None:
         raise NotFound("no webhook event %s" % event_pk)
-    moved = db.session.execute(
+    if not compare_and_set(
         update(OutboxEvent)
         .where(OutboxEvent.id == row.id, OutboxEvent.status.in_(("dead", "delivered")))
         .values(status="pending", next_attempt_at=utcnow(), lease_until=None, delivered_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
+    ):
         db.session.rollback()
         raise Conflict("this event is still pending: the worker will deliver it")
     publish(db.session, "outbox.new", {})  # wake the delivery worker after the commit
