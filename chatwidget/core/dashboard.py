@@ -8,9 +8,11 @@ PERCENTILE_CONT does); ROW_NUMBER and COUNT over the ordered durations pick thos
 rows in SQL, on SQLite and PostgreSQL alike.
 """
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 
 from chatwidget.core.sqltime import HOUR_FORMAT, hour_of, seconds_between
 from chatwidget.extensions import db
@@ -19,16 +21,19 @@ from chatwidget.models.types import utcnow
 from chatwidget.timestamps import format_utc
 
 _NOT_CHATS = ("new", "offline")
+# {"count": n, percentile: seconds or None, …}, as percentiles() answers.
+Percentiles = dict[str | int, int | float | None]
+Where = Sequence[ColumnElement[bool]]
 
 
-def window(days, now=None):
+def window(days: int, now: datetime | None = None) -> tuple[datetime, datetime]:
     """(first hour's start, now) of the last `days` days."""
     now = now or utcnow()
     hour = now.replace(minute=0, second=0, microsecond=0)
     return hour - timedelta(hours=24 * days - 1), now
 
 
-def summary(days=7, now=None):
+def summary(days: int = 7, now: datetime | None = None) -> dict[str, Any]:
     """Everything the dashboard draws."""
     start, end = window(days, now)
     in_window = (Conversation.created_at >= start, Conversation.created_at <= end)
@@ -53,7 +58,7 @@ def summary(days=7, now=None):
     }
 
 
-def hours(start, days, where):
+def hours(start: datetime, days: int, where: Where) -> list[dict[str, Any]]:
     """Conversations per hour, every hour of the window (zeros included), from one GROUP BY."""
     bucket = hour_of(Conversation.created_at)
     rows = db.session.execute(
@@ -64,7 +69,7 @@ def hours(start, days, where):
     return [{"hour": format_utc(h), "conversations": counted.get(h, 0)} for h in slots]
 
 
-def percentiles(duration, where, wanted):
+def percentiles(duration: ColumnElement[float], where: Where, wanted: Iterable[int]) -> Percentiles:
     """{"count": n, p: value in seconds or None …} of a duration over the matching rows.
 
     h = (n − 1) × p / 100; the rows ranked floor(h) and ceil(h) (0-based) come back
@@ -77,22 +82,23 @@ def percentiles(duration, where, wanted):
         func.count().over().label("n"),
     ).subquery()
     n = ranked.c.n
-    picks = []
+    picks: list[ColumnElement[int]] = []
     for p in wanted:
         picks += [(n - 1) * p // 100, ((n - 1) * p + 99) // 100]
     rows = db.session.execute(
         select(ranked.c.i, ranked.c.n, ranked.c.s).where(ranked.c.i.in_(picks))
     )
-    ranks, count = {}, 0
+    ranks: dict[int, float] = {}
+    count = 0
     for i, total, seconds in rows:
         ranks[i], count = float(seconds), total
-    out = {"count": count}
+    out: Percentiles = {"count": count}
     for p in wanted:
         out[p] = _interpolate(ranks, count, p)
     return out
 
 
-def _interpolate(ranks, count, p):
+def _interpolate(ranks: dict[int, float], count: int, p: int) -> float | None:
     if not count:
         return None
     h = (count - 1) * p
@@ -100,7 +106,7 @@ def _interpolate(ranks, count, p):
     return round(low + (high - low) * (h % 100) / 100, 3)
 
 
-def ratings(where):
+def ratings(where: Where) -> dict[str, Any]:
     """How many rated, the average and how many of each 1 … 5."""
     rated = (*where, Conversation.rating.is_not(None))
     count, average = db.session.execute(
@@ -118,10 +124,10 @@ def ratings(where):
     return {"count": count, "average": average, "distribution": distribution}
 
 
-def totals(where):
+def totals(where: Where) -> dict[str, int]:
     """Chats, ended chats and offline messages of the window, in one query."""
 
-    def counted(condition):
+    def counted(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     state = Conversation.state

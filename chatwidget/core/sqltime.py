@@ -23,7 +23,7 @@ def dialect() -> str:
 
 
 def seconds_between(
-    later: SQLColumnExpression[datetime], earlier: SQLColumnExpression[datetime]
+    later: SQLColumnExpression[datetime | None], earlier: SQLColumnExpression[datetime | None]
 ) -> ColumnElement[float]:
     """SQL: later − earlier in seconds (a float; NULL when either is NULL)."""
     if dialect() == "sqlite":
@@ -31,7 +31,7 @@ def seconds_between(
     return cast(func.extract("epoch", later - earlier), Float)
 
 
-def hour_of(column: SQLColumnExpression[datetime]) -> ColumnElement[str]:
+def hour_of(column: SQLColumnExpression[datetime | None]) -> ColumnElement[str]:
     """SQL: the UTC hour a datetime falls in, as text in HOUR_FORMAT."""
     if dialect() == "sqlite":
         return func.strftime(HOUR_FORMAT, column)
