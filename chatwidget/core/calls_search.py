@@ -8,8 +8,19 @@ connections get a Unicode one (chatwidget.core.sqltime.install_sqlite_functions)
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Exists,
+    TextClause,
+    and_,
+    bindparam,
+    exists,
+    func,
+    select,
+    text,
+)
 
 from chatwidget.core.sqltime import dialect
 from chatwidget.extensions import db
@@ -30,24 +41,24 @@ _TEXT_IN_POSTGRESQL = text(
 )
 
 
-def _like(value):
+def _like(value: str) -> str:
     """A LIKE pattern matching value anywhere, its own % _ and \\ taken literally."""
     escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return "%" + escaped + "%"
 
 
-def _text_clause(q):
+def _text_clause(q: str) -> TextClause:
     statement = _TEXT_IN_SQLITE if dialect() == "sqlite" else _TEXT_IN_POSTGRESQL
     return statement.bindparams(bindparam("pattern", _like(q)))
 
 
-def _key(kind, value):
+def _key(kind: str, value: str) -> Exists:
     return exists().where(CallKey.call_pk == Call.id, CallKey.kind == kind, CallKey.value == value)
 
 
-def _filters(query):
+def _filters(query: dict[str, Any]) -> ColumnElement[bool] | None:
     """The WHERE clauses of a search's query parameters."""
-    where = []
+    where: list[ColumnElement[bool] | TextClause] = []
     if query.get("q"):
         where.append(_text_clause(query["q"]))
     if query.get("sessionId"):
@@ -67,7 +78,7 @@ def _filters(query):
     return and_(*where) if where else None
 
 
-def search(query):
+def search(query: dict[str, Any]) -> dict[str, Any]:
     """One page of matching calls, newest first, with the total of matches."""
     page, per_page = query.get("page", 1), query.get("perPage", 25)
     where = _filters(query)
@@ -85,7 +96,7 @@ def search(query):
     }
 
 
-def _at(stamp):
+def _at(stamp: object) -> datetime:
     """A stored message time as a datetime, to order by instant (not by its text)."""
     try:
         return parse_utc(stamp)
@@ -93,14 +104,14 @@ def _at(stamp):
         return datetime.min
 
 
-def _customer(call):
+def _customer(call: Call) -> dict[str, Any]:
     for contact in call.contacts or []:
         if (contact.get("Type") or "").lower() == "customer":
             return contact
     return {}
 
 
-def describe(call):
+def describe(call: Call) -> dict[str, Any]:
     """A call as a search result lists it."""
     customer = _customer(call)
     name = " ".join(p for p in (customer.get("FirstName"), customer.get("LastName")) if p)

@@ -42,7 +42,13 @@ class InvalidState(CoreError):
 
 
 class Unavailable(CoreError):
+    """Not now; retry_after, when given: seconds after which trying again may work."""
+
     status = 503
+
+    def __init__(self, message: str, retry_after: int | None = None, **extra: Any) -> None:
+        super().__init__(message, **extra)
+        self.retry_after = retry_after
 
 
 class TooLarge(CoreError):

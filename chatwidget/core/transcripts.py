@@ -3,7 +3,9 @@
 import hashlib
 import hmac
 import unicodedata
-from datetime import UTC
+from collections.abc import Callable
+from datetime import UTC, datetime, tzinfo
+from typing import Any, NotRequired, TypedDict
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
@@ -21,14 +23,43 @@ from chatwidget.pdfrender import FONTS
 _LINK_VALUE = b"pdf"
 # Activities a reader of the transcript cares about; the rest (greetings, handOff,
 # noAgentAvailable) is routing noise. Typing is never stored.
-NOTES = {
+NOTES: dict[str | None, str] = {
     "participantJoined": "%s joined",
     "participantLeft": "%s left",
     "endOfConversation": "The conversation ended",
 }
 
 
-def _signer(conversation_id):
+class Line(TypedDict):
+    """One row of a transcript: a chat message, or a note (joined, left, ended)."""
+
+    kind: str  # "chat" or "note"
+    at: str
+    text: str
+    who: NotRequired[str]
+    role: NotRequired[str]
+    dir: NotRequired[str]
+    attachments: NotRequired[list[str]]
+
+
+class Person(TypedDict):
+    name: str
+    role: str
+
+
+class Transcript(TypedDict):
+    """What transcript.html shows (times already as text in the reader's zone)."""
+
+    conversationId: str
+    customerName: str
+    participants: list[Person]
+    started: str
+    ended: str
+    timeZone: str
+    lines: list[Line]
+
+
+def _signer(conversation_id: str) -> TimestampSigner:
     """The link signer of one conversation: its id is in the salt, not in the token."""
     return TimestampSigner(
         current_app.config["SECRET_KEY"],
@@ -37,7 +68,7 @@ def _signer(conversation_id):
     )
 
 
-def link_for(conversation):
+def link_for(conversation: Conversation) -> str:
     """A signed URL of the conversation's PDF, valid TRANSCRIPT_LINK_TTL_S, no id needed.
 
     itsdangerous payloads are only base64: this token has none (a fixed value, its time
@@ -51,7 +82,7 @@ def link_for(conversation):
     )
 
 
-def _link_matches(conversation_id, token):
+def _link_matches(conversation_id: str, token: str) -> bool:
     ttl = current_app.config["TRANSCRIPT_LINK_TTL_S"]
     try:
         value = _signer(conversation_id).unsign(token, max_age=ttl)
@@ -60,7 +91,7 @@ def _link_matches(conversation_id, token):
     return hmac.compare_digest(value, _LINK_VALUE)
 
 
-def is_staff(bearer=None, session_agent_id=None):
+def is_staff(bearer: str | None = None, session_agent_id: int | None = None) -> bool:
     """True for an agent (console session or agent token) or an `admin` API user.
 
     A bearer that is neither is 401; an API user without `admin` is 403, decided
@@ -86,7 +117,12 @@ def is_staff(bearer=None, session_agent_id=None):
     return True
 
 
-def check_reader(conversation_id, staff=False, participant_id=None, token=None):
+def check_reader(
+    conversation_id: object,
+    staff: bool = False,
+    participant_id: object = None,
+    token: str | None = None,
+) -> Conversation:
     """The ended conversation this caller may read; NotFound for anything else.
 
     Ongoing, unknown, a wrong participant id or link: all the same 404.
@@ -106,13 +142,13 @@ def check_reader(conversation_id, staff=False, participant_id=None, token=None):
     raise missing
 
 
-def _customer(conversation):
+def _customer(conversation: Conversation) -> Participant | None:
     return db.session.scalar(
         select(Participant).filter_by(conversation_pk=conversation.id, role="customer")
     )
 
 
-def _zone(customer_fields):
+def _zone(customer_fields: dict[str, Any] | None) -> tuple[tzinfo, str]:
     """(tzinfo, name): the customer's time zone (init's `timeZone`), else UTC."""
     name = (customer_fields or {}).get("timeZone")
     try:
@@ -121,7 +157,7 @@ def _zone(customer_fields):
         return UTC, "UTC"
 
 
-def direction(text):
+def direction(text: str | None) -> str:
     """HTML's dir="auto" (which xhtml2pdf lacks): the first strong character decides."""
     for char in text or "":
         kind = unicodedata.bidirectional(char)
@@ -132,43 +168,44 @@ def direction(text):
     return "ltr"
 
 
-def _attachment_name(item):
+def _attachment_name(item: dict[str, Any]) -> str:
     url = item.get("contentUrl") or ""
-    return item.get("name") or url.rstrip("/").rpartition("/")[2] or item.get("type") or "file"
+    name: str = item.get("name") or url.rstrip("/").rpartition("/")[2] or item.get("type") or "file"
+    return name
 
 
-def _line(message, wire, local):
+def _line(message: Message, wire: dict[str, Any], local: Callable[[datetime], str]) -> Line | None:
     """One row of the transcript, or None for what a reader need not see."""
     at = local(message.created_at)
     sender = wire.get("from") or {}
     if message.type == "ChatMessage":
-        return {
-            "kind": "chat",
-            "at": at,
-            "who": sender.get("name") or "",
-            "role": sender.get("role") or "",
-            "text": message.text or "",
-            "dir": direction(message.text),
-            "attachments": [_attachment_name(a) for a in message.attachments or []],
-        }
+        return Line(
+            kind="chat",
+            at=at,
+            who=sender.get("name") or "",
+            role=sender.get("role") or "",
+            text=message.text or "",
+            dir=direction(message.text),
+            attachments=[_attachment_name(a) for a in message.attachments or []],
+        )
     note = NOTES.get(message.activity_type)
     if note is None:
         return None
     name = ((message.info or {}).get("participant") or {}).get("name") or ""
-    return {"kind": "note", "at": at, "text": note % name if "%s" in note else note}
+    return Line(kind="note", at=at, text=note % name if "%s" in note else note)
 
 
-def build(conversation):
+def build(conversation: Conversation) -> Transcript:
     """What a transcript shows: participants, times in the customer's zone, the messages
     the customer could see (no whispers, nothing addressed only to others), in order."""
     zone, zone_name = _zone(conversation.customer)
 
-    def local(value):
+    def local(value: datetime) -> str:
         return value.replace(tzinfo=UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
     customer = _customer(conversation)
     customer_id = customer.public_id if customer else None  # as stored messages name it
-    lines = []
+    lines: list[Line] = []
     rows = db.session.scalars(
         select(Message).filter_by(conversation_pk=conversation.id).order_by(Message.seq)
     )
@@ -181,24 +218,24 @@ def build(conversation):
     people = db.session.scalars(
         select(Participant).filter_by(conversation_pk=conversation.id).order_by(Participant.id)
     )
-    return {
-        "conversationId": conversation.conversation_id,
-        "customerName": customer.name if customer else "",
-        "participants": [{"name": p.name, "role": p.role} for p in people],
-        "started": local(conversation.created_at),
-        "ended": local(conversation.ended_at or conversation.last_message_at),
-        "timeZone": zone_name,
-        "lines": lines,
-    }
+    return Transcript(
+        conversationId=conversation.conversation_id,
+        customerName=customer.name if customer else "",
+        participants=[Person(name=p.name, role=p.role) for p in people],
+        started=local(conversation.created_at),
+        ended=local(conversation.ended_at or conversation.last_message_at),
+        timeZone=zone_name,
+        lines=lines,
+    )
 
 
-def render_html(transcript, for_pdf=False, link=None):
+def render_html(transcript: Transcript, for_pdf: bool = False, link: str | None = None) -> str:
     """transcript.html: the PDF's source (with its fonts) or the e-mail's body."""
     fonts = FONTS if for_pdf else ()
     return render_template("transcript.html", t=transcript, for_pdf=for_pdf, fonts=fonts, link=link)
 
 
-def pdf_path(conversation):
+def pdf_path(conversation: Conversation) -> str:
     """The file of the conversation's transcript PDF, rendered off the event loop once
     and kept (core.transcript_pdfs); Unavailable (503) when every worker is busy."""
     return transcript_pdfs.pdf_file(
@@ -206,11 +243,11 @@ def pdf_path(conversation):
     )
 
 
-def pdf_name(conversation):
+def pdf_name(conversation: Conversation) -> str:
     return "transcript-%s.pdf" % conversation.conversation_id
 
 
-def do_email(conversation):
+def do_email(conversation: Conversation) -> None:
     """Mail the transcript PDF to the customer's e-mail address (400 if there is none)."""
     if not conversation.email:
         raise InvalidInput(
