@@ -23,7 +23,7 @@ class ApiUsers(MethodView):
     @admin_required(blp)
     @blp.arguments(s.ApiUserCreateSchema)
     @blp.response(201, s.ApiUserCreatedSchema)
-    def post(self, body: dict[str, Any]) -> dict[str, object]:
+    def post(self, body: dict[str, Any]) -> api_users.NewApiUser:
         """Create an API user with roles; its clientSecret is in this answer only"""
         return api_users.create(body["name"], body["roles"])
 
@@ -33,7 +33,7 @@ class ApiUserById(MethodView):
     @admin_required(blp)
     @blp.response(200, s.ApiUserSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such API user")
-    def delete(self, user_id: int) -> dict[str, object]:
+    def delete(self, user_id: int) -> api_users.ApiUserView:
         """Revoke an API user: its tokens and Basic credentials stop working at once
 
         Idempotent: revoking it again answers the same revokedAt.

@@ -35,7 +35,7 @@ def _csrf_refused(view: View) -> View:
 class Me(MethodView):
     @agent_required(blp)
     @blp.response(200, s.MeSchema)
-    def get(self) -> dict[str, object]:
+    def get(self) -> roster.Me:
         """The signed-in agent: name, admin flag, status, capacity, queues"""
         return roster.me(g.agent)
 
