@@ -132,7 +132,7 @@ class OfflineReply(MethodView):
     @blp.response(200, s.OfflineItemSchema)
     @blp.alt_response(503, schema=ErrorSchema, description="The e-mail could not be sent")
     @_offline_errors
-    def post(self, body: dict[str, Any], conversation_id: str) -> dict[str, object]:
+    def post(self, body: dict[str, Any], conversation_id: str) -> offline.OfflineItem:
         """Answer an offline message by e-mail; stored as your message, marked done
 
         The e-mail goes first (SMTP_*); when it cannot be sent, 503 and nothing is stored.
@@ -146,6 +146,6 @@ class OfflineDone(MethodView):
     @blp.response(200, s.OfflineItemSchema)
     @_csrf_refused
     @_offline_errors
-    def post(self, conversation_id: str) -> dict[str, object]:
+    def post(self, conversation_id: str) -> offline.OfflineItem:
         """Mark an offline message done (idempotent)"""
         return offline.do_done(g.agent, conversation_id)

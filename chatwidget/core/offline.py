@@ -3,7 +3,7 @@ e-mail, marked done."""
 
 from collections.abc import Sequence
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, TypedDict
 
 from flask import current_app
 from sqlalchemy import Row, select, update
@@ -18,7 +18,28 @@ from chatwidget.timestamps import format_utc
 LIMIT = 200  # listed at most; the open ones are few, the done ones only the latest
 
 
-def listing(agent: Agent, status: str = "open") -> list[dict[str, Any]]:
+class Reply(TypedDict):
+    """An agent's answer to an offline message (sent by e-mail)."""
+
+    text: str | None
+    at: str
+    agent: str | None
+
+
+class OfflineItem(TypedDict):
+    """An offline message as the console lists it."""
+
+    conversationId: str
+    name: str | None
+    email: str | None
+    text: str | None
+    queue: str
+    createdAt: str
+    doneAt: str | None
+    replies: list[Reply]
+
+
+def listing(agent: Agent, status: str = "open") -> list[OfflineItem]:
     """Open (or done) offline messages of the agent's queues (an admin's: all), oldest
     first; of the done ones, the latest LIMIT."""
     done = status == "done"
@@ -40,7 +61,7 @@ def listing(agent: Agent, status: str = "open") -> list[dict[str, Any]]:
 
 def _items(
     rows: Sequence[Row[Conversation, str] | tuple[Conversation, str]],
-) -> list[dict[str, Any]]:
+) -> list[OfflineItem]:
     """(conversation, queue name) rows as the console lists them, their messages read at once."""
     found = db.session.execute(
         select(Message.conversation_pk, Message.text, Message.sender, Message.created_at)
@@ -48,29 +69,29 @@ def _items(
         .order_by(Message.conversation_pk, Message.seq)
     ).all()
     texts: dict[int, str | None] = {}
-    replies: dict[int, list[dict[str, Any]]] = {}
+    replies: dict[int, list[Reply]] = {}
     for pk, text, sender, at in found:
         if sender.get("role") == "customer":
             texts.setdefault(pk, text)
         else:
-            reply = {"text": text, "at": format_utc(at), "agent": sender.get("name")}
+            reply = Reply(text=text, at=format_utc(at), agent=sender.get("name"))
             replies.setdefault(pk, []).append(reply)
     return [
-        {
-            "conversationId": c.conversation_id,
-            "name": (c.customer or {}).get("firstName"),
-            "email": c.email,
-            "text": texts.get(c.id, ""),
-            "queue": queue,
-            "createdAt": format_utc(c.created_at),
-            "doneAt": format_utc(c.offline_done_at),
-            "replies": replies.get(c.id, []),
-        }
+        OfflineItem(
+            conversationId=c.conversation_id,
+            name=(c.customer or {}).get("firstName"),
+            email=c.email,
+            text=texts.get(c.id, ""),
+            queue=queue,
+            createdAt=format_utc(c.created_at),
+            doneAt=format_utc(c.offline_done_at),
+            replies=replies.get(c.id, []),
+        )
         for c, queue in rows
     ]
 
 
-def _item(conversation: Conversation) -> dict[str, Any]:
+def _item(conversation: Conversation) -> OfflineItem:
     return _items([(conversation, db.session.get_one(Queue, conversation.queue_id).name)])[0]
 
 
@@ -94,13 +115,13 @@ def _check_text(text: str) -> str:
 
 def _email(agent: Agent, conversation: Conversation, to: str, text: str) -> EmailMessage:
     """The reply as an e-mail to the customer, quoting what they wrote."""
-    original = _item(conversation)["text"]
+    original = _item(conversation)["text"] or ""
     quoted = "\n".join("> " + line for line in original.splitlines())
     body = "%s\n\n%s\n\nYou wrote:\n%s\n" % (text, agent.name, quoted)
     return mailer.compose(to, "Re: your message", body)
 
 
-def do_reply(agent: Agent, conversation_id: str, text: str) -> dict[str, Any]:
+def do_reply(agent: Agent, conversation_id: str, text: str) -> OfflineItem:
     """E-mail the reply to the customer, then store it as the agent's ChatMessage and mark
     the message done. Unavailable (503) when the e-mail cannot be sent: nothing stored."""
     conversation = check_offline(agent, conversation_id)
@@ -150,7 +171,7 @@ def _mark_done(pk: int) -> None:
     )
 
 
-def do_done(agent: Agent, conversation_id: str) -> dict[str, Any]:
+def do_done(agent: Agent, conversation_id: str) -> OfflineItem:
     """Mark an offline message done (answered otherwise, or nothing to answer); idempotent."""
     conversation = check_offline(agent, conversation_id)
     _mark_done(conversation.id)

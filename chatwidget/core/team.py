@@ -8,7 +8,7 @@ to the front of their queues, as when its grace period runs out.
 
 import hashlib
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -24,23 +24,48 @@ from chatwidget.models.types import utcnow
 from chatwidget.timestamps import format_utc
 
 
-def describe(agent: Agent) -> dict[str, Any]:
+class TeamAgent(TypedDict):
     """An agent as the admin pages list it."""
-    return {
-        "id": agent.id,
-        "email": agent.email,
-        "name": agent.name,
-        "isAdmin": bool(agent.is_admin),
-        "active": agent.deactivated_at is None,
-        "status": agent.status,
-        "maxChats": agent.max_chats,
-        "activeChats": agent.active_chats,
-        "skills": sorted(q.name for q in agent.skills),
-        "createdAt": format_utc(agent.created_at),
-    }
+
+    id: int
+    email: str
+    name: str
+    isAdmin: bool
+    active: bool
+    status: str
+    maxChats: int
+    activeChats: int
+    skills: list[str]
+    createdAt: str
 
 
-def list_agents() -> list[dict[str, Any]]:
+class TeamQueue(TypedDict):
+    """A queue with how many active agents serve it and how many wait in it."""
+
+    id: int
+    name: str
+    virtualAgentUrl: str | None
+    agents: int
+    waiting: int
+
+
+def describe(agent: Agent) -> TeamAgent:
+    """An agent as the admin pages list it."""
+    return TeamAgent(
+        id=agent.id,
+        email=agent.email,
+        name=agent.name,
+        isAdmin=bool(agent.is_admin),
+        active=agent.deactivated_at is None,
+        status=agent.status,
+        maxChats=agent.max_chats,
+        activeChats=agent.active_chats,
+        skills=sorted(q.name for q in agent.skills),
+        createdAt=format_utc(agent.created_at),
+    )
+
+
+def list_agents() -> list[TeamAgent]:
     """Every agent: active ones first, then by name."""
     rows = db.session.scalars(
         select(Agent).order_by(Agent.deactivated_at.is_not(None), func.lower(Agent.name), Agent.id)
@@ -150,7 +175,7 @@ def deactivate(agent: Agent) -> None:
     db.session.commit()
 
 
-def list_queues() -> list[dict[str, Any]]:
+def list_queues() -> list[TeamQueue]:
     """Every queue with how many active agents serve it and how many wait in it."""
     serving = (
         select(func.count(agent_skill.c.agent_id))
@@ -171,12 +196,12 @@ def list_queues() -> list[dict[str, Any]]:
     return [describe_queue(queue, agents_, waiting_) for queue, agents_, waiting_ in rows]
 
 
-def describe_queue(queue: Queue, agents_: int = 0, waiting: int = 0) -> dict[str, Any]:
+def describe_queue(queue: Queue, agents_: int = 0, waiting: int = 0) -> TeamQueue:
     """A queue as the admin pages list it."""
-    return {
-        "id": queue.id,
-        "name": queue.name,
-        "virtualAgentUrl": queue.virtual_agent_url,
-        "agents": agents_,
-        "waiting": waiting,
-    }
+    return TeamQueue(
+        id=queue.id,
+        name=queue.name,
+        virtualAgentUrl=queue.virtual_agent_url,
+        agents=agents_,
+        waiting=waiting,
+    )
