@@ -64,7 +64,7 @@ class CustomerPanel(MethodView):
     @blp.response(200, s.CustomerPanelSchema)
     @blp.alt_response(403, schema=ErrorSchema, description="Not a conversation you may read")
     @_not_found("Unknown conversation")
-    def get(self, conversation_id: str) -> dict[str, object]:
+    def get(self, conversation_id: str) -> customer_panel.Panel:
         """The customer panel: contact, page URL, rating, earlier conversations
 
         For a conversation you are or were in, or that waits in one of your queues.
