@@ -2,7 +2,7 @@
 
 import os
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from flask import current_app
 from gevent import monkey
@@ -22,6 +22,18 @@ _SALT = "agent-token"
 # Checked against when the e-mail is unknown, so both halves cost the same time.
 _DUMMY_HASH = generate_password_hash("not a password")
 _R = TypeVar("_R")
+
+
+class AgentView(TypedDict):
+    """An agent as the CLI and APIs show it."""
+
+    id: int
+    email: str
+    name: str
+    skills: list[str]
+    maxChats: int
+    status: str
+    isAdmin: bool
 
 
 def create_agent(
@@ -59,17 +71,17 @@ def create_agent(
     return agent
 
 
-def describe(agent: Agent) -> dict[str, Any]:
+def describe(agent: Agent) -> AgentView:
     """An agent as the CLI and APIs show it."""
-    return {
-        "id": agent.id,
-        "email": agent.email,
-        "name": agent.name,
-        "skills": [q.name for q in agent.skills],
-        "maxChats": agent.max_chats,
-        "status": agent.status,
-        "isAdmin": bool(agent.is_admin),
-    }
+    return AgentView(
+        id=agent.id,
+        email=agent.email,
+        name=agent.name,
+        skills=[q.name for q in agent.skills],
+        maxChats=agent.max_chats,
+        status=agent.status,
+        isAdmin=bool(agent.is_admin),
+    )
 
 
 def authenticate(email: str | None, password: str | None) -> Agent | None:

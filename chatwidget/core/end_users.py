@@ -28,6 +28,19 @@ from chatwidget.unstorable import bad_text
 SNIPPET_CHARS = 200
 
 
+class UserConversation(TypedDict):
+    """One of an end user's conversations, with the pair that lets its holder rejoin it."""
+
+    conversationId: str
+    participantId: str
+    state: str
+    subject: str
+    createdAt: str
+    endedAt: str | None
+    rating: int | None
+    lastMessage: str | None
+
+
 class Identity(TypedDict):
     """Who an identity proof vouches for: the integrator's id, and a name and e-mail a
     JWT may add."""
@@ -158,7 +171,7 @@ def _last_text(conversation_pk: int) -> str | None:
     return None
 
 
-def conversations_of(token: str, limit: int) -> list[dict[str, Any]]:
+def conversations_of(token: str, limit: int) -> list[UserConversation]:
     """The conversations of the end user a JWT identifies, newest first: each with its
     participant pair (the token's holder is that customer), state and times."""
     identity = check_token(token)
@@ -175,15 +188,15 @@ def conversations_of(token: str, limit: int) -> list[dict[str, Any]]:
         .limit(limit)
     ).all()
     return [
-        {
-            "conversationId": conversation.conversation_id,
-            "participantId": participant_id,
-            "state": conversation.state,
-            "subject": subject,
-            "createdAt": format_utc(conversation.created_at),
-            "endedAt": format_utc(conversation.ended_at),
-            "rating": conversation.rating,
-            "lastMessage": _last_text(conversation.id),
-        }
+        UserConversation(
+            conversationId=conversation.conversation_id,
+            participantId=participant_id,
+            state=conversation.state,
+            subject=subject,
+            createdAt=format_utc(conversation.created_at),
+            endedAt=format_utc(conversation.ended_at),
+            rating=conversation.rating,
+            lastMessage=_last_text(conversation.id),
+        )
         for conversation, participant_id, subject in rows
     ]

@@ -4,7 +4,7 @@ import json
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, insert, select, true
@@ -14,6 +14,17 @@ from chatwidget.extensions import db
 from chatwidget.models import OutboxEvent, Webhook
 
 EVENTS = ("call.summary", "chat.created", "chat.message", "chat.ended")
+
+
+class WebhookView(TypedDict):
+    """A webhook as the CLI prints it: never its Basic password, its secret when asked."""
+
+    id: int
+    url: str
+    events: list[str]
+    active: bool
+    basicUser: str | None
+    secret: NotRequired[str]
 
 
 def add_webhook(
@@ -58,15 +69,11 @@ def list_webhooks() -> list[Webhook]:
     return list(db.session.scalars(select(Webhook).order_by(Webhook.id)))
 
 
-def describe(hook: Webhook, with_secret: bool = False) -> dict[str, Any]:
+def describe(hook: Webhook, with_secret: bool = False) -> WebhookView:
     """A webhook as the CLI prints it (the Basic password never)."""
-    out: dict[str, Any] = {
-        "id": hook.id,
-        "url": hook.url,
-        "events": hook.events,
-        "active": hook.active,
-    }
-    out["basicUser"] = hook.basic_user
+    out = WebhookView(
+        id=hook.id, url=hook.url, events=hook.events, active=hook.active, basicUser=hook.basic_user
+    )
     if with_secret:
         out["secret"] = hook.secret
     return out
