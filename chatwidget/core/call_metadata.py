@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from chatwidget.core import capture
+from chatwidget.core import call_keys
 from chatwidget.core.errors import NotFound
 from chatwidget.extensions import db
 from chatwidget.models import Call, CallKey
@@ -26,7 +26,9 @@ def _merge(call: Call, metadata: dict[str, Any], event_time: datetime | None) ->
     call.call_metadata = current
     call.metadata_times = times
     db.session.execute(CallKey.__table__.delete().where(CallKey.call_pk == call.id))
-    capture.insert_keys(db.session.connection(), call.id, call.contacts, current)
+    call_keys.insert_keys(
+        db.session.connection(), call_keys.key_rows(call.id, call.contacts, current)
+    )
 
 
 def do_session_metadata(

@@ -3,7 +3,6 @@ summary webhook. Looking calls up is call_lookup's; their late metadata, call_me
 """
 
 import secrets
-from collections.abc import Iterable, Iterator
 from functools import partial
 from typing import Any
 
@@ -12,12 +11,12 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
-from chatwidget.core import webhooks
+from chatwidget.core import call_keys, webhooks
 from chatwidget.core.errors import Conflict
 from chatwidget.core.events import dispatch_now, publish
 from chatwidget.extensions import db
 from chatwidget.groupcommit import GroupCommit
-from chatwidget.models import Call, CallKey
+from chatwidget.models import Call
 from chatwidget.models.types import utcnow
 from chatwidget.timestamps import format_utc
 
@@ -33,7 +32,6 @@ _CALL_COLUMNS = [
 ]
 # Many rows in one statement; each new key comes back with the (unique) callId it is for.
 _INSERT_CALLS = insert(Call.__table__).returning(Call.__table__.c.call_id, Call.__table__.c.id)
-_INSERT_KEYS = insert(CallKey.__table__)
 # A loaded ChatCall (schemas.capture's CallSchema, or live_calls.chat_call): JSON with
 # datetimes for its UtcStart, UtcEnd and messages' UtcTimestamp.
 ChatCall = dict[str, Any]
@@ -61,48 +59,6 @@ def _contact_document(contact: dict[str, Any]) -> dict[str, Any]:
         for m in contact.get("Messages") or []
     ]
     return doc
-
-
-def _scalar_values(value: object) -> Iterator[str]:
-    """Every string or number inside a JSON value, for the customer purge index."""
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from _scalar_values(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _scalar_values(item)
-    elif isinstance(value, str | int | float) and not isinstance(value, bool):
-        yield str(value)
-
-
-def call_keys(
-    contacts: Iterable[dict[str, Any]], metadata: dict[str, Any] | None
-) -> set[tuple[str, str]]:
-    """The (kind, value) pairs a customer purge may find this call by."""
-    keys: set[tuple[str, str]] = set()
-    for contact in contacts:
-        if contact.get("Email"):
-            keys.add(("email", contact["Email"].strip().lower()[:255]))
-        for name in ("Phone", "PhoneNumber"):
-            if contact.get(name):
-                keys.add(("phone", contact[name][:255]))
-    for value in _scalar_values(metadata or {}):
-        keys.add(("meta", value[:255]))
-        if "@" in value:  # an e-mail in metadata matches in any case, as a contact's does
-            keys.add(("email", value.strip().lower()[:255]))
-    return keys
-
-
-def insert_keys(
-    connection: Connection,
-    call_pk: int,
-    contacts: Iterable[dict[str, Any]],
-    metadata: dict[str, Any] | None,
-) -> None:
-    """Write the purge keys of one call (call_keys), on connection."""
-    rows = [{"call_pk": call_pk, "kind": k, "value": v} for k, v in call_keys(contacts, metadata)]
-    if rows:
-        connection.execute(_INSERT_KEYS, rows)
 
 
 def _new_call(chat: ChatCall, source: str, call_id: str | None) -> CallAttrs:
@@ -134,12 +90,11 @@ def _write(connection: Connection, calls: list[CallAttrs]) -> tuple[list[int], i
     pk_of: dict[str, int] = dict(connection.execute(_INSERT_CALLS, rows).all())
     pks = [pk_of[attrs["call_id"]] for attrs in calls]
     keys = [
-        {"call_pk": pk, "kind": kind, "value": value}
+        row
         for pk, attrs in zip(pks, calls, strict=True)
-        for kind, value in call_keys(attrs["contacts"], attrs["call_metadata"])
+        for row in call_keys.key_rows(pk, attrs["contacts"], attrs["call_metadata"])
     ]
-    if keys:
-        connection.execute(_INSERT_KEYS, keys)
+    call_keys.insert_keys(connection, keys)
     summaries = [partial(_summary_of, pk, attrs) for pk, attrs in zip(pks, calls, strict=True)]
     return pks, webhooks.enqueue(connection, "call.summary", summaries)
 
