@@ -37,7 +37,7 @@ class Agents(MethodView):
     @blp.response(201, s.AgentSchema)
     @blp.alt_response(400, schema=ErrorSchema, description="Bad field, or a short password")
     @blp.alt_response(409, schema=ErrorSchema, description="The e-mail is taken")
-    def post(self, body: dict[str, Any]) -> dict[str, object]:
+    def post(self, body: dict[str, Any]) -> team.TeamAgent:
         """Create an agent (as `create-agent`): skills, capacity, the admin flag"""
         return team.describe(team.create(body))
 
@@ -52,7 +52,7 @@ class AgentById(MethodView):
     @blp.alt_response(
         409, schema=ErrorSchema, description="An admin deactivating or un-admining itself"
     )
-    def patch(self, body: dict[str, Any], agent_id: int) -> dict[str, object]:
+    def patch(self, body: dict[str, Any], agent_id: int) -> team.TeamAgent:
         """Change an agent; `active: false` deactivates it
 
         A deactivated agent's console sessions end, its sockets are disconnected and the
@@ -75,7 +75,7 @@ class Queues(MethodView):
     @blp.arguments(s.QueueCreateSchema)
     @blp.response(201, s.QueueSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="The name is taken")
-    def post(self, body: dict[str, Any]) -> dict[str, object]:
+    def post(self, body: dict[str, Any]) -> team.TeamQueue:
         """Create a queue (as `create-queue`): a skill group and a CCAI menu at once"""
         queue = queues.create_queue(body["name"], body.get("virtualAgentUrl"))
         return team.describe_queue(queue)

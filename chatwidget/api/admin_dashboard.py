@@ -15,7 +15,7 @@ class Dashboard(MethodView):
     @admin_required(blp)
     @blp.arguments(w.DashboardQuerySchema, location="query")
     @blp.response(200, w.DashboardSchema)
-    def get(self, query: dict[str, Any]) -> dict[str, object]:
+    def get(self, query: dict[str, Any]) -> dashboard.Summary:
         """The last `days` days (1-31): chats per hour, first response, wait, ratings
 
         Every hour of the window is listed, zeros included, the current hour last.

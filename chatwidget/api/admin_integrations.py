@@ -23,7 +23,7 @@ class ApiUsers(MethodView):
     @admin_required(blp)
     @blp.arguments(s.ApiUserCreateSchema)
     @blp.response(201, s.ApiUserCreatedSchema)
-    def post(self, body: dict[str, Any]) -> dict[str, object]:
+    def post(self, body: dict[str, Any]) -> api_users.NewApiUser:
         """Create an API user with roles; its clientSecret is in this answer only"""
         return api_users.create(body["name"], body["roles"])
 
@@ -33,7 +33,7 @@ class ApiUserById(MethodView):
     @admin_required(blp)
     @blp.response(200, s.ApiUserSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such API user")
-    def delete(self, user_id: int) -> dict[str, object]:
+    def delete(self, user_id: int) -> api_users.ApiUserView:
         """Revoke an API user: its tokens and Basic credentials stop working at once
 
         Idempotent: revoking it again answers the same revokedAt.
@@ -52,7 +52,7 @@ class Webhooks(MethodView):
     @admin_required(blp)
     @blp.arguments(w.WebhookCreateSchema)
     @blp.response(201, w.WebhookCreatedSchema)
-    def post(self, body: dict[str, Any]) -> dict[str, object]:
+    def post(self, body: dict[str, Any]) -> webhook_admin.AdminWebhook:
         """Add a webhook endpoint (as `add-webhook`); its signing secret is shown this once"""
         hook = webhooks.add_webhook(
             body["url"], body.get("events"), body.get("basicUser"), body.get("basicPassword")
@@ -76,7 +76,7 @@ class WebhookEvents(MethodView):
     @blp.arguments(w.EventsQuerySchema, location="query")
     @blp.response(200, w.EventPageSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such webhook")
-    def get(self, query: dict[str, Any], hook_id: int) -> dict[str, object]:
+    def get(self, query: dict[str, Any], hook_id: int) -> webhook_admin.EventsPage:
         """An endpoint's events, newest first, each with its delivery log"""
         return webhook_admin.events(hook_id, query.get("status"), query["page"], query["perPage"])
 
@@ -87,7 +87,7 @@ class Redeliver(MethodView):
     @blp.response(200, w.EventSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such event")
     @blp.alt_response(409, schema=ErrorSchema, description="The event is still pending")
-    def post(self, event_id: int) -> dict[str, object]:
+    def post(self, event_id: int) -> webhook_admin.EventView:
         """Deliver a dead (or delivered) event again, now
 
         The event goes back to pending, due at once; its attempts are kept, so the log

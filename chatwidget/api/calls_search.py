@@ -19,7 +19,7 @@ class Calls(MethodView):
     @agent_required(blp)
     @blp.arguments(s.CallsQuerySchema, location="query")
     @blp.response(200, s.CallPageSchema)
-    def get(self, query: dict[str, Any]) -> dict[str, object]:
+    def get(self, query: dict[str, Any]) -> calls_search.CallPage:
         """Search captured calls: text, session id, e-mail, phone, start date range
 
         Every given filter must match; newest first, paginated on the server (perPage at

@@ -100,6 +100,6 @@ class CallShare(MethodView):
     @blp.arguments(s.ShareRequestSchema)
     @blp.response(200, s.ShareResponseSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such call")
-    def post(self, args: dict[str, Any]) -> dict[str, object]:
+    def post(self, args: dict[str, Any]) -> share.ShareLink:
         """A read-only link to a call, valid 8 hours"""
         return share.do_share(args["callId"], args["email"])

@@ -35,7 +35,7 @@ def _csrf_refused(view: View) -> View:
 class Me(MethodView):
     @agent_required(blp)
     @blp.response(200, s.MeSchema)
-    def get(self) -> dict[str, object]:
+    def get(self) -> roster.Me:
         """The signed-in agent: name, admin flag, status, capacity, queues"""
         return roster.me(g.agent)
 
@@ -64,7 +64,7 @@ class CustomerPanel(MethodView):
     @blp.response(200, s.CustomerPanelSchema)
     @blp.alt_response(403, schema=ErrorSchema, description="Not a conversation you may read")
     @_not_found("Unknown conversation")
-    def get(self, conversation_id: str) -> dict[str, object]:
+    def get(self, conversation_id: str) -> customer_panel.Panel:
         """The customer panel: contact, page URL, rating, earlier conversations
 
         For a conversation you are or were in, or that waits in one of your queues.
@@ -84,7 +84,7 @@ class CannedList(MethodView):
     @blp.arguments(s.CannedCreateSchema)
     @blp.response(201, s.CannedSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="Shortcut taken")
-    def post(self, body: dict[str, Any]) -> dict[str, object]:
+    def post(self, body: dict[str, Any]) -> canned.Canned:
         """Add a canned response (shortcut unique, lower-cased)"""
         return canned.do_create(g.agent, body["shortcut"], body["text"])
 
@@ -96,7 +96,7 @@ class CannedItem(MethodView):
     @blp.response(200, s.CannedSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="Shortcut taken")
     @_not_found("Unknown canned response")
-    def patch(self, body: dict[str, Any], item_id: int) -> dict[str, object]:
+    def patch(self, body: dict[str, Any], item_id: int) -> canned.Canned:
         """Change a canned response's shortcut or text"""
         return canned.do_update(item_id, body.get("shortcut"), body.get("text"))
 
@@ -132,7 +132,7 @@ class OfflineReply(MethodView):
     @blp.response(200, s.OfflineItemSchema)
     @blp.alt_response(503, schema=ErrorSchema, description="The e-mail could not be sent")
     @_offline_errors
-    def post(self, body: dict[str, Any], conversation_id: str) -> dict[str, object]:
+    def post(self, body: dict[str, Any], conversation_id: str) -> offline.OfflineItem:
         """Answer an offline message by e-mail; stored as your message, marked done
 
         The e-mail goes first (SMTP_*); when it cannot be sent, 503 and nothing is stored.
@@ -146,6 +146,6 @@ class OfflineDone(MethodView):
     @blp.response(200, s.OfflineItemSchema)
     @_csrf_refused
     @_offline_errors
-    def post(self, conversation_id: str) -> dict[str, object]:
+    def post(self, conversation_id: str) -> offline.OfflineItem:
         """Mark an offline message done (idempotent)"""
         return offline.do_done(g.agent, conversation_id)

@@ -8,7 +8,7 @@ from flask.views import MethodView
 
 from chatwidget.api.agent_auth import session_agent
 from chatwidget.api.parser import Blueprint, View
-from chatwidget.core import transcripts
+from chatwidget.core import transcript_access, transcripts
 from chatwidget.models import Conversation
 from chatwidget.schemas.common import ErrorSchema
 from chatwidget.schemas.transcripts import TranscriptQuerySchema
@@ -35,8 +35,8 @@ def _reader(conversation_id: str, query: Mapping[str, Any]) -> Conversation:
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     bearer = value.strip() if scheme.lower() == "bearer" else None
     agent = session_agent()
-    staff = transcripts.is_staff(bearer, agent.id if agent else None)
-    return transcripts.check_reader(
+    staff = transcript_access.is_staff(bearer, agent.id if agent else None)
+    return transcript_access.check_reader(
         conversation_id, staff, query.get("participantId"), query.get("token")
     )
 
@@ -71,7 +71,7 @@ class TranscriptPdf(MethodView):
             as_attachment=True,
             download_name=transcripts.pdf_name(conversation),
         )
-        response.headers["X-Transcript-Url"] = transcripts.link_for(conversation)
+        response.headers["X-Transcript-Url"] = transcript_access.link_for(conversation)
         response.cache_control.private = True  # personal data: no shared cache keeps it
         return response
 
@@ -90,5 +90,5 @@ class TranscriptEmail(MethodView):
         """
         conversation = _reader(conversation_id, query)
         transcripts.do_email(conversation)
-        headers = {"X-Transcript-Url": transcripts.link_for(conversation)}
+        headers = {"X-Transcript-Url": transcript_access.link_for(conversation)}
         return Response(b"", status=200, headers=headers, content_type="text/plain")

@@ -27,7 +27,7 @@ class Availability(MethodView):
     @blp.response(200, s.AvailabilitySchema)
     @blp.rate_limited()
     @_other_origin
-    def get(self, query: dict[str, Any]) -> dict[str, object]:
+    def get(self, query: dict[str, Any]) -> widget.Availability:
         """Whether an agent of the subject's queue can answer, and how many wait in it"""
         return widget.availability(query.get("subject"))
 

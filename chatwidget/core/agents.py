@@ -1,6 +1,8 @@
 """Agents: accounts, passwords, tokens and status."""
 
 import os
+from collections.abc import Callable, Iterable
+from typing import Any, TypedDict, TypeVar
 
 from flask import current_app
 from gevent import monkey
@@ -19,15 +21,36 @@ STATUSES = ("available", "away", "offline")
 _SALT = "agent-token"
 # Checked against when the e-mail is unknown, so both halves cost the same time.
 _DUMMY_HASH = generate_password_hash("not a password")
+_R = TypeVar("_R")
 
 
-def create_agent(email, name, password, skills=(), max_chats=3, is_admin=False):
+class AgentView(TypedDict):
+    """An agent as the CLI and APIs show it."""
+
+    id: int
+    email: str
+    name: str
+    skills: list[str]
+    maxChats: int
+    status: str
+    isAdmin: bool
+
+
+def create_agent(
+    email: str | None,
+    name: str | None,
+    password: str | None,
+    skills: Iterable[str] = (),
+    max_chats: int = 3,
+    is_admin: bool = False,
+) -> Agent:
     """Create an agent; the password is stored as a scrypt hash. An admin also runs the
     team from the console (agents, queues, API users, webhooks, dashboard)."""
     email = (email or "").strip().lower()
     if "@" not in email:
         raise InvalidInput("a valid e-mail is required", errors={"email": [email]})
-    if len(password or "") < 8:
+    password = password or ""
+    if len(password) < 8:
         raise InvalidInput("the password needs at least 8 characters", errors={"password": []})
     if max_chats < 1:
         raise InvalidInput("max-chats must be at least 1", errors={"max_chats": [max_chats]})
@@ -48,20 +71,20 @@ def create_agent(email, name, password, skills=(), max_chats=3, is_admin=False):
     return agent
 
 
-def describe(agent):
+def describe(agent: Agent) -> AgentView:
     """An agent as the CLI and APIs show it."""
-    return {
-        "id": agent.id,
-        "email": agent.email,
-        "name": agent.name,
-        "skills": [q.name for q in agent.skills],
-        "maxChats": agent.max_chats,
-        "status": agent.status,
-        "isAdmin": bool(agent.is_admin),
-    }
+    return AgentView(
+        id=agent.id,
+        email=agent.email,
+        name=agent.name,
+        skills=[q.name for q in agent.skills],
+        maxChats=agent.max_chats,
+        status=agent.status,
+        isAdmin=bool(agent.is_admin),
+    )
 
 
-def authenticate(email, password):
+def authenticate(email: str | None, password: str | None) -> Agent | None:
     """The agent with this e-mail and password, or None; same cost either way."""
     email = (email or "").strip().lower()
     # Read on a connection of its own, back in the pool before the hash: the session would
@@ -78,15 +101,17 @@ def authenticate(email, password):
 _CREDENTIALS = select(Agent.id, Agent.password_hash).where(
     Agent.email == bindparam("email"), Agent.deactivated_at.is_(None)
 )
-_hashing = []  # the served process's ThreadPool for password hashes, made on first use
+_hashing: list[
+    ThreadPool
+] = []  # the served process's ThreadPool for password hashes, made on first use
 
 
-def hash_password(password):
+def hash_password(password: str) -> str:
     """The scrypt hash stored for a password, computed off the event loop."""
     return _off_the_loop(generate_password_hash, password)
 
 
-def _off_the_loop(func, *args):
+def _off_the_loop(func: Callable[..., _R], *args: Any) -> _R:
     """func(*args) on a thread in a served (monkey-patched) process, the caller's greenlet
     waiting: a password hash is ~100 ms of scrypt, which releases the GIL; on the loop it
     would stop every socket of the process meanwhile.
@@ -98,19 +123,20 @@ def _off_the_loop(func, *args):
         return func(*args)
     if not _hashing:
         _hashing.append(ThreadPool(max(1, os.cpu_count() or 1)))
-    return _hashing[0].apply(func, args)
+    result: _R = _hashing[0].apply(func, args)
+    return result
 
 
-def _serializer():
+def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
-def issue_token(agent):
+def issue_token(agent: Agent) -> tuple[str, int]:
     """A signed, expiring token for scripts and sockets; returns (token, seconds)."""
     return _serializer().dumps({"a": agent.id}), current_app.config["AGENT_TOKEN_TTL_S"]
 
 
-def agent_from_token(token):
+def agent_from_token(token: str | None) -> Agent:
     """The agent a token stands for; Unauthorized when forged or expired."""
     try:
         data = _serializer().loads(token or "", max_age=current_app.config["AGENT_TOKEN_TTL_S"])

@@ -1,5 +1,8 @@
 """API users as the admin pages list, create and revoke them (core.identity does the work)."""
 
+from collections.abc import Sequence
+from typing import TypedDict
+
 from sqlalchemy import select
 
 from chatwidget.core import identity
@@ -9,19 +12,36 @@ from chatwidget.models import ApiUser
 from chatwidget.timestamps import format_utc
 
 
-def describe(user):
+class ApiUserView(TypedDict):
     """An API user without its secret (only its hash is kept)."""
-    return {
-        "id": user.id,
-        "name": user.name,
-        "clientId": user.client_id,
-        "roles": list(user.roles or []),
-        "createdAt": format_utc(user.created_at),
-        "revokedAt": format_utc(user.revoked_at),
-    }
+
+    id: int
+    name: str
+    clientId: str
+    roles: list[str]
+    createdAt: str
+    revokedAt: str | None
 
 
-def list_users():
+class NewApiUser(ApiUserView):
+    """A new API user with its secret: in the answer this once, never again."""
+
+    clientSecret: str
+
+
+def describe(user: ApiUser) -> ApiUserView:
+    """An API user without its secret (only its hash is kept)."""
+    return ApiUserView(
+        id=user.id,
+        name=user.name,
+        clientId=user.client_id,
+        roles=list(user.roles or []),
+        createdAt=format_utc(user.created_at),
+        revokedAt=format_utc(user.revoked_at),
+    )
+
+
+def list_users() -> list[ApiUserView]:
     """Every API user, active ones first, newest first."""
     rows = db.session.scalars(
         select(ApiUser).order_by(ApiUser.revoked_at.is_not(None), ApiUser.id.desc())
@@ -29,15 +49,15 @@ def list_users():
     return [describe(user) for user in rows]
 
 
-def create(name, roles):
+def create(name: str, roles: Sequence[str]) -> NewApiUser:
     """A new API user; its secret is in the answer this once, never again."""
     if not name.strip():
         raise InvalidInput("name: may not be blank", errors={"name": ["may not be blank"]})
     user, secret = identity.create_api_user(name.strip(), roles)
-    return {**describe(user), "clientSecret": secret}
+    return NewApiUser(**describe(user), clientSecret=secret)
 
 
-def revoke(user_id):
+def revoke(user_id: int) -> ApiUserView:
     """Revoke an API user by id (idempotent: a revoked one keeps its first revokedAt)."""
     user = db.session.get(ApiUser, user_id)
     if user is None:

@@ -4,11 +4,19 @@ The condition is in the UPDATE's WHERE clause, so it holds under concurrent proc
 on PostgreSQL (the row lock re-checks it) and on SQLite (one writer at a time).
 """
 
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Update
+
 from chatwidget.extensions import db
 
 
-def compare_and_set(statement):
+def compare_and_set(statement: Update) -> bool:
     """Run a conditional UPDATE; True when it changed exactly one row (the condition
     held), False when another writer changed the row first."""
-    result = db.session.execute(statement.execution_options(synchronize_session=False))
+    # An UPDATE's result is a CursorResult (Session.execute is typed for SELECTs).
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(statement.execution_options(synchronize_session=False)),
+    )
     return result.rowcount == 1

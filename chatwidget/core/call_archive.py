@@ -1,6 +1,9 @@
 """The calls archive: bulk import and export of captured calls (the CLI's import-calls
 and export-calls; the file format is chatwidget.schemas.call_archive's)."""
 
+from collections.abc import Iterator
+from typing import Any, Literal
+
 from sqlalchemy import select
 
 from chatwidget.core import capture
@@ -9,7 +12,9 @@ from chatwidget.extensions import db
 from chatwidget.models import Call
 
 
-def import_call(chat, call_id=None):
+def import_call(
+    chat: dict[str, Any], call_id: str | None = None
+) -> tuple[Literal["imported", "skipped"], str | None]:
     """Capture one loaded ChatCall; returns ("imported"|"skipped", reason or None).
     Idempotent on SessionId: a call already stored is skipped."""
     if capture.session_exists(chat["SessionId"]):
@@ -21,7 +26,7 @@ def import_call(chat, call_id=None):
     return "imported", None
 
 
-def iter_calls(batch=500):
+def iter_calls(batch: int = 500) -> Iterator[Call]:
     """Every finished call, oldest first, read in batches."""
     last = 0
     while True:

@@ -1,6 +1,9 @@
 """Captured calls looked up: by id, by master call, and each session's status (a live
 conversation is InProgress until it ends, CONTRACT §2)."""
 
+from collections.abc import Sequence
+from typing import TypedDict
+
 from sqlalchemy import select
 
 from chatwidget.core.errors import NotFound
@@ -8,7 +11,16 @@ from chatwidget.extensions import db
 from chatwidget.models import Call, Conversation
 
 
-def session_status(session_ids):
+class SessionStatus(TypedDict):
+    """One session's line of a status answer (CONTRACT §2)."""
+
+    callId: str | None
+    sessionId: str
+    status: str
+    durationSec: int | None
+
+
+def session_status(session_ids: Sequence[str]) -> list[SessionStatus]:
     """Status of each session id, in the order asked."""
     found = db.session.execute(
         select(Call.call_id, Call.session_id, Call.status, Call.utc_start, Call.utc_end).where(
@@ -17,7 +29,7 @@ def session_status(session_ids):
     ).all()
     by_session = {row.session_id: row for row in found}
     live = _in_progress([sid for sid in session_ids if sid not in by_session])
-    result = []
+    result: list[SessionStatus] = []
     for sid in session_ids:
         row = by_session.get(sid)
         if row is None:
@@ -33,7 +45,7 @@ def session_status(session_ids):
     return result
 
 
-def _in_progress(session_ids):
+def _in_progress(session_ids: list[str]) -> set[str]:
     """Which of these ids are live conversations (CONTRACT §2: InProgress until they end)."""
     if not session_ids:
         return set()
@@ -46,7 +58,7 @@ def _in_progress(session_ids):
     )
 
 
-def get_call(call_id):
+def get_call(call_id: str) -> Call:
     """The call with this public id, or NotFound."""
     call = db.session.scalar(select(Call).filter_by(call_id=call_id))
     if call is None:
@@ -54,7 +66,7 @@ def get_call(call_id):
     return call
 
 
-def master_calls(call):
+def master_calls(call: Call) -> list[Call]:
     """Every call sharing call's MasterCallId (call included), oldest first."""
     if not call.master_call_id:
         return [call]

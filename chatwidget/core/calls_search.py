@@ -8,8 +8,19 @@ connections get a Unicode one (chatwidget.core.sqltime.install_sqlite_functions)
 """
 
 from datetime import datetime, timedelta
+from typing import Any, TypedDict
 
-from sqlalchemy import and_, bindparam, exists, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Exists,
+    TextClause,
+    and_,
+    bindparam,
+    exists,
+    func,
+    select,
+    text,
+)
 
 from chatwidget.core.sqltime import dialect
 from chatwidget.extensions import db
@@ -17,6 +28,31 @@ from chatwidget.models import Call, CallKey
 from chatwidget.timestamps import format_utc, parse_utc
 
 PREVIEW_CHARS = 140
+
+
+class CallResult(TypedDict):
+    """A call as a search result lists it."""
+
+    callId: str
+    masterCallId: str | None
+    sessionId: str
+    startedAt: str
+    channel: str
+    customer: str | None
+    email: str | None
+    phone: str | None
+    messages: int
+    preview: str | None
+
+
+class CallPage(TypedDict):
+    """One page of a search, with the total of matches."""
+
+    items: list[CallResult]
+    page: int
+    perPage: int
+    total: int
+
 
 _TEXT_IN_SQLITE = text(
     'EXISTS (SELECT 1 FROM json_each("call".contacts) AS c, '
@@ -30,24 +66,24 @@ _TEXT_IN_POSTGRESQL = text(
 )
 
 
-def _like(value):
+def _like(value: str) -> str:
     """A LIKE pattern matching value anywhere, its own % _ and \\ taken literally."""
     escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return "%" + escaped + "%"
 
 
-def _text_clause(q):
+def _text_clause(q: str) -> TextClause:
     statement = _TEXT_IN_SQLITE if dialect() == "sqlite" else _TEXT_IN_POSTGRESQL
     return statement.bindparams(bindparam("pattern", _like(q)))
 
 
-def _key(kind, value):
+def _key(kind: str, value: str) -> Exists:
     return exists().where(CallKey.call_pk == Call.id, CallKey.kind == kind, CallKey.value == value)
 
 
-def _filters(query):
+def _filters(query: dict[str, Any]) -> ColumnElement[bool] | None:
     """The WHERE clauses of a search's query parameters."""
-    where = []
+    where: list[ColumnElement[bool] | TextClause] = []
     if query.get("q"):
         where.append(_text_clause(query["q"]))
     if query.get("sessionId"):
@@ -67,7 +103,7 @@ def _filters(query):
     return and_(*where) if where else None
 
 
-def search(query):
+def search(query: dict[str, Any]) -> CallPage:
     """One page of matching calls, newest first, with the total of matches."""
     page, per_page = query.get("page", 1), query.get("perPage", 25)
     where = _filters(query)
@@ -75,17 +111,14 @@ def search(query):
     rows = select(Call).order_by(Call.utc_start.desc(), Call.id.desc())
     if where is not None:
         count, rows = count.where(where), rows.where(where)
-    total = db.session.scalar(count)
+    total = db.session.scalar(count) or 0
     calls = db.session.scalars(rows.limit(per_page).offset((page - 1) * per_page))
-    return {
-        "items": [describe(call) for call in calls],
-        "page": page,
-        "perPage": per_page,
-        "total": total,
-    }
+    return CallPage(
+        items=[describe(call) for call in calls], page=page, perPage=per_page, total=total
+    )
 
 
-def _at(stamp):
+def _at(stamp: object) -> datetime:
     """A stored message time as a datetime, to order by instant (not by its text)."""
     try:
         return parse_utc(stamp)
@@ -93,14 +126,14 @@ def _at(stamp):
         return datetime.min
 
 
-def _customer(call):
+def _customer(call: Call) -> dict[str, Any]:
     for contact in call.contacts or []:
         if (contact.get("Type") or "").lower() == "customer":
             return contact
     return {}
 
 
-def describe(call):
+def describe(call: Call) -> CallResult:
     """A call as a search result lists it."""
     customer = _customer(call)
     name = " ".join(p for p in (customer.get("FirstName"), customer.get("LastName")) if p)
@@ -114,15 +147,15 @@ def describe(call):
     )
     metadata = call.call_metadata or {}
     channel = metadata.get("channel") if call.source == "channel" else None
-    return {
-        "callId": call.call_id,
-        "masterCallId": call.master_call_id,
-        "sessionId": call.session_id,
-        "startedAt": format_utc(call.utc_start),
-        "channel": channel if isinstance(channel, str) else call.source,
-        "customer": name or customer.get("ReferenceId") or None,
-        "email": customer.get("Email"),
-        "phone": customer.get("Phone") or customer.get("PhoneNumber"),
-        "messages": len(said),
-        "preview": said[0][1][:PREVIEW_CHARS] if said else None,
-    }
+    return CallResult(
+        callId=call.call_id,
+        masterCallId=call.master_call_id,
+        sessionId=call.session_id,
+        startedAt=format_utc(call.utc_start),
+        channel=channel if isinstance(channel, str) else call.source,
+        customer=name or customer.get("ReferenceId") or None,
+        email=customer.get("Email"),
+        phone=customer.get("Phone") or customer.get("PhoneNumber"),
+        messages=len(said),
+        preview=said[0][1][:PREVIEW_CHARS] if said else None,
+    )

@@ -1,6 +1,7 @@
 """Canned responses: replies the whole team keeps ready, typed in the console as `/shortcut`."""
 
 import re
+from typing import TypedDict
 
 from flask import current_app
 from sqlalchemy import select
@@ -8,25 +9,33 @@ from sqlalchemy.exc import IntegrityError
 
 from chatwidget.core.errors import Conflict, InvalidInput, NotFound
 from chatwidget.extensions import db
-from chatwidget.models import CannedResponse
+from chatwidget.models import Agent, CannedResponse
 from chatwidget.models.types import utcnow
 
 SHORTCUT = re.compile(r"[a-z0-9_-]{1,40}")
 MAX_ID = 2**31 - 1  # the largest INTEGER of PostgreSQL
 
 
-def describe(item):
+class Canned(TypedDict):
     """A canned response as the console shows it."""
-    return {"id": item.id, "shortcut": item.shortcut, "text": item.text}
+
+    id: int
+    shortcut: str
+    text: str
 
 
-def listing():
+def describe(item: CannedResponse) -> Canned:
+    """A canned response as the console shows it."""
+    return Canned(id=item.id, shortcut=item.shortcut, text=item.text)
+
+
+def listing() -> list[Canned]:
     """Every canned response, by shortcut."""
     rows = db.session.scalars(select(CannedResponse).order_by(CannedResponse.shortcut))
     return [describe(item) for item in rows]
 
 
-def check_shortcut(value):
+def check_shortcut(value: str) -> str:
     """The shortcut lower-cased: 1-40 characters of a-z, 0-9, _ and -."""
     shortcut = value.strip().lower()
     if not SHORTCUT.fullmatch(shortcut):
@@ -35,7 +44,7 @@ def check_shortcut(value):
     return shortcut
 
 
-def check_text(value):
+def check_text(value: str) -> str:
     """The text as given, if not blank and within MAX_MESSAGE_CHARS (it becomes a message)."""
     limit = current_app.config["MAX_MESSAGE_CHARS"]
     if not value.strip() or len(value) > limit:
@@ -44,7 +53,7 @@ def check_text(value):
     return value
 
 
-def _commit(shortcut):
+def _commit(shortcut: str) -> None:
     """Commit; Conflict (nothing written) when another response has the shortcut."""
     try:
         db.session.commit()
@@ -53,7 +62,7 @@ def _commit(shortcut):
         raise Conflict("the shortcut /%s is taken" % shortcut) from None
 
 
-def do_create(agent, shortcut, text):
+def do_create(agent: Agent, shortcut: str, text: str) -> Canned:
     """A new canned response by agent."""
     shortcut, text = check_shortcut(shortcut), check_text(text)
     item = CannedResponse(shortcut=shortcut, text=text, created_by=agent.id)
@@ -62,7 +71,7 @@ def do_create(agent, shortcut, text):
     return describe(item)
 
 
-def get(item_id):
+def get(item_id: int) -> CannedResponse:
     """The canned response with this id, or NotFound (also for an id no INTEGER holds,
     which PostgreSQL would refuse with an error)."""
     item = db.session.get(CannedResponse, item_id) if 0 < item_id <= MAX_ID else None
@@ -71,7 +80,7 @@ def get(item_id):
     return item
 
 
-def do_update(item_id, shortcut=None, text=None):
+def do_update(item_id: int, shortcut: str | None = None, text: str | None = None) -> Canned:
     """Change the shortcut, the text or both (at least one)."""
     if shortcut is None and text is None:
         raise InvalidInput("give shortcut or text", errors={"shortcut": ["missing"]})
@@ -85,7 +94,7 @@ def do_update(item_id, shortcut=None, text=None):
     return describe(item)
 
 
-def do_delete(item_id):
+def do_delete(item_id: int) -> None:
     """Remove a canned response."""
     db.session.delete(get(item_id))
     db.session.commit()

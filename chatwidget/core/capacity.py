@@ -8,7 +8,7 @@ first, then least recently assigned.
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import exists, select, update
+from sqlalchemy import Exists, exists, select, update
 
 from chatwidget.core.atomic import compare_and_set
 from chatwidget.extensions import db
@@ -17,7 +17,7 @@ from chatwidget.models.agent import agent_skill
 from chatwidget.models.types import utcnow
 
 
-def take_capacity(agent_id, require_available=True):
+def take_capacity(agent_id: int, require_available: bool = True) -> bool:
     """Count one more chat for an agent if below max_chats (and available)."""
     statement = update(Agent).where(Agent.id == agent_id, Agent.active_chats < Agent.max_chats)
     if require_available:
@@ -27,7 +27,7 @@ def take_capacity(agent_id, require_available=True):
     )
 
 
-def free_capacity(agent_id):
+def free_capacity(agent_id: int) -> None:
     """Count one chat less for an agent."""
     compare_and_set(
         update(Agent)
@@ -36,7 +36,7 @@ def free_capacity(agent_id):
     )
 
 
-def live_socket_clause(config_stale_s):
+def live_socket_clause(config_stale_s: float) -> Exists:
     """SQL: the agent has a socket on a process whose heartbeat is fresh."""
     fresh = utcnow() - timedelta(seconds=config_stale_s)
     return exists().where(
@@ -46,7 +46,7 @@ def live_socket_clause(config_stale_s):
     )
 
 
-def candidates(queue_id):
+def candidates(queue_id: int) -> list[Agent]:
     """Available agents with the skill and spare capacity: least busy, then least recent."""
     return list(
         db.session.scalars(

@@ -4,18 +4,19 @@ summary webhook. Looking calls up is call_lookup's; their late metadata, call_me
 
 import secrets
 from functools import partial
+from typing import Any
 
-from flask import current_app
-from sqlalchemy import insert, select
+from flask import Flask, current_app
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
-from chatwidget.core import webhooks
+from chatwidget.core import call_keys, webhooks
 from chatwidget.core.errors import Conflict
 from chatwidget.core.events import dispatch_now, publish
 from chatwidget.extensions import db
 from chatwidget.groupcommit import GroupCommit
-from chatwidget.models import Call, CallKey
+from chatwidget.models import Call
 from chatwidget.models.types import utcnow
 from chatwidget.timestamps import format_utc
 
@@ -31,23 +32,27 @@ _CALL_COLUMNS = [
 ]
 # Many rows in one statement; each new key comes back with the (unique) callId it is for.
 _INSERT_CALLS = insert(Call.__table__).returning(Call.__table__.c.call_id, Call.__table__.c.id)
-_INSERT_KEYS = insert(CallKey.__table__)
+# A loaded ChatCall (schemas.capture's CallSchema, or live_calls.chat_call): JSON with
+# datetimes for its UtcStart, UtcEnd and messages' UtcTimestamp.
+ChatCall = dict[str, Any]
+# A call's column values as do_capture writes them (_new_call), by attribute name.
+CallAttrs = dict[str, Any]
 
 
-def new_call_id():
+def new_call_id() -> str:
     """A short random public id, like the vendor's `bbsnbcbe3`.
 
     Ten characters drawn uniformly from _ALPHABET, as secrets.choice draws them, from
     one read of the system's random source instead of ten.
     """
-    chars = []
+    chars: list[str] = []
     while len(chars) < 10:
         # bytes from _FAIR on would favour the first letters: drop them
         chars.extend(_ALPHABET[b % len(_ALPHABET)] for b in secrets.token_bytes(16) if b < _FAIR)
     return "".join(chars[:10])
 
 
-def _contact_document(contact):
+def _contact_document(contact: dict[str, Any]) -> dict[str, Any]:
     doc = {k: contact[k] for k in _CONTACT_FIELDS if contact.get(k) is not None}
     doc["Messages"] = [
         {"Content": m["Content"], "UtcTimestamp": format_utc(m["UtcTimestamp"])}
@@ -56,41 +61,7 @@ def _contact_document(contact):
     return doc
 
 
-def _scalar_values(value):
-    """Every string or number inside a JSON value, for the customer purge index."""
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from _scalar_values(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _scalar_values(item)
-    elif isinstance(value, str | int | float) and not isinstance(value, bool):
-        yield str(value)
-
-
-def call_keys(contacts, metadata):
-    """The (kind, value) pairs a customer purge may find this call by."""
-    keys = set()
-    for contact in contacts:
-        if contact.get("Email"):
-            keys.add(("email", contact["Email"].strip().lower()[:255]))
-        for name in ("Phone", "PhoneNumber"):
-            if contact.get(name):
-                keys.add(("phone", contact[name][:255]))
-    for value in _scalar_values(metadata or {}):
-        keys.add(("meta", value[:255]))
-        if "@" in value:  # an e-mail in metadata matches in any case, as a contact's does
-            keys.add(("email", value.strip().lower()[:255]))
-    return keys
-
-
-def insert_keys(connection, call_pk, contacts, metadata):
-    rows = [{"call_pk": call_pk, "kind": k, "value": v} for k, v in call_keys(contacts, metadata)]
-    if rows:
-        connection.execute(_INSERT_KEYS, rows)
-
-
-def _new_call(chat, source, call_id):
+def _new_call(chat: ChatCall, source: str, call_id: str | None) -> CallAttrs:
     """The Call attributes of a loaded ChatCall (all but the key)."""
     return {
         "call_id": call_id or new_call_id(),
@@ -107,7 +78,7 @@ def _new_call(chat, source, call_id):
     }
 
 
-def _write(connection, calls):
+def _write(connection: Connection, calls: list[CallAttrs]) -> tuple[list[int], int]:
     """Insert the calls and their purge keys and queue their summary webhooks, on connection.
 
     calls are _new_call() attributes. Core statements: for these inserts the ORM's unit
@@ -116,24 +87,23 @@ def _write(connection, calls):
     the order of calls, and how many outbox rows were written.
     """
     rows = [{column.key: attrs[attr] for attr, column in _CALL_COLUMNS} for attrs in calls]
-    pk_of = dict(connection.execute(_INSERT_CALLS, rows).all())
+    pk_of: dict[str, int] = dict(connection.execute(_INSERT_CALLS, rows).all())
     pks = [pk_of[attrs["call_id"]] for attrs in calls]
     keys = [
-        {"call_pk": pk, "kind": kind, "value": value}
+        row
         for pk, attrs in zip(pks, calls, strict=True)
-        for kind, value in call_keys(attrs["contacts"], attrs["call_metadata"])
+        for row in call_keys.key_rows(pk, attrs["contacts"], attrs["call_metadata"])
     ]
-    if keys:
-        connection.execute(_INSERT_KEYS, keys)
+    call_keys.insert_keys(connection, keys)
     summaries = [partial(_summary_of, pk, attrs) for pk, attrs in zip(pks, calls, strict=True)]
     return pks, webhooks.enqueue(connection, "call.summary", summaries)
 
 
-def _summary_of(pk, attrs):
+def _summary_of(pk: int, attrs: CallAttrs) -> dict[str, Any]:
     return summary_payload(Call(id=pk, **attrs))
 
 
-def _conflict(session_id):
+def _conflict(session_id: str) -> Conflict | None:
     """After an IntegrityError: Conflict when session_id is taken, else None (re-raise)."""
     if session_exists(session_id):
         return Conflict(
@@ -143,7 +113,7 @@ def _conflict(session_id):
     return None
 
 
-def do_capture(chat, source="capture", call_id=None):
+def do_capture(chat: ChatCall, source: str = "capture", call_id: str | None = None) -> Call:
     """Store a finished chat (a loaded ChatCall) as a call and queue its summary webhook.
 
     Written in the session's transaction, which it commits (with whatever the caller
@@ -168,7 +138,7 @@ def do_capture(chat, source="capture", call_id=None):
     return call
 
 
-def ingest(chat):
+def ingest(chat: ChatCall) -> str:
     """do_capture for the capture API, without the ORM session; returns the new callId.
 
     The same rows in a transaction of its own on a Core connection, committed before
@@ -179,12 +149,13 @@ def ingest(chat):
     """
     attrs = _new_call(chat, "capture", None)
     group = current_app.extensions.get(_GROUP)
-    if group is None:
+    if not isinstance(group, GroupCommit):
         return _store_one(attrs)
-    return group.submit(attrs)
+    call_id: str = group.submit(attrs)
+    return call_id
 
 
-def _store_one(attrs):
+def _store_one(attrs: CallAttrs) -> str:
     try:
         with db.engine.begin() as connection:
             _, queued = _write(connection, [attrs])
@@ -195,10 +166,11 @@ def _store_one(attrs):
         raise
     if queued:
         dispatch_now("outbox.new", None)  # committed: the delivery worker may start
-    return attrs["call_id"]
+    call_id: str = attrs["call_id"]
+    return call_id
 
 
-def _store_many(calls):
+def _store_many(calls: list[CallAttrs]) -> list[str]:
     with db.engine.begin() as connection:
         _, queued = _write(connection, calls)
     if queued:
@@ -206,7 +178,7 @@ def _store_many(calls):
     return [attrs["call_id"] for attrs in calls]
 
 
-def start_group_commit(app):
+def start_group_commit(app: Flask) -> GroupCommit[CallAttrs, str] | None:
     """Capture API chats arriving together stored in one transaction, on SQLite.
 
     SQLite takes one writer at a time anyway, and a capture's transaction (connection,
@@ -221,22 +193,22 @@ def start_group_commit(app):
     return group.start()
 
 
-def session_exists(session_id):
+def session_exists(session_id: str) -> bool:
     """True when a call with this SessionId is stored."""
     return db.session.scalar(select(Call.id).filter_by(session_id=session_id)) is not None
 
 
-def call_uri(call):
+def call_uri(call: Call) -> str:
     """The link to the call's page."""
     return "%s/calls/%s" % (current_app.config["PUBLIC_URL"], call.call_id)
 
 
-def participants(call):
+def participants(call: Call) -> list[dict[str, Any]]:
     """The contacts without their messages, as the summary webhook lists them."""
     return [{k: v for k, v in c.items() if k != "Messages"} for c in call.contacts]
 
 
-def summary_payload(call):
+def summary_payload(call: Call) -> dict[str, Any]:
     """The call-summary webhook body (CONTRACT §2)."""
     return {
         "callId": call.call_id,

@@ -23,17 +23,17 @@ from chatwidget.models.types import utcnow
 _SEEN_EVERY = timedelta(minutes=5)
 
 
-def _hash(token):
+def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def fingerprint(token):
+def fingerprint(token: object) -> str | None:
     """What names a session outside the database (its sockets' room): the token's hash,
     which grants nothing; None for no token."""
     return _hash(token) if token and isinstance(token, str) else None
 
 
-def do_open(agent):
+def do_open(agent: Agent) -> str:
     """A new session for agent; returns the token for the cookie (never stored)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
@@ -45,7 +45,7 @@ def do_open(agent):
     return token
 
 
-def agent_for(token):
+def agent_for(token: object) -> Agent | None:
     """The active agent a session token stands for, or None (unknown, expired, signed out,
     deactivated). A lookup by hash: equal hashes mean equal tokens, and the comparison
     happens in the database's index, not on the token itself."""
@@ -64,14 +64,14 @@ def agent_for(token):
     return agent
 
 
-def do_close(token):
+def do_close(token: object) -> None:
     """Sign out: the session ends (nothing happens for an unknown token)."""
     if token and isinstance(token, str):
         db.session.execute(delete(AgentSession).filter_by(token_hash=_hash(token)))
         db.session.commit()
 
 
-def do_close_all(agent_id):
+def do_close_all(agent_id: int) -> None:
     """End every session of an agent (deactivated, or a password changed)."""
     db.session.execute(delete(AgentSession).filter_by(agent_id=agent_id))
     db.session.commit()

@@ -1,51 +1,93 @@
 """The console's customer panel: who the customer of a conversation is, what they rated,
 and their earlier conversations (by the same e-mail or the same identified end user)."""
 
+from collections.abc import Sequence
+from typing import TypedDict
+
 from sqlalchemy import and_, func, or_, select
 
 from chatwidget.core import conversations, handling
 from chatwidget.extensions import db
-from chatwidget.models import Conversation, EndUser, Message, Queue
+from chatwidget.models import Agent, Conversation, EndUser, Message, Queue
 from chatwidget.timestamps import format_utc
 
 EARLIER = 20  # earlier conversations shown at most, newest first
 PREVIEW_CHARS = 200
 
 
-def panel(agent, conversation_id):
+class EndUserView(TypedDict):
+    identifier: str
+    name: str | None
+    email: str | None
+
+
+class Earlier(TypedDict):
+    """One of the customer's other conversations."""
+
+    conversationId: str
+    chatId: int
+    state: str
+    createdAt: str
+    endedAt: str | None
+    rating: int | None
+    preview: str | None
+
+
+class Panel(TypedDict):
+    """The customer panel of a conversation."""
+
+    conversationId: str
+    chatId: int
+    state: str
+    channel: str
+    queue: str
+    name: str | None
+    email: str | None
+    phone: str | None
+    refId: str | None
+    url: str | None
+    createdAt: str
+    endedAt: str | None
+    rating: int | None
+    ratingComment: str | None
+    endUser: EndUserView | None
+    earlier: list[Earlier]
+
+
+def panel(agent: Agent, conversation_id: str) -> Panel:
     """The panel of a conversation the agent may read (handling.check_reader)."""
     conversation = conversations.get(conversation_id)
     handling.check_reader(agent, conversation)
     customer = conversations.customer_of(conversation)
     details = dict(conversation.customer or {})
-    return {
-        "conversationId": conversation.conversation_id,
-        "chatId": conversation.id,
-        "state": conversation.state,
-        "channel": conversation.channel,
-        "queue": db.session.get(Queue, conversation.queue_id).name,
-        "name": customer.name if customer else conversations.customer_name(details),
-        "email": conversation.email,
-        "phone": conversation.phone,
-        "refId": conversation.ref_id,
-        "url": details.get("url"),  # the page the widget was opened on (init's `url`)
-        "createdAt": format_utc(conversation.created_at),
-        "endedAt": format_utc(conversation.ended_at),
-        "rating": conversation.rating,
-        "ratingComment": conversation.rating_comment,
-        "endUser": _end_user(conversation.end_user_id),
-        "earlier": earlier(conversation),
-    }
+    return Panel(
+        conversationId=conversation.conversation_id,
+        chatId=conversation.id,
+        state=conversation.state,
+        channel=conversation.channel,
+        queue=db.session.get_one(Queue, conversation.queue_id).name,
+        name=customer.name if customer else conversations.customer_name(details),
+        email=conversation.email,
+        phone=conversation.phone,
+        refId=conversation.ref_id,
+        url=details.get("url"),  # the page the widget was opened on (init's `url`)
+        createdAt=format_utc(conversation.created_at),
+        endedAt=format_utc(conversation.ended_at),
+        rating=conversation.rating,
+        ratingComment=conversation.rating_comment,
+        endUser=_end_user(conversation.end_user_id),
+        earlier=earlier(conversation),
+    )
 
 
-def _end_user(end_user_id):
+def _end_user(end_user_id: int | None) -> EndUserView | None:
     user = db.session.get(EndUser, end_user_id) if end_user_id is not None else None
     if user is None:
         return None
-    return {"identifier": user.identifier, "name": user.name, "email": user.email}
+    return EndUserView(identifier=user.identifier, name=user.name, email=user.email)
 
 
-def earlier(conversation):
+def earlier(conversation: Conversation) -> list[Earlier]:
     """The customer's other conversations, newest first: same e-mail or same end user."""
     same = [
         column == value
@@ -65,20 +107,20 @@ def earlier(conversation):
     ).all()
     previews = _previews([c.id for c in rows])
     return [
-        {
-            "conversationId": c.conversation_id,
-            "chatId": c.id,
-            "state": c.state,
-            "createdAt": format_utc(c.created_at),
-            "endedAt": format_utc(c.ended_at),
-            "rating": c.rating,
-            "preview": previews.get(c.id),
-        }
+        Earlier(
+            conversationId=c.conversation_id,
+            chatId=c.id,
+            state=c.state,
+            createdAt=format_utc(c.created_at),
+            endedAt=format_utc(c.ended_at),
+            rating=c.rating,
+            preview=previews.get(c.id),
+        )
         for c in rows
     ]
 
 
-def _previews(pks):
+def _previews(pks: Sequence[int]) -> dict[int, str]:
     """{conversation pk: the start of its first ChatMessage that is not a whisper}."""
     first = (
         select(Message.conversation_pk, func.min(Message.seq).label("seq"))

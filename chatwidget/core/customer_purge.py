@@ -5,16 +5,16 @@ conversation of the customer is ended first, which captures it as a call purged 
 the rest.
 """
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from chatwidget.core import handling, purge
 from chatwidget.extensions import db
 from chatwidget.models import Conversation
 
 
-def live_of_customer(email=None, phone=None):
+def live_of_customer(email: str | None = None, phone: str | None = None) -> list[Conversation]:
     """Conversations still going on with this customer's e-mail or phone."""
-    clauses = []
+    clauses: list[ColumnElement[bool]] = []
     if email:
         clauses.append(Conversation.email == email.strip().lower())
     if phone:
@@ -24,7 +24,7 @@ def live_of_customer(email=None, phone=None):
     )
 
 
-def end_live(email=None, phone=None):
+def end_live(email: str | None = None, phone: str | None = None) -> list[str]:
     """End the customer's live conversations (reason api) so they are purged as calls."""
     ended = []
     for conversation in live_of_customer(email, phone):
@@ -33,7 +33,9 @@ def end_live(email=None, phone=None):
     return ended
 
 
-def do_purge_customer(email=None, phone=None, what_if=False):
+def do_purge_customer(
+    email: str | None = None, phone: str | None = None, what_if: bool = False
+) -> list[purge.PurgeItem]:
     """Purge (or, with what_if, only list) every call of one customer.
 
     The customer's live conversations count too: listed by conversationId under
@@ -43,7 +45,9 @@ def do_purge_customer(email=None, phone=None, what_if=False):
         live = live_of_customer(email, phone)
         items = [purge.item(call, "WhatIf") for call in purge.customer_calls(email, phone)]
         return items + [
-            {"callId": None, "sessionId": c.conversation_id, "status": "WhatIf", "errorMsg": None}
+            purge.PurgeItem(
+                callId=None, sessionId=c.conversation_id, status="WhatIf", errorMsg=None
+            )
             for c in live
         ]
     end_live(email, phone)

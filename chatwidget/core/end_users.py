@@ -8,6 +8,7 @@ belong to the end user with that identifier.
 
 import hashlib
 import hmac
+from typing import Any, TypedDict
 
 import jwt
 from flask import current_app
@@ -27,11 +28,34 @@ from chatwidget.unstorable import bad_text
 SNIPPET_CHARS = 200
 
 
-def _secret():
-    return current_app.config["COMPANY_SECRET"].encode()
+class UserConversation(TypedDict):
+    """One of an end user's conversations, with the pair that lets its holder rejoin it."""
+
+    conversationId: str
+    participantId: str
+    state: str
+    subject: str
+    createdAt: str
+    endedAt: str | None
+    rating: int | None
+    lastMessage: str | None
 
 
-def _clean_identifier(value, field):
+class Identity(TypedDict):
+    """Who an identity proof vouches for: the integrator's id, and a name and e-mail a
+    JWT may add."""
+
+    identifier: str
+    name: str | None
+    email: str | None
+
+
+def _secret() -> bytes:
+    secret: str = current_app.config["COMPANY_SECRET"]
+    return secret.encode()
+
+
+def _clean_identifier(value: object, field: str) -> str:
     """An identifier an end_user row can hold: 1-255 storable characters."""
     if not isinstance(value, str) or not value.strip() or len(value) > 255 or bad_text(value):
         reason = "1 to 255 characters, no NUL or unpaired surrogate"
@@ -39,7 +63,7 @@ def _clean_identifier(value, field):
     return value
 
 
-def _optional(claims, name, limit):
+def _optional(claims: dict[str, Any], name: str, limit: int) -> str | None:
     """A claim given as a string (cut to the column's size), else None."""
     value = claims.get(name)
     if not isinstance(value, str) or not value.strip() or bad_text(value):
@@ -47,7 +71,7 @@ def _optional(claims, name, limit):
     return value.strip()[:limit]
 
 
-def check_token(token):
+def check_token(token: str) -> Identity:
     """The identity a JWT vouches for: {"identifier", "name", "email"}; Unauthorized if
     its signature is wrong, it has expired, or it lacks `exp` or `sub`."""
     try:
@@ -61,24 +85,24 @@ def check_token(token):
     email = _optional(claims, "email", 255)
     if email and not is_email(email):
         email = None
-    return {
-        "identifier": _clean_identifier(claims["sub"], "identityToken"),
-        "name": _optional(claims, "name", 200),
-        "email": email,
-    }
+    return Identity(
+        identifier=_clean_identifier(claims["sub"], "identityToken"),
+        name=_optional(claims, "name", 200),
+        email=email,
+    )
 
 
-def check_hash(identifier, given_hash):
+def check_hash(identifier: object, given_hash: object) -> Identity:
     """identifier, if given_hash is its hex HMAC-SHA256 under COMPANY_SECRET (compared in
     constant time); Unauthorized otherwise."""
-    identifier = _clean_identifier(identifier, "identifier")
-    expected = hmac.new(_secret(), identifier.encode(), hashlib.sha256).hexdigest()
+    clean = _clean_identifier(identifier, "identifier")
+    expected = hmac.new(_secret(), clean.encode(), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected.encode(), str(given_hash or "").lower().encode()):
         raise Unauthorized("identifierHash does not match identifier")
-    return {"identifier": identifier, "name": None, "email": None}
+    return Identity(identifier=clean, name=None, email=None)
 
 
-def check_proof(data):
+def check_proof(data: dict[str, Any]) -> Identity | None:
     """The identity init's identityToken or identifier + identifierHash vouch for, or None
     when neither is given."""
     token, identifier = data.get("identityToken"), data.get("identifier")
@@ -100,20 +124,22 @@ def check_proof(data):
     return None
 
 
-def end_user_for(identity):
+def end_user_for(identity: Identity) -> EndUser:
     """The end user with this identity's identifier, created on first use (in the
     caller's transaction); its name and e-mail follow the latest token that gives them."""
     user = db.session.scalar(select(EndUser).filter_by(identifier=identity["identifier"]))
     if user is None:
         values = {"identifier": identity["identifier"], "created_at": utcnow()}
         insert_or_ignore(EndUser, values, ["identifier"])
-        user = db.session.scalar(select(EndUser).filter_by(identifier=identity["identifier"]))
+        user = db.session.scalars(
+            select(EndUser).filter_by(identifier=identity["identifier"])
+        ).one()
     user.name = identity["name"] or user.name
     user.email = identity["email"] or user.email
     return user
 
 
-def with_identity(data, identity):
+def with_identity(data: dict[str, Any], identity: Identity) -> dict[str, Any]:
     """init's fields completed from a vouched identity: the token's name and e-mail where
     the visitor gave none, and the identifier as refId when nothing else identifies them."""
     data = dict(data)
@@ -126,7 +152,7 @@ def with_identity(data, identity):
     return data
 
 
-def _last_text(conversation_pk):
+def _last_text(conversation_pk: int) -> str | None:
     """The text of the latest message the customer could see, or None."""
     rows = db.session.execute(
         select(Message.text, Message.tag, Message.to, Message.sender)
@@ -137,14 +163,15 @@ def _last_text(conversation_pk):
     customer = db.session.scalar(
         select(Participant.public_id).filter_by(conversation_pk=conversation_pk, role="customer")
     )
-    for row in rows:
-        wire = {"tag": row.tag, "to": row.to, "from": row.sender}
-        if visible_to_customer(wire, customer) and row.text:
-            return row.text[:SNIPPET_CHARS]
+    for text, tag, to, sender in rows:
+        wire = {"tag": tag, "to": to, "from": sender}
+        if visible_to_customer(wire, customer) and text:
+            snippet: str = text[:SNIPPET_CHARS]
+            return snippet
     return None
 
 
-def conversations_of(token, limit):
+def conversations_of(token: str, limit: int) -> list[UserConversation]:
     """The conversations of the end user a JWT identifies, newest first: each with its
     participant pair (the token's holder is that customer), state and times."""
     identity = check_token(token)
@@ -161,15 +188,15 @@ def conversations_of(token, limit):
         .limit(limit)
     ).all()
     return [
-        {
-            "conversationId": conversation.conversation_id,
-            "participantId": participant_id,
-            "state": conversation.state,
-            "subject": subject,
-            "createdAt": format_utc(conversation.created_at),
-            "endedAt": format_utc(conversation.ended_at),
-            "rating": conversation.rating,
-            "lastMessage": _last_text(conversation.id),
-        }
+        UserConversation(
+            conversationId=conversation.conversation_id,
+            participantId=participant_id,
+            state=conversation.state,
+            subject=subject,
+            createdAt=format_utc(conversation.created_at),
+            endedAt=format_utc(conversation.ended_at),
+            rating=conversation.rating,
+            lastMessage=_last_text(conversation.id),
+        )
         for conversation, participant_id, subject in rows
     ]

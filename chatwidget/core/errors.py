@@ -1,12 +1,16 @@
 """The one error family the core raises; adapters map it to HTTP and socket errors."""
 
+from typing import Any
+
 
 class CoreError(Exception):
     """Base of every domain error; `status` is the HTTP status adapters answer with."""
 
     status = 400
 
-    def __init__(self, message, errors=None, **extra):
+    def __init__(
+        self, message: str, errors: dict[str, list[Any]] | None = None, **extra: Any
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.errors = errors
@@ -38,7 +42,13 @@ class InvalidState(CoreError):
 
 
 class Unavailable(CoreError):
+    """Not now; retry_after, when given: seconds after which trying again may work."""
+
     status = 503
+
+    def __init__(self, message: str, retry_after: int | None = None, **extra: Any) -> None:
+        super().__init__(message, **extra)
+        self.retry_after = retry_after
 
 
 class TooLarge(CoreError):
@@ -54,6 +64,6 @@ class RateLimited(CoreError):
 
     status = 429
 
-    def __init__(self, message, retry_after, **extra):
+    def __init__(self, message: str, retry_after: int, **extra: Any) -> None:
         super().__init__(message, **extra)
         self.retry_after = retry_after

@@ -3,10 +3,12 @@
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
+from datetime import datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 
 from chatwidget import tokens
 from chatwidget.core.errors import Forbidden, InvalidInput, NotFound, Unauthorized
@@ -17,9 +19,11 @@ from chatwidget.models.types import utcnow
 
 ROLES = ("chat_capture", "purge", "async_metadata", "call_share", "apps_api", "connector", "admin")
 _DUMMY_HASH = hashlib.sha256(b"no such client").hexdigest()
+# What a request needs of its API user, read without the ORM (see _api_user).
+ApiUserRow = Row[int, str, str, list[str], datetime | None]
 
 
-def hash_secret(secret):
+def hash_secret(secret: str) -> str:
     """SHA-256 of a client secret.
 
     Client secrets are 256 random bits, so a fast hash is as safe as a slow one here
@@ -28,7 +32,7 @@ def hash_secret(secret):
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_api_user(name, roles):
+def create_api_user(name: str, roles: Sequence[str]) -> tuple[ApiUser, str]:
     """Create an API user; returns (user, secret). The secret is shown only this once."""
     unknown = sorted(set(roles) - set(ROLES))
     if unknown or not roles:
@@ -45,7 +49,7 @@ def create_api_user(name, roles):
     return user, secret
 
 
-def revoke_api_user(client_id):
+def revoke_api_user(client_id: str) -> ApiUser:
     """Revoke an API user: its tokens and Basic credentials stop working at once."""
     user = db.session.scalar(select(ApiUser).filter_by(client_id=client_id))
     if user is None:
@@ -55,7 +59,7 @@ def revoke_api_user(client_id):
     return user
 
 
-def authenticate_client(client_id, secret):
+def authenticate_client(client_id: str | None, secret: str | None) -> ApiUser | None:
     """The active API user with these credentials, or None. Compared in constant time."""
     user = db.session.scalar(select(ApiUser).filter_by(client_id=client_id or ""))
     expected = user.secret_hash if user else _DUMMY_HASH
@@ -65,13 +69,13 @@ def authenticate_client(client_id, secret):
     return user
 
 
-def issue_token(user):
+def issue_token(user: ApiUser) -> tuple[str, int]:
     """A signed bearer token for user; returns (token, seconds it lives)."""
     token = tokens.serializer(current_app.config["SECRET_KEY"]).dumps({"u": user.id})
     return token, current_app.config["TOKEN_TTL_S"]
 
 
-def user_from_token(token):
+def user_from_token(token: str) -> ApiUser | ApiUserRow:
     """The API user a bearer token stands for; Unauthorized if forged, expired or revoked.
 
     A row of it (id, name, client_id, roles, revoked_at), see _api_user.
@@ -96,7 +100,7 @@ _USER_BY_ID = select(
 ).where(_USERS.c.id == bindparam("id"))
 
 
-def _api_user(user_id):
+def _api_user(user_id: object) -> ApiUser | ApiUserRow | None:
     """The API user with this id as stored right now, or None: this runs on every API call.
 
     One Core query on a pooled connection, no ORM session: the user comes back as a
@@ -109,7 +113,7 @@ def _api_user(user_id):
         return connection.execute(_USER_BY_ID, {"id": user_id}).first()
 
 
-def check_role(user, role):
+def check_role(user: ApiUser | ApiUserRow, role: str) -> None:
     """Forbidden unless user (an ApiUser or its row) holds role."""
     if not holds(user.roles, role):
         raise Forbidden("this API user lacks the role %s" % role)

@@ -4,6 +4,8 @@ One code path for both origins: an ended conversation is turned into a ChatCall
 document and stored by capture.do_capture, which also queues the summary webhook.
 """
 
+from typing import Any
+
 from sqlalchemy import delete, select
 
 from chatwidget.core import capture
@@ -14,11 +16,11 @@ from chatwidget.models import Call, Conversation, Message, Participant, Queue
 _TYPES = {"customer": "Customer", "agent": "Agent", "bot": "Bot", "system": "System"}
 
 
-def _system_line(message):
+def _system_line(message: Message) -> str | None:
     """An activity as a line of the System contact."""
     info = message.info or {}
     who = (info.get("participant") or {}).get("name", "")
-    lines = {
+    lines: dict[str | None, str] = {
         "participantJoined": "%s joined the conversation." % who,
         "participantLeft": "%s left the conversation." % who,
         "handOff": "Waiting in queue %s." % info.get("queue", ""),
@@ -28,15 +30,15 @@ def _system_line(message):
     return lines.get(message.activity_type)
 
 
-def _content(message):
+def _content(message: Message) -> str:
     if message.text:
         return message.text
     names = ", ".join(a.get("name", "file") for a in message.attachments or [])
     return "[attachment: %s]" % names
 
 
-def _contact(participant, customer):
-    contact = {"Type": _TYPES.get(participant.role, participant.role.title())}
+def _contact(participant: Participant, customer: dict[str, Any]) -> dict[str, Any]:
+    contact: dict[str, Any] = {"Type": _TYPES.get(participant.role, participant.role.title())}
     if participant.role == "customer":
         contact.update(
             FirstName=customer.get("firstName"),
@@ -52,17 +54,19 @@ def _contact(participant, customer):
     return {k: v for k, v in contact.items() if v is not None}
 
 
-def chat_call(conversation):
+def chat_call(conversation: Conversation) -> capture.ChatCall:
     """The ChatCall document of an ended conversation (whispers left out)."""
     people = db.session.scalars(
         select(Participant).where(Participant.conversation_pk == conversation.id)
     ).all()
     customer = dict(conversation.customer or {})
-    contacts = {p.public_id: _contact(p, customer) for p in people}  # as messages name them
+    contacts: dict[str | None, dict[str, Any]] = {
+        p.public_id: _contact(p, customer) for p in people
+    }  # as messages name them
     for p in people:
         if p.role == "customer" and conversation.ref_id:
             contacts[p.public_id]["ReferenceId"] = conversation.ref_id
-    system = {"Type": "System", "Messages": []}
+    system: dict[str, Any] = {"Type": "System", "Messages": []}
     rows = db.session.scalars(
         select(Message).where(Message.conversation_pk == conversation.id).order_by(Message.seq)
     )
@@ -83,7 +87,7 @@ def chat_call(conversation):
     }
 
 
-def _metadata(conversation):
+def _metadata(conversation: Conversation) -> dict[str, Any]:
     queue = db.session.get(Queue, conversation.queue_id)
     customer = conversation.customer or {}
     values = {
@@ -99,7 +103,7 @@ def _metadata(conversation):
     return {k: v for k, v in values.items() if v is not None}
 
 
-def capture_ended(conversation):
+def capture_ended(conversation: Conversation) -> Call | None:
     """Store the ended conversation as a call; commits the caller's transaction with it."""
     if capture.session_exists(conversation.conversation_id):
         return None
@@ -107,7 +111,7 @@ def capture_ended(conversation):
 
 
 @on_purge
-def purge_conversations(call_pks):
+def purge_conversations(call_pks: list[int]) -> None:
     """A purged call takes its conversation along: participants and messages cascade."""
     sessions = select(Call.session_id).where(Call.id.in_(call_pks))
     db.session.execute(

@@ -3,17 +3,24 @@
 import logging
 import smtplib
 import ssl
+from collections.abc import Iterable
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app
+from flask import Config, current_app
 
 from chatwidget.core.errors import Unavailable
 
 log = logging.getLogger(__name__)
 
 
-def compose(to, subject, text, html=None, attachments=()):
+def compose(
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    attachments: Iterable[tuple[str, str, str, bytes]] = (),
+) -> EmailMessage:
     """An e-mail from SMTP_FROM: a text part, an HTML alternative, then attachments.
 
     attachments: (filename, maintype, subtype, bytes) tuples.
@@ -32,12 +39,12 @@ def compose(to, subject, text, html=None, attachments=()):
     return message
 
 
-def _tls_context(config):
+def _tls_context(config: Config) -> ssl.SSLContext:
     """The system's trust store, or SMTP_CA_FILE for a server signed by a private CA."""
     return ssl.create_default_context(cafile=config["SMTP_CA_FILE"] or None)
 
 
-def send(message):
+def send(message: EmailMessage) -> None:
     """Hand message to the SMTP server; Unavailable (503) when that fails.
 
     Under gevent the socket is cooperative, so a slow server holds only this request.

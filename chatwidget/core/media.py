@@ -6,6 +6,7 @@ the conversation's call gets (CONTRACT §2), so a purge of the call removes the 
 
 import os
 import uuid
+from typing import IO, Any
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -20,36 +21,37 @@ from chatwidget.core.events import publish, subscribe
 from chatwidget.core.purge import on_purge
 from chatwidget.extensions import db
 from chatwidget.media import sniff
-from chatwidget.media.store import InvalidKey, LocalMediaStore, check_key
+from chatwidget.media.store import InvalidKey, LocalMediaStore, MediaStore, check_key
 from chatwidget.models import Call, Media
 
 THUMBNAIL_PX = 320
 _STORE = "chatwidget.media_store"
 
 
-def store():
+def store() -> LocalMediaStore:
     """The app's media store: local files under MEDIA_DIR (relative to instance/)."""
     extensions = current_app.extensions
-    if _STORE not in extensions:
+    st = extensions.get(_STORE)
+    if not isinstance(st, LocalMediaStore):
         cfg = current_app.config
         root = os.path.join(current_app.instance_path, cfg["MEDIA_DIR"])
-        extensions[_STORE] = LocalMediaStore(root, cfg["SECRET_KEY"], cfg["PUBLIC_URL"])
-    return extensions[_STORE]
+        st = extensions[_STORE] = LocalMediaStore(root, cfg["SECRET_KEY"], cfg["PUBLIC_URL"])
+    return st
 
 
-def max_bytes():
+def max_bytes() -> int:
     """MAX_UPLOAD_MB in bytes."""
     return int(current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)
 
 
-def size_of(stream):
+def size_of(stream: IO[bytes]) -> int:
     stream.seek(0, os.SEEK_END)
     size = stream.tell()
     stream.seek(0)
     return size
 
 
-def check_content(stream, declared):
+def check_content(stream: IO[bytes], declared: object) -> tuple[str, int]:
     """(content type, size) of an upload, judged from its bytes; nothing is stored.
 
     TooLarge over MAX_UPLOAD_MB; UnsupportedMediaType when the bytes are not of an
@@ -61,12 +63,12 @@ def check_content(stream, declared):
         raise TooLarge("the file is larger than the limit of %s MB" % limit)
     if size == 0:
         raise InvalidInput("the file is empty", errors={"file": ["empty"]})
-    declared = sniff.normalise(declared)
-    found = sniff.detect(stream, declared)
-    if declared in ("", "application/octet-stream"):
-        declared = found
-    if found is None or found != declared:
-        what = declared or "a type we recognise"
+    expected: str | None = sniff.normalise(declared)
+    found = sniff.detect(stream, expected)
+    if expected in ("", "application/octet-stream"):
+        expected = found
+    if found is None or found != expected:
+        what = expected or "a type we recognise"
         raise UnsupportedMediaType("the file's content is not %s" % what, errors={"file": [what]})
     allowed = {sniff.normalise(t) for t in current_app.config["ALLOWED_MEDIA_TYPES"]}
     if found not in allowed:
@@ -76,14 +78,14 @@ def check_content(stream, declared):
     return found, size
 
 
-def clean_name(name, content_type):
+def clean_name(name: object, content_type: str) -> str:
     """A display name from a client's file name: no path, no control characters."""
-    name = os.path.basename(str(name or "").replace("\\", "/"))
-    name = "".join(c for c in name if c.isprintable()).strip()[:255]
-    return name or "attachment.%s" % sniff.extension(content_type)
+    base = os.path.basename(str(name or "").replace("\\", "/"))
+    clean = "".join(c for c in base if c.isprintable()).strip()[:255]
+    return clean or "attachment.%s" % sniff.extension(content_type)
 
 
-def store_thumbnail(st, base, stream, content_type):
+def store_thumbnail(st: MediaStore, base: str, stream: IO[bytes], content_type: str) -> str | None:
     """Store a JPEG thumbnail of an image next to it; returns its key (None if not one)."""
     if not content_type.startswith("image/"):
         return None
@@ -95,7 +97,15 @@ def store_thumbnail(st, base, stream, content_type):
     return key
 
 
-def save(session_id, stream, content_type, size, name, uploaded_by, conversation_pk=None):
+def save(
+    session_id: str,
+    stream: IO[bytes],
+    content_type: str,
+    size: int,
+    name: str,
+    uploaded_by: str,
+    conversation_pk: int | None = None,
+) -> Media:
     """Store a checked upload (and a thumbnail) and add its row; the caller commits."""
     media_id = str(uuid.uuid4())
     base = "sessions/%s/%s" % (session_id, media_id)
@@ -117,7 +127,7 @@ def save(session_id, stream, content_type, size, name, uploaded_by, conversation
     return row
 
 
-def commit_or_discard(row):
+def commit_or_discard(row: Media) -> None:
     """Commit a new row; if that fails, its files go too (no file without a row)."""
     try:
         db.session.commit()
@@ -130,9 +140,9 @@ def commit_or_discard(row):
         raise
 
 
-def stored(row):
+def stored(row: Media) -> dict[str, Any]:
     """How a message keeps an attachment: the media id, and what signing a link needs."""
-    item = {
+    item: dict[str, Any] = {
         "mediaId": row.media_id,
         "type": row.content_type,
         "name": row.name,
@@ -144,7 +154,7 @@ def stored(row):
     return item
 
 
-def wire(item):
+def wire(item: dict[str, Any]) -> dict[str, Any]:
     """An attachment as clients see it (seed 002's Attachment), its links signed now."""
     if "key" not in item:  # an external link a client sent, kept as sent
         return item
@@ -156,17 +166,17 @@ def wire(item):
     return out
 
 
-def wire_attachments(items):
+def wire_attachments(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A stored message's attachments as messageArrived carries them."""
     return [wire(item) for item in items]
 
 
-def attachment(row):
+def attachment(row: Media) -> dict[str, Any]:
     """The attachment object of a Media row."""
     return wire(stored(row))
 
 
-def check_attachment(conversation_pk, media_id):
+def check_attachment(conversation_pk: int, media_id: object) -> dict[str, Any]:
     """The stored form of media uploaded to this conversation; InvalidInput otherwise."""
     row = db.session.scalar(
         select(Media).filter_by(media_id=str(media_id)[:64], conversation_pk=conversation_pk)
@@ -179,7 +189,7 @@ def check_attachment(conversation_pk, media_id):
     return stored(row)
 
 
-def check_download(key, expires, signature, content_type):
+def check_download(key: str, expires: object, signature: object, content_type: str | None) -> str:
     """The file a signed link names; Forbidden when tampered or expired, NotFound if gone."""
     try:
         path = store().check_signed_get(key, expires, signature, content_type or "")
@@ -190,7 +200,7 @@ def check_download(key, expires, signature, content_type):
     return path
 
 
-def _folder(session_id):
+def _folder(session_id: str) -> str | None:
     try:
         return check_key("sessions/%s" % session_id) + "/"
     except InvalidKey:  # a captured call's free-form sessionId: it has no media folder
@@ -198,7 +208,7 @@ def _folder(session_id):
 
 
 @on_purge
-def purge_media(call_pks):
+def purge_media(call_pks: list[int]) -> None:
     """Purged calls lose their media: rows in the purge's transaction, files after it."""
     sessions = list(db.session.scalars(select(Call.session_id).where(Call.id.in_(call_pks))))
     rows = db.session.execute(
@@ -211,8 +221,8 @@ def purge_media(call_pks):
         publish(db.session, "media.deleted", {"keys": keys, "folders": folders})
 
 
-@subscribe
-def _delete_files(name, payload):
+@subscribe  # type: ignore[untyped-decorator]  # until core.events is annotated
+def _delete_files(name: str, payload: Any) -> None:
     """After a purge commits: its files go (a rolled-back purge keeps them)."""
     if name != "media.deleted":
         return

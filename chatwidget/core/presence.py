@@ -19,12 +19,13 @@ from chatwidget.models.types import utcnow
 PROCESS_ID = "%s-%d" % (uuid.uuid4().hex[:12], os.getpid())
 
 
-def _local_sockets():
+def _local_sockets() -> dict[str, int]:
     """This process's own agent sockets of the current app: sid → agent id."""
-    return current_app.extensions.setdefault("chatwidget_agent_sockets", {})
+    sockets: dict[str, int] = current_app.extensions.setdefault("chatwidget_agent_sockets", {})
+    return sockets
 
 
-def heartbeat():
+def heartbeat() -> None:
     """Record that this process is alive (its sockets count as connected).
 
     No row means a first beat, or that another process found this one stale (frozen,
@@ -49,11 +50,11 @@ def heartbeat():
         routing.drain(_skills(agent))
 
 
-def _skills(agent):
+def _skills(agent: Agent) -> list[int]:
     return [q.id for q in agent.skills]
 
 
-def agent_connected(agent, sid):
+def agent_connected(agent: Agent, sid: str) -> None:
     """An agent socket connected on this process; it may now be routed to."""
     heartbeat()
     db.session.merge(AgentSocket(sid=sid, agent_id=agent.id, process_id=PROCESS_ID))
@@ -63,7 +64,7 @@ def agent_connected(agent, sid):
     routing.drain(_skills(agent))
 
 
-def agent_disconnected(sid):
+def agent_disconnected(sid: str) -> None:
     """An agent socket went away; with none left, the grace period starts."""
     _local_sockets().pop(sid, None)
     agent_id = db.session.scalar(select(AgentSocket.agent_id).filter_by(sid=sid))
@@ -75,13 +76,13 @@ def agent_disconnected(sid):
     db.session.commit()
 
 
-def _has_sockets(agent_id):
-    return db.session.scalar(select(exists().where(AgentSocket.agent_id == agent_id)))
+def _has_sockets(agent_id: int) -> bool:
+    return bool(db.session.scalar(select(exists().where(AgentSocket.agent_id == agent_id))))
 
 
-def set_status(agent, status):
+def set_status(agent: Agent, status: object) -> None:
     """available, away or offline; becoming available picks up waiting conversations."""
-    if status not in STATUSES:
+    if not isinstance(status, str) or status not in STATUSES:
         raise InvalidInput(
             "status must be one of %s" % ", ".join(STATUSES), errors={"status": [str(status)]}
         )
@@ -92,7 +93,7 @@ def set_status(agent, status):
         routing.drain(_skills(agent))
 
 
-def _drop_dead_processes():
+def _drop_dead_processes() -> None:
     """Forget the sockets of processes whose heartbeat stopped (killed or partitioned)."""
     stale = utcnow() - timedelta(seconds=current_app.config["PROCESS_STALE_S"])
     dead = select(ServerProcess.id).where(ServerProcess.heartbeat_at < stale)
@@ -112,7 +113,7 @@ def _drop_dead_processes():
     db.session.commit()
 
 
-def sweep():
+def sweep() -> int:
     """One scheduler pass: heartbeat, dead processes, agents past their grace period."""
     heartbeat()
     _drop_dead_processes()

@@ -4,20 +4,25 @@ local store takes the multipart POST, and the key then given as s3_path becomes 
 import os
 import re
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from chatwidget.core.errors import Forbidden, InvalidInput, NotFound
 from chatwidget.core.media import check_content, max_bytes, size_of, store, store_thumbnail
 from chatwidget.extensions import db
-from chatwidget.media.store import InvalidKey
+from chatwidget.media.store import InvalidKey, PresignedPost
 from chatwidget.models import Media
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def presign_upload(session_id, content_type="", max_size=None):
+def presign_upload(
+    session_id: str, content_type: str = "", max_size: int | None = None
+) -> PresignedPost:
     """An S3 POST-policy form ({"url", "fields"}) for one upload into a session's media.
 
     content_type: exact, a prefix ending in "/" ("image/"), or "" for any allowed type.
@@ -29,14 +34,14 @@ def presign_upload(session_id, content_type="", max_size=None):
     return store().presign_post(key, content_type, limit, ttl)
 
 
-def do_policy_upload(fields, file):
+def do_policy_upload(fields: Mapping[str, Any], file: object) -> tuple[str, int]:
     """Store a file posted with a presign_upload form; returns (key, HTTP status).
 
     The signature, expiry, key, size range and declared Content-Type are checked
     against the policy, then the bytes against the declared type and the allowed ones.
     """
     fields = {str(k).lower(): v for k, v in fields.items() if k != "file"}
-    if not hasattr(file, "stream"):
+    if not isinstance(file, FileStorage):
         raise InvalidInput("the form has no file", errors={"file": ["missing"]})
     if "${filename}" in str(fields.get("key")):
         name = _UNSAFE.sub("_", os.path.basename(file.filename or "")).lstrip("._-")
@@ -52,7 +57,13 @@ def do_policy_upload(fields, file):
     return key, int(status) if status in ("200", "201") else 204
 
 
-def register_upload(key, session_id, uploaded_by="api", name=None, conversation_pk=None):
+def register_upload(
+    key: object,
+    session_id: str,
+    uploaded_by: str = "api",
+    name: str | None = None,
+    conversation_pk: int | None = None,
+) -> Media:
     """The Media row of an object uploaded with presign_upload for this session.
 
     For the chats API's photos/videos (s3_path): the key must be under the session's

@@ -1,27 +1,33 @@
 """Queues: skill groups that conversations wait in."""
 
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from chatwidget.core.errors import Conflict, InvalidInput
-from chatwidget.extensions import db
+from chatwidget.extensions import Model, db
 from chatwidget.models import Queue
 from chatwidget.models.types import utcnow
 
 # INSERT … ON CONFLICT DO NOTHING is dialect-specific: the statement class per database.
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+_INSERTS: dict[str, Callable[[type[Model]], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 
-def _clean(name):
+def _clean(name: str | None) -> str:
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise InvalidInput("a queue name is 1 to 100 characters", errors={"name": [name]})
     return name
 
 
-def create_queue(name, virtual_agent_url=None):
+def create_queue(name: str, virtual_agent_url: str | None = None) -> Queue:
     """Create a queue; Conflict if the name is taken."""
     queue = Queue(name=_clean(name), virtual_agent_url=virtual_agent_url)
     db.session.add(queue)
@@ -33,12 +39,12 @@ def create_queue(name, virtual_agent_url=None):
     return queue
 
 
-def find_queue(name):
+def find_queue(name: str | None) -> Queue | None:
     """The queue with this name, or None."""
     return db.session.scalar(select(Queue).filter_by(name=(name or "").strip()))
 
 
-def queue_for_subject(subject):
+def queue_for_subject(subject: str | None) -> Queue:
     """The queue a conversation with this subject waits in; DEFAULT_QUEUE when unknown.
 
     The default queue is created on first use (in the caller's transaction).
@@ -46,20 +52,24 @@ def queue_for_subject(subject):
     queue = find_queue(subject) if subject else None
     if queue is not None:
         return queue
-    name = current_app.config["DEFAULT_QUEUE"]
+    return _find_or_insert(current_app.config["DEFAULT_QUEUE"])
+
+
+def _find_or_insert(name: str) -> Queue:
+    """The queue with this name, inserted first when missing (in the caller's transaction)."""
     queue = find_queue(name)
     if queue is None:
         _insert_if_missing(name)
-        queue = find_queue(name)
+        queue = db.session.scalars(select(Queue).filter_by(name=name.strip())).one()
     return queue
 
 
-def _insert_if_missing(name):
+def _insert_if_missing(name: str) -> None:
     """INSERT … ON CONFLICT DO NOTHING: two first customers at once both find the queue."""
     insert_or_ignore(Queue, {"name": name, "created_at": utcnow()}, ["name"])
 
 
-def insert_or_ignore(model, values, unique):
+def insert_or_ignore(model: type[Model], values: dict[str, Any], unique: Sequence[str]) -> None:
     """INSERT … ON CONFLICT (unique) DO NOTHING, in the caller's transaction: of two
     first uses at once, neither fails and both then find the one row."""
     insert = _INSERTS.get(db.session.get_bind().dialect.name)
@@ -70,18 +80,10 @@ def insert_or_ignore(model, values, unique):
     db.session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=unique))
 
 
-def ensure_queues(names):
+def ensure_queues(names: Iterable[str]) -> list[Queue]:
     """The queues with these names, created when missing (agents' --skill).
 
     Two agents created at once with the same new skill both get the one queue (a plain
     INSERT made the second fail as if its agent existed).
     """
-    queues = []
-    for name in names:
-        name = _clean(name)
-        queue = find_queue(name)
-        if queue is None:
-            _insert_if_missing(name)
-            queue = find_queue(name)
-        queues.append(queue)
-    return queues
+    return [_find_or_insert(_clean(name)) for name in names]

@@ -8,7 +8,9 @@ agent row and a conversation row, it takes the agent's first, so two paths never
 wait on each other in a cycle.
 """
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 
@@ -21,20 +23,21 @@ from chatwidget.models.types import utcnow
 from chatwidget.timestamps import format_utc
 
 
-def position(conversation):
+def position(conversation: Conversation) -> int:
     """1-based place of a waiting conversation in its queue."""
-    return db.session.scalar(
+    waiting_before = db.session.scalar(
         select(func.count(Conversation.id)).where(
             Conversation.queue_id == conversation.queue_id,
             Conversation.state == "waiting",
             Conversation.queued_at <= conversation.queued_at,
         )
     )
+    return waiting_before or 0
 
 
-def queue_snapshot(queue_id):
+def queue_snapshot(queue_id: int) -> dict[str, Any]:
     """A queue and its waiting conversations, oldest first, as queueUpdated lists it."""
-    queue = db.session.get(Queue, queue_id)
+    queue = db.session.get_one(Queue, queue_id)
     rows = db.session.execute(
         select(Conversation.conversation_id, Conversation.queued_at)
         .where(Conversation.queue_id == queue_id, Conversation.state == "waiting")
@@ -47,12 +50,12 @@ def queue_snapshot(queue_id):
     return {"id": queue.id, "name": queue.name, "waiting": waiting}
 
 
-def publish_queue(queue_id):
+def publish_queue(queue_id: int) -> None:
     """Queue a queueUpdated for after the commit."""
     publish(db.session, "queue.changed", {"queueId": queue_id, "queue": queue_snapshot(queue_id)})
 
 
-def enqueue(conversation):
+def enqueue(conversation: Conversation) -> Agent | None:
     """A new conversation enters its queue (handOff), then gets an agent if one is free."""
     if not compare_and_set(
         update(Conversation)
@@ -64,7 +67,12 @@ def enqueue(conversation):
     return _handed_off(conversation)
 
 
-def requeue(conversation, agent_id, queue_id=None, route_now=True):
+def requeue(
+    conversation: Conversation,
+    agent_id: int,
+    queue_id: int | None = None,
+    route_now: bool = True,
+) -> bool:
     """Take a conversation from its agent back to the front of a queue (its own by default).
 
     Routed again at once (never back to the agent it left) unless route_now is False.
@@ -89,16 +97,18 @@ def requeue(conversation, agent_id, queue_id=None, route_now=True):
     return True
 
 
-def _handed_off(conversation, route_now=True, exclude=None):
+def _handed_off(
+    conversation: Conversation, route_now: bool = True, exclude: int | None = None
+) -> Agent | None:
     db.session.refresh(conversation)
-    queue = db.session.get(Queue, conversation.queue_id)
+    queue = db.session.get_one(Queue, conversation.queue_id)
     messages.activity(conversation, "handOff", info={"queue": queue.name})
     publish_queue(conversation.queue_id)
     db.session.commit()
     return route(conversation, exclude) if route_now else None
 
 
-def _front_of(queue_id):
+def _front_of(queue_id: int) -> datetime:
     """A queued_at that sorts before every conversation waiting in the queue."""
     oldest = db.session.scalar(
         select(func.min(Conversation.queued_at)).where(
@@ -109,7 +119,7 @@ def _front_of(queue_id):
     return min(oldest, now) - timedelta(milliseconds=1) if oldest else now
 
 
-def route(conversation, exclude=None):
+def route(conversation: Conversation, exclude: int | None = None) -> Agent | None:
     """Give a waiting conversation an agent (not `exclude`), or say none is available."""
     for agent in capacity.candidates(conversation.queue_id):
         if agent.id == exclude:
@@ -119,7 +129,7 @@ def route(conversation, exclude=None):
         db.session.refresh(conversation)
         if conversation.state != "waiting":
             return None
-    queue = db.session.get(Queue, conversation.queue_id)
+    queue = db.session.get_one(Queue, conversation.queue_id)
     messages.activity(
         conversation,
         "noAgentAvailable",
@@ -129,7 +139,7 @@ def route(conversation, exclude=None):
     return None
 
 
-def assign(conversation, agent, require_available=True):
+def assign(conversation: Conversation, agent: Agent, require_available: bool = True) -> bool:
     """Give a waiting conversation to agent, atomically; False if either changed meanwhile."""
     if not capacity.take_capacity(agent.id, require_available):
         db.session.rollback()
@@ -147,7 +157,7 @@ def assign(conversation, agent, require_available=True):
     return True
 
 
-def join_agent(conversation, agent):
+def join_agent(conversation: Conversation, agent: Agent) -> None:
     """Add the agent as a participant, announce it, and hand it the conversation."""
     participant_id = "agent-%d-%s" % (agent.id, conversation.conversation_id)
     participant = Participant(
@@ -173,7 +183,7 @@ def join_agent(conversation, agent):
     publish(db.session, "conversation.assigned", {"agentId": agent.id, "payload": payload})
 
 
-def leave_agent(conversation, agent_id):
+def leave_agent(conversation: Conversation, agent_id: int) -> None:
     """Mark the agent's participant as gone and announce it (before it stops receiving)."""
     participant = db.session.scalar(
         select(Participant).filter_by(
@@ -188,14 +198,14 @@ def leave_agent(conversation, agent_id):
     participant.left_at = utcnow()
 
 
-def drain(queue_ids, exclude=None):
+def drain(queue_ids: Iterable[int], exclude: tuple[int, int] | None = None) -> None:
     """Assign waiting conversations of these queues while agents have room: the oldest
     waiting of all of them first, whichever queue it waits in.
 
     exclude: a (conversation pk, agent id) pair never to match, so that a conversation an
     agent just transferred away does not come straight back to it.
     """
-    open_queues, passed, misses = set(queue_ids), set(), 0
+    open_queues, passed, misses = set(queue_ids), set[int](), 0
     while open_queues and misses < 3:
         waiting = db.session.scalars(
             select(Conversation)

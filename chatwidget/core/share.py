@@ -7,6 +7,7 @@ checks it either: whoever holds the link may read the call until the link expire
 """
 
 from datetime import timedelta
+from typing import TypedDict
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -19,23 +20,28 @@ from chatwidget.timestamps import format_utc
 _SALT = "call-share"
 
 
-def _serializer():
+class ShareLink(TypedDict):
+    """A read-only link to a call's page and when it stops working."""
+
+    callUrl: str
+    expiration: str
+
+
+def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
-def do_share(call_id, email):
+def do_share(call_id: str, email: str) -> ShareLink:
     """A signed link to the call's page, for email, valid SHARE_TTL_S (8 hours)."""
     call = get_call(call_id)
     ttl = current_app.config["SHARE_TTL_S"]
     token = _serializer().dumps({"c": call.call_id})
     url = "%s/calls/%s?token=%s" % (current_app.config["PUBLIC_URL"], call.call_id, token)
-    return {
-        "callUrl": url,
-        "expiration": format_utc(utcnow().replace(microsecond=0) + timedelta(seconds=ttl)),
-    }
+    expiration = utcnow().replace(microsecond=0) + timedelta(seconds=ttl)
+    return ShareLink(callUrl=url, expiration=format_utc(expiration))
 
 
-def check_share_token(call_id, token):
+def check_share_token(call_id: str, token: str | None) -> None:
     """Nothing when token is a live link to this call; Forbidden otherwise."""
     try:
         data = _serializer().loads(token or "", max_age=current_app.config["SHARE_TTL_S"])

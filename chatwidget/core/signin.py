@@ -20,17 +20,18 @@ import math
 import time
 
 from flask import current_app
-from limits import parse_many
+from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from chatwidget.core import agents
 from chatwidget.core.errors import RateLimited
+from chatwidget.models import Agent
 
 _EXTENSION = "chatwidget.signin"
 
 
-def _strategy():
+def _strategy() -> MovingWindowRateLimiter:
     """This app's moving-window limiter, made once, on the rate limiter's storage."""
     strategy = current_app.extensions.get(_EXTENSION)
     if strategy is None:
@@ -39,7 +40,7 @@ def _strategy():
     return strategy
 
 
-def _counters(email, address):
+def _counters(email: str, address: str | None) -> list[tuple[RateLimitItem, tuple[str, str, str]]]:
     """[(limit item, identifiers)] that a failed attempt of email from address counts in."""
     config = current_app.config
     prefix = config["RATELIMIT_KEY_PREFIX"]
@@ -53,7 +54,7 @@ def _counters(email, address):
     ]
 
 
-def check_allowed(email, address):
+def check_allowed(email: str, address: str | None) -> None:
     """RateLimited (with the seconds to wait) when email or address has failed too often."""
     strategy = _strategy()
     for item, identifiers in _counters(email, address):
@@ -65,7 +66,7 @@ def check_allowed(email, address):
             )
 
 
-def sign_in(email, password, address):
+def sign_in(email: str | None, password: str | None, address: str | None) -> Agent | None:
     """The agent with this e-mail and password, or None (a failure, counted).
 
     The one check behind every agent sign-in (the token route, the console's form):

@@ -7,6 +7,8 @@ to the front of their queues, as when its grace period runs out.
 """
 
 import hashlib
+from collections.abc import Iterable
+from typing import Any, TypedDict
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -22,23 +24,48 @@ from chatwidget.models.types import utcnow
 from chatwidget.timestamps import format_utc
 
 
-def describe(agent):
+class TeamAgent(TypedDict):
     """An agent as the admin pages list it."""
-    return {
-        "id": agent.id,
-        "email": agent.email,
-        "name": agent.name,
-        "isAdmin": bool(agent.is_admin),
-        "active": agent.deactivated_at is None,
-        "status": agent.status,
-        "maxChats": agent.max_chats,
-        "activeChats": agent.active_chats,
-        "skills": sorted(q.name for q in agent.skills),
-        "createdAt": format_utc(agent.created_at),
-    }
+
+    id: int
+    email: str
+    name: str
+    isAdmin: bool
+    active: bool
+    status: str
+    maxChats: int
+    activeChats: int
+    skills: list[str]
+    createdAt: str
 
 
-def list_agents():
+class TeamQueue(TypedDict):
+    """A queue with how many active agents serve it and how many wait in it."""
+
+    id: int
+    name: str
+    virtualAgentUrl: str | None
+    agents: int
+    waiting: int
+
+
+def describe(agent: Agent) -> TeamAgent:
+    """An agent as the admin pages list it."""
+    return TeamAgent(
+        id=agent.id,
+        email=agent.email,
+        name=agent.name,
+        isAdmin=bool(agent.is_admin),
+        active=agent.deactivated_at is None,
+        status=agent.status,
+        maxChats=agent.max_chats,
+        activeChats=agent.active_chats,
+        skills=sorted(q.name for q in agent.skills),
+        createdAt=format_utc(agent.created_at),
+    )
+
+
+def list_agents() -> list[TeamAgent]:
     """Every agent: active ones first, then by name."""
     rows = db.session.scalars(
         select(Agent).order_by(Agent.deactivated_at.is_not(None), func.lower(Agent.name), Agent.id)
@@ -46,7 +73,7 @@ def list_agents():
     return [describe(agent) for agent in rows]
 
 
-def get_agent(agent_id):
+def get_agent(agent_id: int) -> Agent:
     """The agent with this id, or NotFound."""
     agent = db.session.get(Agent, agent_id)
     if agent is None:
@@ -54,7 +81,7 @@ def get_agent(agent_id):
     return agent
 
 
-def create(data):
+def create(data: dict[str, Any]) -> Agent:
     """A new agent from the admin page (as `create-agent`)."""
     return agents.create_agent(
         data["email"],
@@ -66,13 +93,15 @@ def create(data):
     )
 
 
-def _skill_names(names):
+def _skill_names(names: Iterable[str] | None) -> list[str]:
     """Each queue name once: a name given twice would be a second identical agent_skill
     row, which the database refuses."""
     return list(dict.fromkeys(name.strip() for name in names or ()))
 
 
-def update(admin, agent_id, data, keep_token=None):
+def update(
+    admin: Agent, agent_id: int, data: dict[str, Any], keep_token: str | None = None
+) -> Agent:
     """Change an agent; `active: false` deactivates it. An admin may neither deactivate
     nor un-admin itself (Conflict): the team would risk having no admin left.
 
@@ -94,7 +123,7 @@ def update(admin, agent_id, data, keep_token=None):
     return agent
 
 
-def _apply(agent, data):
+def _apply(agent: Agent, data: dict[str, Any]) -> None:
     """The plain fields of an update, validated like create-agent's; the password is
     checked and hashed first, before anything is written."""
     if "password" in data:
@@ -120,7 +149,7 @@ def _apply(agent, data):
         agent.deactivated_at = None
 
 
-def _close_sessions(agent_id, keep_token=None):
+def _close_sessions(agent_id: int, keep_token: str | None = None) -> None:
     """End an agent's console sessions, all but keep_token's."""
     if not keep_token:
         console_sessions.do_close_all(agent_id)
@@ -134,7 +163,7 @@ def _close_sessions(agent_id, keep_token=None):
     db.session.commit()
 
 
-def deactivate(agent):
+def deactivate(agent: Agent) -> None:
     """The rest of a deactivation, once the flag is committed: sessions, sockets, chats."""
     console_sessions.do_close_all(agent.id)
     handling.requeue_agent(agent)
@@ -146,7 +175,7 @@ def deactivate(agent):
     db.session.commit()
 
 
-def list_queues():
+def list_queues() -> list[TeamQueue]:
     """Every queue with how many active agents serve it and how many wait in it."""
     serving = (
         select(func.count(agent_skill.c.agent_id))
@@ -167,12 +196,12 @@ def list_queues():
     return [describe_queue(queue, agents_, waiting_) for queue, agents_, waiting_ in rows]
 
 
-def describe_queue(queue, agents_=0, waiting=0):
+def describe_queue(queue: Queue, agents_: int = 0, waiting: int = 0) -> TeamQueue:
     """A queue as the admin pages list it."""
-    return {
-        "id": queue.id,
-        "name": queue.name,
-        "virtualAgentUrl": queue.virtual_agent_url,
-        "agents": agents_,
-        "waiting": waiting,
-    }
+    return TeamQueue(
+        id=queue.id,
+        name=queue.name,
+        virtualAgentUrl=queue.virtual_agent_url,
+        agents=agents_,
+        waiting=waiting,
+    )

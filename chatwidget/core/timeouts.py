@@ -23,7 +23,7 @@ OFFLINE_TEXT = (
 BATCH = 100
 
 
-def end_inactive():
+def end_inactive() -> int:
     """End conversations with no stored message for INACTIVITY_TIMEOUT_S; returns how many."""
     limit = utcnow() - timedelta(seconds=current_app.config["INACTIVITY_TIMEOUT_S"])
     silent = db.session.scalars(
@@ -46,7 +46,7 @@ def end_inactive():
     return ended
 
 
-def notify_long_waits():
+def notify_long_waits() -> int:
     """Tell customers waiting over QUEUE_TIMEOUT_S that nobody is free; once each."""
     limit = utcnow() - timedelta(seconds=current_app.config["QUEUE_TIMEOUT_S"])
     waiting = db.session.scalars(
@@ -66,7 +66,7 @@ def notify_long_waits():
         ):
             db.session.rollback()
             continue
-        queue = db.session.get(Queue, conversation.queue_id)
+        queue = db.session.get_one(Queue, conversation.queue_id)
         info = {
             "queue": queue.name,
             "position": routing.position(conversation),

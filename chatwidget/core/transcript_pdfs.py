@@ -26,6 +26,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -49,10 +51,12 @@ RENDERER = (*_NICE, sys.executable, "-m", "chatwidget.pdfrender")
 RETRY_AFTER_S = 5
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
 _SLOTS = "chatwidget_transcript_slots"
-_rendering = {}  # path → Event set when this process's render of it is over
+_rendering: dict[
+    str, threading.Event
+] = {}  # path → Event set when this process's render of it is over
 
 
-def path_of(conversation_id):
+def path_of(conversation_id: str) -> str:
     """Where the conversation's PDF is kept (a hash for an id that is no plain name)."""
     name = conversation_id
     if not _NAME.fullmatch(name):
@@ -60,7 +64,11 @@ def path_of(conversation_id):
     return os.path.join(current_app.instance_path, "transcripts", name + ".pdf")
 
 
-def pdf_file(conversation_id, html, still_there=None):
+def pdf_file(
+    conversation_id: str,
+    html: Callable[[], str],
+    still_there: Callable[[], bool] | None = None,
+) -> str:
     """The path of the conversation's PDF: the kept one, else rendered from html().
 
     html() is called only for a render, once a worker is free. The same conversation
@@ -96,30 +104,32 @@ def pdf_file(conversation_id, html, still_there=None):
         slots.release()
 
 
-def _slots():
+def _slots() -> threading.BoundedSemaphore:
     """This process's TRANSCRIPT_WORKERS render slots."""
-    app = current_app._get_current_object()
-    slots = app.extensions.get(_SLOTS)
-    if slots is None:
-        slots = app.extensions[_SLOTS] = threading.BoundedSemaphore(
-            app.config["TRANSCRIPT_WORKERS"]
+    slots = current_app.extensions.get(_SLOTS)
+    if not isinstance(slots, threading.BoundedSemaphore):
+        slots = current_app.extensions[_SLOTS] = threading.BoundedSemaphore(
+            current_app.config["TRANSCRIPT_WORKERS"]
         )
     return slots
 
 
-def _unavailable(message):
+def _unavailable(message: str) -> Unavailable:
     """A 503 with Retry-After (api.errors.handle_core answers an error's retry_after)."""
-    error = Unavailable(message)
-    error.retry_after = RETRY_AFTER_S
-    return error
+    return Unavailable(message, retry_after=RETRY_AFTER_S)
 
 
-def _conversation_exists(conversation_id):
+def _conversation_exists(conversation_id: str) -> bool:
     still_there = select(Conversation.id).filter_by(conversation_id=conversation_id)
     return db.session.scalar(still_there) is not None
 
 
-def _render(conversation_id, source, path, still_there=None):
+def _render(
+    conversation_id: str,
+    source: str,
+    path: str,
+    still_there: Callable[[], bool] | None = None,
+) -> None:
     """Render source into a temporary file, renamed to path if the conversation is
     still there (a purge during the render leaves no copy behind)."""
     incoming = os.path.join(os.path.dirname(path), ".incoming")
@@ -138,7 +148,7 @@ def _render(conversation_id, source, path, still_there=None):
             os.unlink(partial)
 
 
-def _sweep(incoming):
+def _sweep(incoming: str) -> None:
     """Remove what renders cut short by a killed server left behind: any file older than
     twice the render timeout (a render under way in another process is younger)."""
     too_old = time.time() - 2 * current_app.config["TRANSCRIPT_RENDER_TIMEOUT_S"]
@@ -148,7 +158,7 @@ def _sweep(incoming):
                 os.unlink(entry.path)
 
 
-def _run_child(conversation_id, source, out):
+def _run_child(conversation_id: str, source: bytes, out: str) -> None:
     """Run the renderer on source into the file out; Unavailable if it fails or is late."""
     timeout = current_app.config["TRANSCRIPT_RENDER_TIMEOUT_S"]
     started = time.monotonic()
@@ -184,22 +194,22 @@ def _run_child(conversation_id, source, out):
     log.info("transcript of %s rendered in %.1f s", conversation_id, time.monotonic() - started)
 
 
-def read(path):
+def read(path: str) -> bytes:
     """The bytes of a kept PDF (for the e-mail's attachment)."""
     with open(path, "rb") as fh:
         return fh.read()
 
 
 @on_purge
-def _purge_copies(call_pks):
+def _purge_copies(call_pks: list[int]) -> None:
     """Purged calls lose their conversations' PDFs, once the purge commits."""
     sessions = list(db.session.scalars(select(Call.session_id).where(Call.id.in_(call_pks))))
     if sessions:
         publish(db.session, "transcripts.deleted", {"conversationIds": sessions})
 
 
-@subscribe
-def _delete_copies(name, payload):
+@subscribe  # type: ignore[untyped-decorator]  # until core.events is annotated
+def _delete_copies(name: str, payload: Any) -> None:
     if name != "transcripts.deleted":
         return
     for conversation_id in payload["conversationIds"]:

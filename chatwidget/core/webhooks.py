@@ -3,9 +3,11 @@
 import json
 import secrets
 import uuid
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NotRequired, TypedDict
 from urllib.parse import urlsplit
 
-from sqlalchemy import insert, select, true
+from sqlalchemy import Connection, insert, select, true
 
 from chatwidget.core.errors import InvalidInput, NotFound
 from chatwidget.extensions import db
@@ -14,10 +16,26 @@ from chatwidget.models import OutboxEvent, Webhook
 EVENTS = ("call.summary", "chat.created", "chat.message", "chat.ended")
 
 
-def add_webhook(url, events=None, basic_user=None, basic_password=None):
+class WebhookView(TypedDict):
+    """A webhook as the CLI prints it: never its Basic password, its secret when asked."""
+
+    id: int
+    url: str
+    events: list[str]
+    active: bool
+    basicUser: str | None
+    secret: NotRequired[str]
+
+
+def add_webhook(
+    url: str,
+    events: Sequence[str] | None = None,
+    basic_user: str | None = None,
+    basic_password: str | None = None,
+) -> Webhook:
     """Register an endpoint for some events (default call.summary); returns it with its secret."""
-    events = sorted(set(events or ["call.summary"]))
-    unknown = [e for e in events if e not in EVENTS]
+    names = sorted(set(events or ["call.summary"]))
+    unknown = [e for e in names if e not in EVENTS]
     if unknown:
         raise InvalidInput("unknown event %s; known: %s" % (", ".join(unknown), ", ".join(EVENTS)))
     parts = urlsplit(url)
@@ -27,7 +45,7 @@ def add_webhook(url, events=None, basic_user=None, basic_password=None):
         raise InvalidInput("give both --basic-user and --basic-password, or neither")
     hook = Webhook(
         url=url,
-        events=events,
+        events=names,
         basic_user=basic_user,
         basic_password=basic_password,
         secret=secrets.token_urlsafe(32),
@@ -37,7 +55,7 @@ def add_webhook(url, events=None, basic_user=None, basic_password=None):
     return hook
 
 
-def remove_webhook(hook_id):
+def remove_webhook(hook_id: int) -> None:
     """Stop delivering to an endpoint; its pending events are dropped with it."""
     hook = db.session.get(Webhook, hook_id)
     if hook is None:
@@ -46,15 +64,16 @@ def remove_webhook(hook_id):
     db.session.commit()
 
 
-def list_webhooks():
+def list_webhooks() -> list[Webhook]:
     """Every endpoint, oldest first."""
     return list(db.session.scalars(select(Webhook).order_by(Webhook.id)))
 
 
-def describe(hook, with_secret=False):
+def describe(hook: Webhook, with_secret: bool = False) -> WebhookView:
     """A webhook as the CLI prints it (the Basic password never)."""
-    out = {"id": hook.id, "url": hook.url, "events": hook.events, "active": hook.active}
-    out["basicUser"] = hook.basic_user
+    out = WebhookView(
+        id=hook.id, url=hook.url, events=hook.events, active=hook.active, basicUser=hook.basic_user
+    )
     if with_secret:
         out["secret"] = hook.secret
     return out
@@ -66,7 +85,7 @@ _ACTIVE_HOOKS = select(Webhook.__table__.c.id, Webhook.__table__.c.events).where
 _INSERT_OUTBOX = insert(OutboxEvent.__table__)
 
 
-def subscribers(connection, event):
+def subscribers(connection: Connection, event: str) -> list[int]:
     """The ids of the active webhooks that take event: the one rule of who gets what.
 
     One small read, nothing cached: a webhook added by another process counts at once.
@@ -74,7 +93,11 @@ def subscribers(connection, event):
     return [hook_id for hook_id, events in connection.execute(_ACTIVE_HOOKS) if event in events]
 
 
-def enqueue(connection, event, bodies):
+def enqueue(
+    connection: Connection,
+    event: str,
+    bodies: Iterable[dict[str, Any] | Callable[[], dict[str, Any]]],
+) -> int:
     """For each body, one outbox row per webhook subscribed to event, on connection.
 
     Written in the connection's transaction. A body is a payload, or a function that
@@ -86,7 +109,7 @@ def enqueue(connection, event, bodies):
     hook_ids = subscribers(connection, event)
     if not hook_ids:
         return 0
-    rows = []
+    rows: list[dict[str, Any]] = []
     for body in bodies:
         payload = body() if callable(body) else body
         text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)

@@ -3,6 +3,7 @@
 import secrets
 import uuid
 from datetime import timedelta
+from typing import Any, TypedDict
 
 from flask import current_app
 from sqlalchemy import exists, func, or_, select, update
@@ -17,7 +18,14 @@ from chatwidget.models.agent import agent_skill
 from chatwidget.models.types import utcnow
 
 
-def availability(subject):
+class Availability(TypedDict):
+    """Whether a queue has an agent free now, and how many conversations wait in it."""
+
+    available: bool
+    waiting: int
+
+
+def availability(subject: str | None) -> Availability:
     """{"available", "waiting"} of the queue a conversation with this subject would wait in.
 
     available: an agent with the queue's skill is `available` with spare capacity and is
@@ -29,7 +37,7 @@ def availability(subject):
         current_app.config["DEFAULT_QUEUE"]
     )
     if queue is None:
-        return {"available": False, "waiting": 0}
+        return Availability(available=False, waiting=0)
     grace = utcnow() - timedelta(seconds=current_app.config["AGENT_GRACE_S"])
     agent = (
         select(Agent.id)
@@ -44,13 +52,15 @@ def availability(subject):
     waiting = select(func.count(Conversation.id)).where(
         Conversation.queue_id == queue.id, Conversation.state == "waiting"
     )
-    return {
-        "available": bool(db.session.scalar(select(exists(agent)))),
-        "waiting": db.session.scalar(waiting),
-    }
+    return Availability(
+        available=bool(db.session.scalar(select(exists(agent)))),
+        waiting=db.session.scalar(waiting) or 0,
+    )
 
 
-def do_rate(conversation_id, participant_id, rating, comment=None):
+def do_rate(
+    conversation_id: str, participant_id: str, rating: int, comment: str | None = None
+) -> Call | None:
     """The customer rates an ended conversation, once: stored with it and set in its
     call's Metadata as CustomerRating (a string, as seed 000's sample) and
     CustomerComment. NotFound for a wrong pair (nothing revealed); InvalidState before
@@ -81,7 +91,7 @@ def do_rate(conversation_id, participant_id, rating, comment=None):
     return None
 
 
-def do_offline(data):
+def do_offline(data: dict[str, Any]) -> Conversation:
     """A message left while nobody could answer: a conversation in state `offline`, the
     text its first ChatMessage from the customer, for agents to answer by e-mail."""
     limit = current_app.config["MAX_MESSAGE_CHARS"]
