@@ -36,8 +36,16 @@ def _library(cls):
 
 
 def _body_names(cls):
-    """The names a class's own body defines (methods, attributes), from its source."""
-    (node,) = ast.parse(textwrap.dedent(inspect.getsource(cls))).body
+    """The names a class's own body defines (methods, attributes), from its source.
+
+    A class made by a call (TypedDict("Summary", {...}), Flask-SQLAlchemy's model base)
+    has no class statement, so no body of its own: nothing it defines overrides anything.
+    """
+    try:
+        source = inspect.getsource(cls)
+    except OSError:
+        return set()
+    (node,) = ast.parse(textwrap.dedent(source)).body
     names = set()
     for item in node.body:
         if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
