@@ -4,7 +4,7 @@ the connector's channel (one open conversation per channel and refId)."""
 from sqlalchemy import select
 
 from chatwidget.core import client_messages, conversations, routing
-from chatwidget.core.errors import InvalidInput
+from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.extensions import db
 from chatwidget.models import Conversation
 
@@ -28,6 +28,15 @@ def _open_conversation(channel, ref_id):
         data["phone"] = ref_id
     conversation, _ = conversations.do_init(data)
     routing.enqueue(conversation)
+    return conversation
+
+
+def check_on_channel(channel: str, conversation_id: str) -> Conversation:
+    """The conversation a connector names, NotFound, or Forbidden unless it is on the
+    connector's channel."""
+    conversation = conversations.get(conversation_id)
+    if conversation.channel != channel:
+        raise Forbidden("this conversation is not on your channel")
     return conversation
 
 

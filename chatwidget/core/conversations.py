@@ -7,6 +7,8 @@ chatwidget.core.senders's; what a participant reads, conversation_view's.
 import hmac
 import secrets
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 
@@ -105,27 +107,44 @@ def check_customer(conversation_id, participant_id):
     return conversation, customer
 
 
-def do_customer_join(conversation, customer, name=None):
-    """A customer socket joins: the greeting is stored once and handed back on every join."""
+def _greet(conversation: Conversation, customer: Participant, name: str | None) -> Any:
+    """Store the customer's new name and its greeting (once, on its first join) and
+    commit; returns the greeting to show again on a later join, else None."""
     if name and name.strip() and name.strip() != customer.name:
         customer.name = name.strip()[:200]
     greeting = messages.find_greeting(conversation, customer)
+    again = greeting
     if greeting is None and conversation.state != "ended":
-        greeting = messages.activity(
+        # published for after the commit: the customer's rooms get it then
+        messages.activity(
             conversation,
             "greetings",
             info={"participant": messages.who(customer)},
             to=[messages.who(customer)],
         )
     db.session.commit()
-    return greeting
+    return again
 
 
-def do_start_routing(conversation):
-    """The customer's first join queues the conversation (handOff) and tries an agent."""
-    if conversation.state != "new":
-        return
-    routing.enqueue(conversation)
+def do_customer_join(
+    conversation_id: str,
+    participant_id: str,
+    name: str | None,
+    enter: Callable[[Conversation, Participant], None],
+    greeted: Callable[[Conversation, Participant, Any], None],
+) -> tuple[Conversation, Participant]:
+    """A customer socket joins its conversation: checked (check_customer), then
+    enter(conversation, customer) before anything is stored (the adapter puts the socket
+    in its rooms, where the first join's greeting reaches it), the greeting stored once
+    and greeted(conversation, customer, greeting) told of it (the stored greeting to show
+    again on a later join, else None), and only then the first join queues the
+    conversation (handOff) and tries an agent. Returns (conversation, customer)."""
+    conversation, customer = check_customer(conversation_id, participant_id)
+    enter(conversation, customer)
+    greeted(conversation, customer, _greet(conversation, customer, name))
+    if conversation.state == "new":
+        routing.enqueue(conversation)
+    return conversation, customer
 
 
 def customer_of(conversation):

@@ -39,6 +39,20 @@ def check_handler(agent, conversation):
         raise Forbidden("this conversation is not assigned to you")
 
 
+def check_participant(agent: Agent, conversation: Conversation) -> Participant:
+    """This agent's participant in a conversation assigned to it, else Forbidden (and the
+    refusals of check_handler() first)."""
+    check_handler(agent, conversation)
+    participant = db.session.scalar(
+        select(Participant).filter_by(
+            conversation_pk=conversation.id, agent_id=agent.id, left_at=None
+        )
+    )
+    if participant is None:
+        raise Forbidden("you are not in this conversation")
+    return participant
+
+
 def check_reader(agent, conversation):
     """Forbidden unless the agent is or was in the conversation, or it waits in one of the
     agent's queues (conversationInfo, the console's customer panel)."""

@@ -4,7 +4,6 @@ from urllib.parse import urlsplit
 
 from flask import request
 from flask_socketio import emit, join_room
-from sqlalchemy import select
 
 from chatwidget.api.agent_auth import session_agent, session_token
 from chatwidget.core import (
@@ -20,7 +19,7 @@ from chatwidget.core import (
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.messages import who
 from chatwidget.extensions import db
-from chatwidget.models import Agent, Participant
+from chatwidget.models import Agent
 from chatwidget.schemas import sockets as schemas
 from chatwidget.sockets import acks, rooms
 from chatwidget.sockets.common import (
@@ -42,19 +41,6 @@ def current_agent():
     if agent is None:
         raise Forbidden("not signed in")
     return agent
-
-
-def _participant(agent, conversation):
-    """This agent's participant in an assigned conversation, else Forbidden."""
-    handling.check_handler(agent, conversation)
-    participant = db.session.scalar(
-        select(Participant).filter_by(
-            conversation_pk=conversation.id, agent_id=agent.id, left_at=None
-        )
-    )
-    if participant is None:
-        raise Forbidden("you are not in this conversation")
-    return participant
 
 
 def _same_site():
@@ -133,7 +119,7 @@ class AgentNamespace(AckingNamespace):
         agent_id, conversation_id = state().get("agent_id"), data["conversationId"]
         return acks.post_acked(
             app(),
-            # current_agent(), get() and _participant() in one query
+            # current_agent(), get() and check_participant() in one query
             lambda: senders.agent_sender(agent_id, conversation_id),
             data,
             acked,
@@ -144,7 +130,7 @@ class AgentNamespace(AckingNamespace):
         """The agent ends the conversation."""
         agent = current_agent()
         conversation = conversations.get(data["conversationId"])
-        participant = _participant(agent, conversation)
+        participant = handling.check_participant(agent, conversation)
         handling.end(conversation, "agent", by=who(participant))
         return ok()
 

@@ -51,6 +51,22 @@ def _joined(conversation_id):
     return conversations.check_customer(conversation_id, _joined_as(conversation_id))
 
 
+def _enter(conversation, customer):
+    """The joining socket goes in its conversation's and its participant's rooms."""
+    join_room(rooms.conversation_room(conversation.conversation_id))
+    join_room(rooms.participant_room(customer.public_id))
+    state().setdefault("joined", {})[conversation.conversation_id] = customer.participant_id
+
+
+def _greeted(conversation, customer, again):
+    """The greeting again on a later join (the first one reached the rooms), then
+    conversationInfo."""
+    if again is not None:
+        wire = message_wire.to_wire(again, conversation.conversation_id)
+        emit("messageArrived", customer_view.own_copy(conversation, wire, customer) or wire)
+    emit("conversationInfo", conversation_view.info(conversation, "customer", customer))
+
+
 class CustomerNamespace(AckingNamespace):
     """Customer sockets join with the pair from /api/customer/init; connectors with a token."""
 
@@ -76,17 +92,9 @@ class CustomerNamespace(AckingNamespace):
     @handler(schema=schemas.JOIN)
     def on_joinConversation(self, data):
         """Join with the conversationId and participant id from init."""
-        conversation, customer = conversations.check_customer(data["conversationId"], data["id"])
-        join_room(rooms.conversation_room(conversation.conversation_id))
-        join_room(rooms.participant_room(customer.public_id))
-        state().setdefault("joined", {})[conversation.conversation_id] = customer.participant_id
-        fresh = messages.find_greeting(conversation, customer) is None
-        greeting = conversations.do_customer_join(conversation, customer, data.get("name"))
-        if greeting is not None and not fresh:
-            wire = message_wire.to_wire(greeting, conversation.conversation_id)
-            emit("messageArrived", customer_view.own_copy(conversation, wire, customer) or wire)
-        emit("conversationInfo", conversation_view.info(conversation, "customer", customer))
-        conversations.do_start_routing(conversation)
+        conversation, customer = conversations.do_customer_join(
+            data["conversationId"], data["id"], data.get("name"), _enter, _greeted
+        )
         own = dict(messages.who(customer), id=customer.participant_id)  # its own sockets only
         return ok(conversationId=conversation.conversation_id, participant=own)
 
@@ -122,9 +130,7 @@ class CustomerNamespace(AckingNamespace):
         """The customer ends the conversation (or its channel's connector does)."""
         channel = state().get("connector_channel")
         if channel:
-            conversation = conversations.get(data["conversationId"])
-            if conversation.channel != channel:
-                raise Forbidden("this conversation is not on your channel")
+            conversation = connector_inbound.check_on_channel(channel, data["conversationId"])
             handling.end(conversation, "connector")
             return ok()
         conversation, customer = _joined(data["conversationId"])
