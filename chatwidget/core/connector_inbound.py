@@ -27,7 +27,7 @@ def _open_conversation(channel, ref_id):
     if channel == "sms":
         data["phone"] = ref_id
     conversation, _ = conversations.do_init(data)
-    routing.enqueue(conversation)
+    routing.do_enqueue(conversation)
     return conversation
 
 

@@ -20,13 +20,13 @@ CONNECTOR_CHANNELS = ("sms", "fb", "twitter")
 LEASE_S = 30
 
 
-def register(sid, channel, process_id):
+def do_register(sid, channel, process_id):
     """Record a connector socket of this process for its channel."""
     db.session.merge(ConnectorSocket(sid=sid, channel=channel, process_id=process_id))
     db.session.commit()
 
 
-def unregister(sid):
+def do_unregister(sid):
     """Forget a connector socket; what it did not acknowledge goes out again once its
     lease (LEASE_S) runs out, to whichever connector of the channel is registered then."""
     db.session.execute(delete(ConnectorSocket).where(ConnectorSocket.sid == sid))
@@ -49,7 +49,7 @@ def enqueue(channel, ref_id, wire, conversation=None):
     return wire
 
 
-def send_outbound(channel, ref_id, text, sender):
+def do_send_outbound(channel, ref_id, text, sender):
     """A message with no conversation (a campaign SMS) for the channel's connector."""
     wire = {
         "id": str(uuid.uuid4()),
@@ -78,7 +78,7 @@ def forward_reply(conversation, sender, wire):
     enqueue(conversation.channel, conversation.ref_id, wire, conversation)
 
 
-def claim(channel, limit=100):
+def do_claim(channel, limit=100):
     """Lease the channel's oldest pending messages to this caller; returns their bodies."""
     now = utcnow()
     free = or_(ConnectorMessage.lease_until.is_(None), ConnectorMessage.lease_until < now)
@@ -104,7 +104,7 @@ def claim(channel, limit=100):
     return claimed
 
 
-def acknowledge(message_id):
+def do_acknowledge(message_id):
     """The connector took the message: it is delivered and never sent again."""
     compare_and_set(
         update(ConnectorMessage)

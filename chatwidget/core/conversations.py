@@ -143,7 +143,7 @@ def do_customer_join(
     enter(conversation, customer)
     greeted(conversation, customer, _greet(conversation, customer, name))
     if conversation.state == "new":
-        routing.enqueue(conversation)
+        routing.do_enqueue(conversation)
     return conversation, customer
 
 

@@ -17,14 +17,14 @@ def _skill_ids(agent):
     return {q.id for q in agent.skills}
 
 
-def accept(agent, conversation):
+def do_accept(agent, conversation):
     """An agent picks a waiting conversation of one of its queues."""
     messages.check_open(conversation)
     if conversation.queue_id not in _skill_ids(agent):
         raise Forbidden("this conversation waits in a queue you do not serve")
     if conversation.state != "waiting":
         raise Conflict("this conversation is not waiting (it is %s)" % conversation.state)
-    if not routing.assign(conversation, agent, require_available=False):
+    if not routing.do_assign(conversation, agent, require_available=False):
         db.session.refresh(agent)
         if agent.active_chats >= agent.max_chats:
             raise Conflict("you are at your limit of %d chats" % agent.max_chats)
@@ -65,18 +65,18 @@ def check_reader(agent, conversation):
         raise Forbidden("this conversation is not yours")
 
 
-def transfer_to_queue(agent, conversation, queue_id):
+def do_transfer_to_queue(agent, conversation, queue_id):
     """Hand a conversation back to a queue (front of it) for another agent."""
     messages.check_open(conversation)
     queue = db.session.get(Queue, queue_id) if isinstance(queue_id, int) else None
     if queue is None:
         raise NotFound("no queue %s" % queue_id)
     check_handler(agent, conversation)
-    if routing.requeue(conversation, agent.id, queue.id):
-        routing.drain(_skill_ids(agent), exclude=(conversation.id, agent.id))
+    if routing.do_requeue(conversation, agent.id, queue.id):
+        routing.do_drain(_skill_ids(agent), exclude=(conversation.id, agent.id))
 
 
-def transfer_to_agent(agent, conversation, target_id):
+def do_transfer_to_agent(agent, conversation, target_id):
     """Give a conversation straight to another agent who has room."""
     messages.check_open(conversation)
     target = db.session.get(Agent, target_id) if isinstance(target_id, int) else None
@@ -102,10 +102,10 @@ def transfer_to_agent(agent, conversation, target_id):
     db.session.refresh(conversation)
     routing.join_agent(conversation, target)
     db.session.commit()
-    routing.drain(_skill_ids(agent))
+    routing.do_drain(_skill_ids(agent))
 
 
-def end(conversation, reason, by=None):
+def do_end(conversation, reason, by=None):
     """End a conversation: endOfConversation to all, the agent's capacity freed."""
     if reason not in END_REASONS:
         raise InvalidInput("unknown end reason %s" % reason)
@@ -132,7 +132,7 @@ def end(conversation, reason, by=None):
     db.session.commit()
     if agent_id:
         agent = db.session.get(Agent, agent_id)
-        routing.drain(_skill_ids(agent))
+        routing.do_drain(_skill_ids(agent))
 
 
 def held_by(agent):
@@ -146,7 +146,7 @@ def held_by(agent):
     )
 
 
-def requeue_agent(agent):
+def do_requeue_agent(agent):
     """An agent gone past the grace period: its conversations go back, to the front.
 
     All of them first (newest first, so the oldest ends at the very front), then each is
@@ -159,9 +159,9 @@ def requeue_agent(agent):
             .order_by(Conversation.queued_at.desc(), Conversation.id.desc())
         )
     )
-    moved = [c for c in conversations if routing.requeue(c, agent.id, route_now=False)]
+    moved = [c for c in conversations if routing.do_requeue(c, agent.id, route_now=False)]
     for conversation in reversed(moved):
         db.session.refresh(conversation)
         if conversation.state == "waiting":
-            routing.route(conversation, exclude=agent.id)
+            routing.do_route(conversation, exclude=agent.id)
     return moved

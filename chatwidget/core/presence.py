@@ -24,7 +24,7 @@ def _local_sockets():
     return current_app.extensions.setdefault("chatwidget_agent_sockets", {})
 
 
-def heartbeat():
+def do_heartbeat():
     """Record that this process is alive (its sockets count as connected).
 
     No row means a first beat, or that another process found this one stale (frozen,
@@ -46,24 +46,24 @@ def heartbeat():
         agent.disconnected_at = None
     db.session.commit()
     for agent in agents:  # routable again: pick up what waited meanwhile
-        routing.drain(_skills(agent))
+        routing.do_drain(_skills(agent))
 
 
 def _skills(agent):
     return [q.id for q in agent.skills]
 
 
-def agent_connected(agent, sid):
+def do_agent_connected(agent, sid):
     """An agent socket connected on this process; it may now be routed to."""
-    heartbeat()
+    do_heartbeat()
     db.session.merge(AgentSocket(sid=sid, agent_id=agent.id, process_id=PROCESS_ID))
     agent.disconnected_at = None
     db.session.commit()
     _local_sockets()[sid] = agent.id
-    routing.drain(_skills(agent))
+    routing.do_drain(_skills(agent))
 
 
-def agent_disconnected(sid):
+def do_agent_disconnected(sid):
     """An agent socket went away; with none left, the grace period starts."""
     _local_sockets().pop(sid, None)
     agent_id = db.session.scalar(select(AgentSocket.agent_id).filter_by(sid=sid))
@@ -79,7 +79,7 @@ def _has_sockets(agent_id):
     return db.session.scalar(select(exists().where(AgentSocket.agent_id == agent_id)))
 
 
-def set_status(agent, status):
+def do_set_status(agent, status):
     """available, away or offline; becoming available picks up waiting conversations."""
     if status not in STATUSES:
         raise InvalidInput(
@@ -89,7 +89,7 @@ def set_status(agent, status):
     publish(db.session, "agent.status", {"agentId": agent.id, "status": status})
     db.session.commit()
     if status == "available":
-        routing.drain(_skills(agent))
+        routing.do_drain(_skills(agent))
 
 
 def _drop_dead_processes():
@@ -112,9 +112,9 @@ def _drop_dead_processes():
     db.session.commit()
 
 
-def sweep():
+def do_sweep():
     """One scheduler pass: heartbeat, dead processes, agents past their grace period."""
-    heartbeat()
+    do_heartbeat()
     _drop_dead_processes()
     limit = utcnow() - timedelta(seconds=current_app.config["AGENT_GRACE_S"])
     gone = db.session.scalars(
@@ -125,7 +125,7 @@ def sweep():
         )
     ).all()
     for agent in gone:
-        handling.requeue_agent(agent)
+        handling.do_requeue_agent(agent)
         agent.status, agent.disconnected_at = "offline", None
         db.session.commit()
     return len(gone)

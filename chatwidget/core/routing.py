@@ -52,7 +52,7 @@ def publish_queue(queue_id):
     publish(db.session, "queue.changed", {"queueId": queue_id, "queue": queue_snapshot(queue_id)})
 
 
-def enqueue(conversation):
+def do_enqueue(conversation):
     """A new conversation enters its queue (handOff), then gets an agent if one is free."""
     if not compare_and_set(
         update(Conversation)
@@ -64,7 +64,7 @@ def enqueue(conversation):
     return _handed_off(conversation)
 
 
-def requeue(conversation, agent_id, queue_id=None, route_now=True):
+def do_requeue(conversation, agent_id, queue_id=None, route_now=True):
     """Take a conversation from its agent back to the front of a queue (its own by default).
 
     Routed again at once (never back to the agent it left) unless route_now is False.
@@ -95,7 +95,7 @@ def _handed_off(conversation, route_now=True, exclude=None):
     messages.activity(conversation, "handOff", info={"queue": queue.name})
     publish_queue(conversation.queue_id)
     db.session.commit()
-    return route(conversation, exclude) if route_now else None
+    return do_route(conversation, exclude) if route_now else None
 
 
 def _front_of(queue_id):
@@ -109,12 +109,12 @@ def _front_of(queue_id):
     return min(oldest, now) - timedelta(milliseconds=1) if oldest else now
 
 
-def route(conversation, exclude=None):
+def do_route(conversation, exclude=None):
     """Give a waiting conversation an agent (not `exclude`), or say none is available."""
     for agent in capacity.candidates(conversation.queue_id):
         if agent.id == exclude:
             continue
-        if assign(conversation, agent):
+        if do_assign(conversation, agent):
             return agent
         db.session.refresh(conversation)
         if conversation.state != "waiting":
@@ -129,7 +129,7 @@ def route(conversation, exclude=None):
     return None
 
 
-def assign(conversation, agent, require_available=True):
+def do_assign(conversation, agent, require_available=True):
     """Give a waiting conversation to agent, atomically; False if either changed meanwhile."""
     if not capacity.take_capacity(agent.id, require_available):
         db.session.rollback()
@@ -188,7 +188,7 @@ def leave_agent(conversation, agent_id):
     participant.left_at = utcnow()
 
 
-def drain(queue_ids, exclude=None):
+def do_drain(queue_ids, exclude=None):
     """Assign waiting conversations of these queues while agents have room: the oldest
     waiting of all of them first, whichever queue it waits in.
 
@@ -218,7 +218,7 @@ def drain(queue_ids, exclude=None):
         if not agents:  # nobody can take this queue's conversations: the others may
             open_queues.discard(waiting.queue_id)
             continue
-        if any(assign(waiting, a) for a in agents):
+        if any(do_assign(waiting, a) for a in agents):
             misses = 0
         else:
             # Every try lost a race: another process took this conversation or the

@@ -137,7 +137,7 @@ def _close_sessions(agent_id, keep_token=None):
 def deactivate(agent):
     """The rest of a deactivation, once the flag is committed: sessions, sockets, chats."""
     console_sessions.do_close_all(agent.id)
-    handling.requeue_agent(agent)
+    handling.do_requeue_agent(agent)
     db.session.commit()
     sids = list(db.session.scalars(select(AgentSocket.sid).filter_by(agent_id=agent.id)))
     # The socket layer disconnects them once this commits: nothing is held while the

@@ -77,25 +77,25 @@ class AgentNamespace(AckingNamespace):
         # A reconnect (a reloaded console, within the grace period) gets its chats back.
         for conversation in handling.held_by(agent):
             emit("conversationAssigned", conversation_view.info(conversation, "agent"))
-        presence.agent_connected(agent, request.sid)
+        presence.do_agent_connected(agent, request.sid)
 
     def on_disconnect(self, *args):
         if state().get("agent_id"):
-            presence.agent_disconnected(request.sid)
+            presence.do_agent_disconnected(request.sid)
         forget()
 
     @handler(schema=schemas.STATUS)
     def on_setStatus(self, data):
         """available, away or offline."""
         agent = current_agent()
-        presence.set_status(agent, data["status"])
+        presence.do_set_status(agent, data["status"])
         return ok(agentStatus=agent.status)  # "status" is the ack's own ok/error
 
     @handler(schema=schemas.CONVERSATION)
     def on_acceptConversation(self, data):
         """Pick a waiting conversation of one of the agent's queues."""
         agent = current_agent()
-        handling.accept(agent, conversations.get(data["conversationId"]))
+        handling.do_accept(agent, conversations.get(data["conversationId"]))
         return ok()
 
     @handler(schema=schemas.TRANSFER)
@@ -104,9 +104,9 @@ class AgentNamespace(AckingNamespace):
         agent = current_agent()
         conversation = conversations.get(data["conversationId"])
         if data.get("agentId") is not None:
-            handling.transfer_to_agent(agent, conversation, data["agentId"])
+            handling.do_transfer_to_agent(agent, conversation, data["agentId"])
         elif data.get("queueId") is not None:
-            handling.transfer_to_queue(agent, conversation, data["queueId"])
+            handling.do_transfer_to_queue(agent, conversation, data["queueId"])
         else:
             raise InvalidInput("give queueId or agentId", errors={"queueId": ["missing"]})
         return ok()
@@ -131,7 +131,7 @@ class AgentNamespace(AckingNamespace):
         agent = current_agent()
         conversation = conversations.get(data["conversationId"])
         participant = handling.check_participant(agent, conversation)
-        handling.end(conversation, "agent", by=who(participant))
+        handling.do_end(conversation, "agent", by=who(participant))
         return ok()
 
     @handler(schema=schemas.INFO_REQUEST)

@@ -32,7 +32,7 @@ def remove(sid):
 def _acker(app, message_id):
     def ack(*_answer):
         with app.app_context():
-            connector_outbox.acknowledge(message_id)
+            connector_outbox.do_acknowledge(message_id)
 
     return ack
 
@@ -43,7 +43,7 @@ def deliver(channel):
     if not sids:
         return 0
     app = current_app._get_current_object()
-    bodies = connector_outbox.claim(channel)
+    bodies = connector_outbox.do_claim(channel)
     for body in bodies:
         socketio.emit(
             "messageArrived",

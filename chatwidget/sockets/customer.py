@@ -86,7 +86,7 @@ class CustomerNamespace(AckingNamespace):
     def on_disconnect(self, *args):
         if state().get("connector_channel"):
             delivery.remove(request.sid)
-            connector_outbox.unregister(request.sid)
+            connector_outbox.do_unregister(request.sid)
         forget()
 
     @handler(schema=schemas.JOIN)
@@ -131,10 +131,10 @@ class CustomerNamespace(AckingNamespace):
         channel = state().get("connector_channel")
         if channel:
             conversation = connector_inbound.check_on_channel(channel, data["conversationId"])
-            handling.end(conversation, "connector")
+            handling.do_end(conversation, "connector")
             return ok()
         conversation, customer = _joined(data["conversationId"])
-        handling.end(conversation, "customer", by=messages.who(customer))
+        handling.do_end(conversation, "customer", by=messages.who(customer))
         return ok()
 
     @handler(schema=schemas.INFO_REQUEST)
@@ -156,7 +156,7 @@ class CustomerNamespace(AckingNamespace):
         join_room(rooms.connector_room(channel))
         if state().get("connector_channel") != channel:
             state()["connector_channel"] = channel
-            connector_outbox.register(request.sid, channel, PROCESS_ID)
+            connector_outbox.do_register(request.sid, channel, PROCESS_ID)
             delivery.add(request.sid, channel)
         delivery.deliver(channel)  # what was kept while no connector was registered
         return ok(id=channel, name=data.get("name") or channel, channel=channel)
