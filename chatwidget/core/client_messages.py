@@ -5,7 +5,7 @@ answers an SMS, FB or Twitter customer."""
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from chatwidget.core import connector_outbox, conversation_view, media, message_wire, messages
+from chatwidget.core import conversation_view, media, message_wire, messages
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.extensions import db
 from chatwidget.prepared import pinned
@@ -76,15 +76,7 @@ def post(conversation, sender, data):
     stored = messages.store(
         conversation, messages.who(sender), "ChatMessage", message_id, customer, to=to, **fields
     )
-    _forward(conversation, sender, stored)
     return message_wire.to_wire(stored, conversation.conversation_id), True
-
-
-def _forward(conversation, sender, stored):
-    """Agent replies in SMS/FB/Twitter conversations also go out through the connector."""
-    if sender.role == "agent" and conversation.channel != "web":
-        wire = message_wire.to_wire(stored, conversation.conversation_id)
-        connector_outbox.forward_reply(conversation, sender, wire)
 
 
 def check_chat_fields(sender, data):

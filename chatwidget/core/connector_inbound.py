@@ -1,15 +1,17 @@
 """Connectors' inbound messages: each opens or continues the customer's conversation on
 the connector's channel (one open conversation per channel and refId)."""
 
+from typing import Any
+
 from sqlalchemy import select
 
-from chatwidget.core import client_messages, conversations, routing
+from chatwidget.core import conversations, routing, sending
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.extensions import db
 from chatwidget.models import Conversation
 
 
-def _open_conversation(channel, ref_id):
+def _open_conversation(channel: str, ref_id: str) -> Conversation:
     """The customer's open conversation on this channel, or a new one already queued."""
     conversation = db.session.scalar(
         select(Conversation)
@@ -40,13 +42,14 @@ def check_on_channel(channel: str, conversation_id: str) -> Conversation:
     return conversation
 
 
-def receive(channel, data):
-    """A connector's inbound message from customer `refId`; returns (conversation, wire)."""
+def receive(channel: str, data: dict[str, Any]) -> sending.Sent:
+    """A connector's inbound message from customer `refId`: its conversation opened or
+    continued, then sent as that customer's (sending.do_send_message)."""
     ref_id = data.get("refId")
     if not isinstance(ref_id, str) or not ref_id.strip() or len(ref_id) > 255:
         raise InvalidInput("refId names the customer on the channel", errors={"refId": []})
     conversation = _open_conversation(channel, ref_id.strip())
     customer = conversations.customer_of(conversation)
     body = dict(data, conversationId=conversation.conversation_id, refId=ref_id.strip())
-    wire, _ = client_messages.do_post(conversation, customer, body)
-    return conversation, wire
+    sender = sending.AsCustomer(conversation.conversation_id, customer.participant_id)
+    return sending.do_send_message(sender, body)

@@ -6,11 +6,12 @@ Twitter conversation), claimed under a lease by the channel's connector sockets.
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 
 from chatwidget.core.atomic import compare_and_set
-from chatwidget.core.events import publish
+from chatwidget.core.events import publish, subscribe_in_transaction
 from chatwidget.extensions import db
 from chatwidget.models import ConnectorMessage, ConnectorSocket
 from chatwidget.models.types import utcnow
@@ -33,7 +34,7 @@ def do_unregister(sid):
     db.session.commit()
 
 
-def enqueue(channel, ref_id, wire, conversation=None):
+def enqueue(channel, ref_id, wire, conversation_pk=None):
     """Keep a message for the channel's connector, in the caller's transaction."""
     wire = dict(wire, refId=ref_id, channel=channel)
     db.session.add(
@@ -41,7 +42,7 @@ def enqueue(channel, ref_id, wire, conversation=None):
             message_id=wire["id"],
             channel=channel,
             ref_id=ref_id,
-            conversation_pk=conversation.id if conversation is not None else None,
+            conversation_pk=conversation_pk,
             body=wire,
         )
     )
@@ -67,15 +68,25 @@ def do_send_outbound(channel, ref_id, text, sender):
     return wire
 
 
-def forward_reply(conversation, sender, wire):
-    """An agent's reply in a connector conversation goes out through the connector."""
-    if conversation.channel not in CONNECTOR_CHANNELS or not conversation.ref_id:
+def forward_reply(name: str, payload: dict[str, Any]) -> None:
+    """An agent's reply in a connector conversation goes out through the connector: the
+    outbox row is written as the message is published, in the transaction storing it
+    (subscribed in that transaction by install())."""
+    if name != "message.new" or payload["channel"] not in CONNECTOR_CHANNELS:
         return
-    if sender.role != "agent" or wire.get("tag") == "whisper":
+    wire = payload["message"]
+    if wire["type"] != "ChatMessage" or (wire.get("from") or {}).get("role") != "agent":
+        return
+    if not payload["refId"] or wire.get("tag") == "whisper":
         return
     if wire.get("to") and not any(t.get("role") == "customer" for t in wire["to"]):
         return
-    enqueue(conversation.channel, conversation.ref_id, wire, conversation)
+    enqueue(payload["channel"], payload["refId"], wire, payload["conversationPk"])
+
+
+def install() -> None:
+    """Subscribe forward_reply once per process."""
+    subscribe_in_transaction(forward_reply)
 
 
 def do_claim(channel, limit=100):

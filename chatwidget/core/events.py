@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 _subscribers = []
+_in_transaction = []
 _KEY = "chatwidget_pending_events"
 # The list collecting committed events while held() is in force.
 _held = ContextVar("chatwidget_held_events", default=None)
@@ -25,9 +26,21 @@ def subscribe(callback):
     return callback
 
 
+def subscribe_in_transaction(callback):
+    """Register callback(name, payload), called as each event is published, in the
+    publishing transaction: what it writes is committed (or rolled back) with the change
+    (connector_outbox's rows). It may raise, failing the change."""
+    if callback not in _in_transaction:
+        _in_transaction.append(callback)
+    return callback
+
+
 def publish(session, name, payload):
-    """Queue an event on the session until it commits."""
+    """Queue an event on the session until it commits, then hand it to the
+    in-transaction subscribers (whose own events follow it)."""
     session.info.setdefault(_KEY, []).append((name, payload))
+    for callback in _in_transaction:
+        callback(name, payload)
 
 
 @contextmanager

@@ -142,6 +142,7 @@ def _fan_out(conversation, wire, customer=None):
     payload = {
         "message": wire,
         "conversationId": conversation.conversation_id,
+        "conversationPk": conversation.id,
         "channel": conversation.channel,
         "refId": conversation.ref_id,
         "agents": agents_in(conversation),

@@ -14,7 +14,7 @@ from chatwidget.core import (
     handling,
     presence,
     routing,
-    senders,
+    sending,
 )
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.messages import who
@@ -116,14 +116,9 @@ class AgentNamespace(AckingNamespace):
     def on_sendMessage(self, data):
         """A ChatMessage (whispers allowed) or typing, from this agent."""
         data = load(schemas.send_message(data, app().config["MAX_MESSAGE_CHARS"]), data)
-        agent_id, conversation_id = state().get("agent_id"), data["conversationId"]
-        return acks.post_acked(
-            app(),
-            # current_agent(), get() and check_participant() in one query
-            lambda: senders.agent_sender(agent_id, conversation_id),
-            data,
-            acked,
-        )
+        # current_agent(), get() and check_participant() in one query
+        agent = sending.AsAgent(state().get("agent_id"), data["conversationId"])
+        return acks.post_acked(app(), agent.lookup, data, acked)
 
     @handler(schema=schemas.CONVERSATION)
     def on_endConversation(self, data):

@@ -12,7 +12,7 @@ from chatwidget.core import (
     handling,
     message_wire,
     messages,
-    senders,
+    sending,
 )
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.identity import check_role, user_from_token
@@ -112,18 +112,10 @@ class CustomerNamespace(AckingNamespace):
         data = load(schema, data, partial=_BY_REF_ID if connector else None)
         if connector:
             with app().app_context():  # the conversation is read within it
-                conversation, wire = connector_inbound.receive(channel, data)
-                return ok(
-                    id=wire["id"], seq=wire.get("seq"), conversationId=conversation.conversation_id
-                )
-        conversation_id = data["conversationId"]
-        participant_id = _joined_as(conversation_id)
-        return acks.post_acked(
-            app(),
-            lambda: senders.customer_sender(conversation_id, participant_id),
-            data,
-            acked,
-        )
+                sent = connector_inbound.receive(channel, data)
+            return ok(id=sent.message_id, seq=sent.seq, conversationId=sent.conversation_id)
+        customer = sending.AsCustomer(data["conversationId"], _joined_as(data["conversationId"]))
+        return acks.post_acked(app(), customer.lookup, data, acked)
 
     @handler(schema=schemas.CONVERSATION)
     def on_endConversation(self, data):
