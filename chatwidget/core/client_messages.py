@@ -2,10 +2,12 @@
 checked, stored and published, and forwarded through the connector when an agent
 answers an SMS, FB or Twitter customer."""
 
+from typing import Any, NamedTuple
+
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from chatwidget.core import conversation_view, media, message_wire, messages
+from chatwidget.core import conversation_view, media, messages
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.extensions import db
 from chatwidget.prepared import pinned
@@ -32,8 +34,22 @@ def _payload_to(conversation, to, sender):
     return out
 
 
-def do_post(conversation, sender, data):
-    """Post a client's ChatMessage or typing activity and commit; returns (wire, stored?).
+class Sent(NamedTuple):
+    """A posted message: its id and seq (None for typing, which is never stored), and
+    whether it is stored (False for typing)."""
+
+    message_id: str
+    seq: int | None
+    conversation_id: str
+    stored: bool
+
+
+def _stored(message: Any, conversation_id: str) -> Sent:
+    return Sent(message.message_id, message.seq, conversation_id, True)
+
+
+def do_post(conversation: Any, sender: Any, data: dict[str, Any]) -> Sent:
+    """Post a client's ChatMessage or typing activity and commit; returns its Sent.
 
     conversation and sender: the ORM objects, or the LiveConversation and Sender that
     senders.customer_sender() and senders.agent_sender() read for a socket's message.
@@ -48,11 +64,11 @@ def do_post(conversation, sender, data):
         stored = messages.find_by_id(conversation, message_id) if message_id else None
         if stored is None:
             raise
-        posted = message_wire.to_wire(stored, conversation.conversation_id), True
+        posted = _stored(stored, conversation.conversation_id)
     return posted
 
 
-def post(conversation, sender, data):
+def post(conversation: Any, sender: Any, data: dict[str, Any]) -> Sent:
     """do_post() in the caller's transaction, which commits (chatwidget.core.posting
     commits several at once). Raises CoreError only before it has written anything."""
     kind = data.get("type") or "ChatMessage"
@@ -60,7 +76,7 @@ def post(conversation, sender, data):
     if message_id:  # a resend (its ack was lost) is acked again, even once the chat ended
         stored = messages.find_by_id(conversation, message_id)
         if stored is not None:
-            return message_wire.to_wire(stored, conversation.conversation_id), True
+            return _stored(stored, conversation.conversation_id)
     messages.check_open(conversation)
     to = _payload_to(conversation, data.get("to"), sender)
     if kind == "ActivityMessage":
@@ -68,7 +84,8 @@ def post(conversation, sender, data):
             raise InvalidInput(
                 "clients may only send the typing activity", errors={"activityType": []}
             )
-        return messages.relay_typing(conversation, sender, to), False
+        typing = messages.relay_typing(conversation, sender, to)
+        return Sent(typing["id"], None, conversation.conversation_id, False)
     if kind != "ChatMessage":
         raise InvalidInput("type must be ChatMessage or ActivityMessage", errors={"type": [kind]})
     fields = check_chat_fields(sender, data)
@@ -76,7 +93,7 @@ def post(conversation, sender, data):
     stored = messages.store(
         conversation, messages.who(sender), "ChatMessage", message_id, customer, to=to, **fields
     )
-    return message_wire.to_wire(stored, conversation.conversation_id), True
+    return _stored(stored, conversation.conversation_id)
 
 
 def check_chat_fields(sender, data):

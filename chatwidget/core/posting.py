@@ -20,7 +20,9 @@ Where no group commit runs (PostgreSQL, whose transactions run side by side; tes
 driving the app without the server), post() is do_post() in the caller's own session.
 """
 
+from collections.abc import Callable
 from contextlib import contextmanager
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import text
@@ -37,9 +39,9 @@ _KEY = "chatwidget_posting"
 _PIPELINED = "chatwidget_posting_pipelined"
 
 
-def post(lookup, data):
-    """do_post(*lookup(), data): (wire, stored?), with others in one transaction if the
-    group commit runs.
+def post(lookup: Callable[[], tuple[Any, Any]], data: dict[str, Any]) -> client_messages.Sent:
+    """do_post(*lookup(), data): its client_messages.Sent, with others in one
+    transaction if the group commit runs.
 
     lookup() reads the (conversation, sender) pair in the session it runs in (inside the
     batch's transaction) and refuses as it sees fit.
@@ -55,8 +57,8 @@ def post(lookup, data):
 
 class Later:
     """The outcome of a message handed to the group commit without waiting for it: its
-    `result` (an AsyncResult) is set once the message is committed, to (wire, stored?)
-    or to the CoreError that refused it; `answer` turns (wire, stored?) into the ack.
+    `result` (an AsyncResult) is set once the message is committed, to its Sent or to
+    the CoreError that refused it; `answer` turns the Sent into the ack.
 
     Made by chatwidget.sockets.acks.post_acked. It stays here only while
     chatwidget/sockets/server.py (being moved to chatwidget/patches/) imports it from
@@ -70,8 +72,8 @@ class Later:
 
 def submit_later(app, lookup, data):
     """Hand a chat message to the served process's group commit without waiting for it:
-    the AsyncResult set once it is committed, to (wire, stored?) or the CoreError that
-    refused it. None when that is not how the process posts (no group commit, or not
+    the AsyncResult set once it is committed, to its Sent or the CoreError that refused
+    it. None when that is not how the process posts (no group commit, or not
     pipelined, or typing, which is relayed): post() it then.
 
     Callable outside an app context: the group's greenlet has its own.

@@ -10,7 +10,10 @@ of an agent's reply to an SMS, FB or Twitter customer in the same transaction.
 
 from typing import Any, NamedTuple
 
+from flask import Flask
+
 from chatwidget.core import posting, senders
+from chatwidget.core.client_messages import Sent
 
 
 class AsCustomer(NamedTuple):
@@ -35,25 +38,17 @@ class AsAgent(NamedTuple):
         return senders.agent_sender(self.agent_id, self.conversation_id)
 
 
-class Sent(NamedTuple):
-    """A sent message: its id and seq (None for typing, which is never stored), and
-    whether it is stored (False for typing)."""
-
-    message_id: str
-    seq: int | None
-    conversation_id: str
-    stored: bool
-
-
-def sent(posted: tuple[dict[str, Any], bool]) -> Sent:
-    """A Sent from what posting answers: (the message as published, stored?)."""
-    message, stored = posted
-    return Sent(message["id"], message.get("seq"), message["conversationId"], stored)
-
-
 def do_send_message(sender: AsCustomer | AsAgent, data: dict[str, Any]) -> Sent:
     """Check, store and commit a ChatMessage (or relay typing) from sender; published
     once committed. data: the sendMessage fields (type, id, text, to, tag, refId,
     attachments, activityType) as the adapter's schema loaded them. Raises CoreError
     (Forbidden, NotFound, InvalidInput, InvalidState) before anything is stored."""
-    return sent(posting.post(sender.lookup, data))
+    return posting.post(sender.lookup, data)
+
+
+def send_later(app: Flask, sender: AsCustomer | AsAgent, data: dict[str, Any]) -> Any:
+    """do_send_message() handed to the served process's group commit without waiting:
+    an AsyncResult set to its Sent (or the CoreError refusing it) once committed; None
+    when the process does not post that way (then call do_send_message()). Callable
+    outside an app context."""
+    return posting.submit_later(app, sender.lookup, data)

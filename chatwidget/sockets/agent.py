@@ -118,7 +118,7 @@ class AgentNamespace(AckingNamespace):
         data = load(schemas.send_message(data, app().config["MAX_MESSAGE_CHARS"]), data)
         # current_agent(), get() and check_participant() in one query
         agent = sending.AsAgent(state().get("agent_id"), data["conversationId"])
-        return acks.post_acked(app(), agent.lookup, data, acked)
+        return acks.post_acked(app(), agent, data, acked)
 
     @handler(schema=schemas.CONVERSATION)
     def on_endConversation(self, data):

@@ -103,10 +103,9 @@ class AckingNamespace(Namespace):
             _light_event.reset(token)
 
 
-def acked(posted):
-    """The ack of a posted message: its id and seq."""
-    wire, _ = posted
-    return ok(id=wire["id"], seq=wire.get("seq"))
+def acked(sent):
+    """The ack of a sent message (a core.sending.Sent): its id and seq."""
+    return ok(id=sent.message_id, seq=sent.seq)
 
 
 def settle(later):

@@ -115,7 +115,7 @@ class CustomerNamespace(AckingNamespace):
                 sent = connector_inbound.receive(channel, data)
             return ok(id=sent.message_id, seq=sent.seq, conversationId=sent.conversation_id)
         customer = sending.AsCustomer(data["conversationId"], _joined_as(data["conversationId"]))
-        return acks.post_acked(app(), customer.lookup, data, acked)
+        return acks.post_acked(app(), customer, data, acked)
 
     @handler(schema=schemas.CONVERSATION)
     def on_endConversation(self, data):

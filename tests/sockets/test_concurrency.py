@@ -53,8 +53,8 @@ def _post_many(conversation_id, participant_id, count, tag):
     acks = []
     for n in range(count):
         conversation = conversations.get(conversation_id)
-        wire, _ = client_messages.do_post(conversation, customer, {"text": "%s-%d" % (tag, n)})
-        acks.append((wire["id"], wire["seq"]))
+        sent = client_messages.do_post(conversation, customer, {"text": "%s-%d" % (tag, n)})
+        acks.append((sent.message_id, sent.seq))
     return acks
 
 
@@ -88,8 +88,8 @@ def test_one_client_id_sent_at_once_from_many_sockets_is_stored_once(app):
     def post():
         customer = db.session.scalar(select(Participant).filter_by(participant_id=pid))
         conversation = conversations.get(cid)
-        wire, _ = client_messages.do_post(conversation, customer, {"text": "x", "id": message_id})
-        return wire["id"], wire["seq"]
+        sent = client_messages.do_post(conversation, customer, {"text": "x", "id": message_id})
+        return sent.message_id, sent.seq
 
     results = _in_threads(app, post, [()] * 6)
     assert set(results) == {(message_id, 1)}
