@@ -13,7 +13,7 @@ from chatwidget.extensions import db
 from chatwidget.prepared import pinned
 
 
-def _payload_to(conversation, to, sender):
+def _payload_to(conversation: Any, to: Any, sender: Any) -> list[dict[str, Any]]:
     """Validate `to`: a list of participants of this conversation, named by their public
     ids (a customer may also name itself by its own participant id)."""
     if not to:
@@ -90,13 +90,13 @@ def post(conversation: Any, sender: Any, data: dict[str, Any]) -> Sent:
         raise InvalidInput("type must be ChatMessage or ActivityMessage", errors={"type": [kind]})
     fields = check_chat_fields(sender, data)
     customer = sender if sender.role == "customer" else None
-    stored = messages.store(
+    message = messages.store(
         conversation, messages.who(sender), "ChatMessage", message_id, customer, to=to, **fields
     )
-    return _stored(stored, conversation.conversation_id)
+    return _stored(message, conversation.conversation_id)
 
 
-def check_chat_fields(sender, data):
+def check_chat_fields(sender: Any, data: dict[str, Any]) -> dict[str, Any]:
     """The stored fields of a ChatMessage, validated."""
     text = data.get("text")
     attachments = data.get("attachments") or []
@@ -121,7 +121,7 @@ def check_chat_fields(sender, data):
     }
 
 
-def check_attachments(attachments, conversation_pk=None):
+def check_attachments(attachments: Any, conversation_pk: int | None = None) -> list[dict[str, Any]]:
     """Attachments as the seed describes them (string fields only), or {"mediaId"} of a
     file uploaded to this conversation (POST /api/…/attachments)."""
     if not isinstance(attachments, list) or len(attachments) > 10:

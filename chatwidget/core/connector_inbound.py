@@ -50,6 +50,7 @@ def receive(channel: str, data: dict[str, Any]) -> sending.Sent:
         raise InvalidInput("refId names the customer on the channel", errors={"refId": []})
     conversation = _open_conversation(channel, ref_id.strip())
     customer = conversations.customer_of(conversation)
+    assert customer is not None, "do_init() opens every conversation with its customer"
     body = dict(data, conversationId=conversation.conversation_id, refId=ref_id.strip())
     sender = sending.AsCustomer(conversation.conversation_id, customer.participant_id)
     return sending.do_send_message(sender, body)

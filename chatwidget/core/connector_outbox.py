@@ -21,20 +21,22 @@ CONNECTOR_CHANNELS = ("sms", "fb", "twitter")
 LEASE_S = 30
 
 
-def do_register(sid, channel, process_id):
+def do_register(sid: str, channel: str, process_id: str) -> None:
     """Record a connector socket of this process for its channel."""
     db.session.merge(ConnectorSocket(sid=sid, channel=channel, process_id=process_id))
     db.session.commit()
 
 
-def do_unregister(sid):
+def do_unregister(sid: str) -> None:
     """Forget a connector socket; what it did not acknowledge goes out again once its
     lease (LEASE_S) runs out, to whichever connector of the channel is registered then."""
     db.session.execute(delete(ConnectorSocket).where(ConnectorSocket.sid == sid))
     db.session.commit()
 
 
-def enqueue(channel, ref_id, wire, conversation_pk=None):
+def enqueue(
+    channel: str, ref_id: str, wire: dict[str, Any], conversation_pk: int | None = None
+) -> dict[str, Any]:
     """Keep a message for the channel's connector, in the caller's transaction."""
     wire = dict(wire, refId=ref_id, channel=channel)
     db.session.add(
@@ -50,7 +52,9 @@ def enqueue(channel, ref_id, wire, conversation_pk=None):
     return wire
 
 
-def do_send_outbound(channel, ref_id, text, sender):
+def do_send_outbound(
+    channel: str, ref_id: str, text: str, sender: dict[str, Any]
+) -> dict[str, Any]:
     """A message with no conversation (a campaign SMS) for the channel's connector."""
     wire = {
         "id": str(uuid.uuid4()),
@@ -89,7 +93,7 @@ def install() -> None:
     subscribe_in_transaction(forward_reply)
 
 
-def do_claim(channel, limit=100):
+def do_claim(channel: str, limit: int = 100) -> list[dict[str, Any]]:
     """Lease the channel's oldest pending messages to this caller; returns their bodies."""
     now = utcnow()
     free = or_(ConnectorMessage.lease_until.is_(None), ConnectorMessage.lease_until < now)
@@ -115,7 +119,7 @@ def do_claim(channel, limit=100):
     return claimed
 
 
-def do_acknowledge(message_id):
+def do_acknowledge(message_id: str) -> None:
     """The connector took the message: it is delivered and never sent again."""
     compare_and_set(
         update(ConnectorMessage)

@@ -37,13 +37,14 @@ CUSTOMER_FIELDS = (
 )
 
 
-def customer_name(data):
+def customer_name(data: dict[str, Any]) -> str:
     """What to call the customer: their name, else an identifier, else "Customer"."""
     name = " ".join(p for p in (data.get("firstName"), data.get("lastName")) if p).strip()
-    return name or data.get("email") or data.get("phone") or data.get("refId") or "Customer"
+    named = name or data.get("email") or data.get("phone") or data.get("refId")
+    return str(named or "Customer")
 
 
-def do_init(data):
+def do_init(data: dict[str, Any]) -> tuple[Conversation, Participant]:
     """Open a conversation for a customer (not yet routed: that waits for the first join).
 
     With an identity proof (identityToken, or identifier + identifierHash) it belongs to
@@ -79,7 +80,7 @@ def do_init(data):
     return conversation, customer
 
 
-def get(conversation_id):
+def get(conversation_id: Any) -> Conversation:
     """The conversation with this public id, or NotFound."""
     conversation = db.session.scalar(
         select(Conversation).filter_by(conversation_id=str(conversation_id or ""))
@@ -89,7 +90,7 @@ def get(conversation_id):
     return conversation
 
 
-def check_customer(conversation_id, participant_id):
+def check_customer(conversation_id: Any, participant_id: Any) -> tuple[Conversation, Participant]:
     """The customer participant for this pair; a wrong pair reveals nothing."""
     refused = Forbidden("unknown conversation or participant")
     conversation = db.session.scalar(
@@ -147,13 +148,13 @@ def do_customer_join(
     return conversation, customer
 
 
-def customer_of(conversation):
+def customer_of(conversation: Conversation) -> Participant | None:
     """The conversation's customer participant."""
     return db.session.scalar(
         select(Participant).filter_by(conversation_pk=conversation.id, role="customer")
     )
 
 
-def now_iso():
+def now_iso() -> str:
     """The current time as the customer channel writes it."""
     return format_utc(utcnow())

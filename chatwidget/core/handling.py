@@ -1,5 +1,7 @@
 """What happens to a conversation after routing: accept, transfer, end, re-queue."""
 
+from typing import Any
+
 from sqlalchemy import select, update
 
 from chatwidget.core import capacity, live_calls, messages, routing
@@ -13,11 +15,11 @@ from chatwidget.models.types import utcnow
 END_REASONS = ("customer", "agent", "timeout", "api", "connector")
 
 
-def _skill_ids(agent):
+def _skill_ids(agent: Agent) -> set[int]:
     return {q.id for q in agent.skills}
 
 
-def do_accept(agent, conversation):
+def do_accept(agent: Agent, conversation: Conversation) -> None:
     """An agent picks a waiting conversation of one of its queues."""
     messages.check_open(conversation)
     if conversation.queue_id not in _skill_ids(agent):
@@ -31,7 +33,7 @@ def do_accept(agent, conversation):
         raise Conflict("this conversation was just taken")
 
 
-def check_handler(agent, conversation):
+def check_handler(agent: Any, conversation: Any) -> None:
     """Forbidden unless the conversation is assigned to this agent; InvalidState once it has
     ended (whoever held it: an agent is told why, not that it is not theirs)."""
     messages.check_open(conversation)
@@ -53,7 +55,7 @@ def check_participant(agent: Agent, conversation: Conversation) -> Participant:
     return participant
 
 
-def check_reader(agent, conversation):
+def check_reader(agent: Agent, conversation: Conversation) -> None:
     """Forbidden unless the agent is or was in the conversation, or it waits in one of the
     agent's queues (conversationInfo, the console's customer panel)."""
     if conversation.state == "waiting" and conversation.queue_id in _skill_ids(agent):
@@ -65,7 +67,7 @@ def check_reader(agent, conversation):
         raise Forbidden("this conversation is not yours")
 
 
-def do_transfer_to_queue(agent, conversation, queue_id):
+def do_transfer_to_queue(agent: Agent, conversation: Conversation, queue_id: Any) -> None:
     """Hand a conversation back to a queue (front of it) for another agent."""
     messages.check_open(conversation)
     queue = db.session.get(Queue, queue_id) if isinstance(queue_id, int) else None
@@ -76,7 +78,7 @@ def do_transfer_to_queue(agent, conversation, queue_id):
         routing.do_drain(_skill_ids(agent), exclude=(conversation.id, agent.id))
 
 
-def do_transfer_to_agent(agent, conversation, target_id):
+def do_transfer_to_agent(agent: Agent, conversation: Conversation, target_id: Any) -> None:
     """Give a conversation straight to another agent who has room."""
     messages.check_open(conversation)
     target = db.session.get(Agent, target_id) if isinstance(target_id, int) else None
@@ -105,7 +107,7 @@ def do_transfer_to_agent(agent, conversation, target_id):
     routing.do_drain(_skill_ids(agent))
 
 
-def do_end(conversation, reason, by=None):
+def do_end(conversation: Conversation, reason: str, by: dict[str, Any] | None = None) -> None:
     """End a conversation: endOfConversation to all, the agent's capacity freed."""
     if reason not in END_REASONS:
         raise InvalidInput("unknown end reason %s" % reason)
@@ -132,10 +134,11 @@ def do_end(conversation, reason, by=None):
     db.session.commit()
     if agent_id:
         agent = db.session.get(Agent, agent_id)
-        routing.do_drain(_skill_ids(agent))
+        if agent is not None:
+            routing.do_drain(_skill_ids(agent))
 
 
-def held_by(agent):
+def held_by(agent: Agent) -> list[Conversation]:
     """The conversations an agent is serving now, oldest assignment first."""
     return list(
         db.session.scalars(
@@ -146,7 +149,7 @@ def held_by(agent):
     )
 
 
-def do_requeue_agent(agent):
+def do_requeue_agent(agent: Agent) -> list[Conversation]:
     """An agent gone past the grace period: its conversations go back, to the front.
 
     All of them first (newest first, so the oldest ends at the very front), then each is

@@ -30,7 +30,7 @@ class AsCustomer(NamedTuple):
 class AsAgent(NamedTuple):
     """A signed-in agent, in a conversation assigned to it."""
 
-    agent_id: int
+    agent_id: int | None  # the socket's, None when not signed in (refused)
     conversation_id: str
 
     def lookup(self) -> tuple[senders.LiveConversation, senders.Sender]:

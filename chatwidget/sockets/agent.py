@@ -1,5 +1,6 @@
 """Namespace `/agent`: the agent console and agent scripts (CONTRACT §5)."""
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import request
@@ -23,6 +24,7 @@ from chatwidget.models import Agent
 from chatwidget.schemas import sockets as schemas
 from chatwidget.sockets import acks, rooms
 from chatwidget.sockets.common import (
+    Ack,
     AckingNamespace,
     acked,
     app,
@@ -30,12 +32,13 @@ from chatwidget.sockets.common import (
     handler,
     load,
     ok,
+    sid,
     state,
 )
 from chatwidget.sockets.throttle import rate_limited
 
 
-def current_agent():
+def current_agent() -> Agent:
     """The agent of this socket, fresh from the database."""
     agent = db.session.get(Agent, state().get("agent_id"))
     if agent is None:
@@ -43,7 +46,7 @@ def current_agent():
     return agent
 
 
-def _same_site():
+def _same_site() -> bool:
     """Whether a cookie-authenticated handshake comes from our own pages: a browser sends
     the session cookie with a WebSocket opened by any site, and names that site in Origin
     (no Origin: not a browser, which cannot hold the cookie of a console page)."""
@@ -56,7 +59,7 @@ class AgentNamespace(AckingNamespace):
 
     light_events = frozenset({"sendMessage"})
 
-    def on_connect(self, auth=None):
+    def on_connect(self, auth: Any = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
             if token:
@@ -77,29 +80,29 @@ class AgentNamespace(AckingNamespace):
         # A reconnect (a reloaded console, within the grace period) gets its chats back.
         for conversation in handling.held_by(agent):
             emit("conversationAssigned", conversation_view.info(conversation, "agent"))
-        presence.do_agent_connected(agent, request.sid)
+        presence.do_agent_connected(agent, sid())
 
-    def on_disconnect(self, *args):
+    def on_disconnect(self, *args: Any) -> None:
         if state().get("agent_id"):
-            presence.do_agent_disconnected(request.sid)
+            presence.do_agent_disconnected(sid())
         forget()
 
     @handler(schema=schemas.STATUS)
-    def on_setStatus(self, data):
+    def on_setStatus(self, data: dict[str, Any]) -> Ack:
         """available, away or offline."""
         agent = current_agent()
         presence.do_set_status(agent, data["status"])
         return ok(agentStatus=agent.status)  # "status" is the ack's own ok/error
 
     @handler(schema=schemas.CONVERSATION)
-    def on_acceptConversation(self, data):
+    def on_acceptConversation(self, data: dict[str, Any]) -> Ack:
         """Pick a waiting conversation of one of the agent's queues."""
         agent = current_agent()
         handling.do_accept(agent, conversations.get(data["conversationId"]))
         return ok()
 
     @handler(schema=schemas.TRANSFER)
-    def on_transferConversation(self, data):
+    def on_transferConversation(self, data: dict[str, Any]) -> Ack:
         """To another queue (`queueId`) or straight to another agent (`agentId`)."""
         agent = current_agent()
         conversation = conversations.get(data["conversationId"])
@@ -113,7 +116,7 @@ class AgentNamespace(AckingNamespace):
 
     @rate_limited
     @handler
-    def on_sendMessage(self, data):
+    def on_sendMessage(self, data: dict[str, Any]) -> Any:
         """A ChatMessage (whispers allowed) or typing, from this agent."""
         data = load(schemas.send_message(data, app().config["MAX_MESSAGE_CHARS"]), data)
         # current_agent(), get() and check_participant() in one query
@@ -121,7 +124,7 @@ class AgentNamespace(AckingNamespace):
         return acks.post_acked(app(), agent, data, acked)
 
     @handler(schema=schemas.CONVERSATION)
-    def on_endConversation(self, data):
+    def on_endConversation(self, data: dict[str, Any]) -> Ack:
         """The agent ends the conversation."""
         agent = current_agent()
         conversation = conversations.get(data["conversationId"])
@@ -130,7 +133,7 @@ class AgentNamespace(AckingNamespace):
         return ok()
 
     @handler(schema=schemas.INFO_REQUEST)
-    def on_conversationInfo(self, data):
+    def on_conversationInfo(self, data: dict[str, Any]) -> Ack:
         """A conversation with every message (whispers included) after `afterSeq`."""
         agent = current_agent()
         conversation = conversations.get(data["conversationId"])

@@ -4,6 +4,8 @@ Customer sockets are only ever put in rooms of their own conversation and partic
 and whispers are only ever emitted to agent rooms, so a whisper cannot reach a customer.
 """
 
+from typing import Any
+
 from chatwidget.core.message_wire import visible_to_customer
 from chatwidget.extensions import socketio
 from chatwidget.sockets.packet import encoded_once
@@ -12,37 +14,37 @@ CUSTOMER_NS = "/"
 AGENT_NS = "/agent"
 
 
-def conversation_room(conversation_id):
+def conversation_room(conversation_id: str) -> str:
     """Every customer socket of a conversation (namespace /)."""
     return "conv:%s" % conversation_id
 
 
-def participant_room(public_id):
+def participant_room(public_id: str) -> str:
     """Every socket of one customer participant (namespace /), by its public id."""
     return "part:%s" % public_id
 
 
-def agent_room(agent_id):
+def agent_room(agent_id: int) -> str:
     """Every socket of one agent (namespace /agent)."""
     return "agent:%s" % agent_id
 
 
-def session_room(fingerprint):
+def session_room(fingerprint: str) -> str:
     """The /agent sockets opened with one console sign-in (told when it signs out)."""
     return "session:%s" % fingerprint
 
 
-def queue_room(queue_id):
+def queue_room(queue_id: int) -> str:
     """Agent sockets serving a queue (namespace /agent)."""
     return "queue:%s" % queue_id
 
 
-def connector_room(channel):
+def connector_room(channel: str) -> str:
     """Connector sockets of a channel (namespace /)."""
     return "connector:%s" % channel
 
 
-def customer_targets(wire):
+def customer_targets(wire: dict[str, Any]) -> list[str]:
     """The namespace-/ rooms a message goes to: none for whispers."""
     if wire.get("tag") == "whisper":
         return []
@@ -54,7 +56,7 @@ def customer_targets(wire):
     return [participant_room(pid) for pid in ids]
 
 
-def deliver_message(payload):
+def deliver_message(payload: dict[str, Any]) -> None:
     """messageArrived to the customer rooms allowed to see it and to every agent in it.
 
     The customer rooms only ever hold the conversation's customer sockets, so they get
