@@ -152,7 +152,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from chatwidget import api as api_pkg
     from chatwidget import cli, console, cors, sockets, web
     from chatwidget.api import errors
-    from chatwidget.core import connector_outbox
     from chatwidget.extensions import socketio
     from chatwidget.sockets import throttle
 
@@ -165,7 +164,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cors.init_app(app)
     cli.register(app)
     sockets.register(socketio)
-    connector_outbox.install()  # agents' replies to connector customers, as they are stored
     throttle.init_app(app)
     _widget(app, limiter)
     return app

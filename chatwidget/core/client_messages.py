@@ -20,7 +20,10 @@ def _payload_to(conversation: Any, to: Any, sender: Any) -> list[dict[str, Any]]
         return []
     if not isinstance(to, list):
         raise InvalidInput("to must be a list of participants", errors={"to": ["not a list"]})
-    known = {p["id"]: p for p in conversation_view.participants(conversation)}
+    known = {
+        p.public_id: {"id": p.public_id, "name": p.name, "role": p.role}
+        for p in conversation_view.people(conversation)
+    }
     if sender.role == "customer" and sender.public_id in known:
         known[sender.participant_id] = known[sender.public_id]
     out = []
@@ -30,7 +33,7 @@ def _payload_to(conversation: Any, to: Any, sender: Any) -> list[dict[str, Any]]
             raise InvalidInput(
                 "to names someone not in this conversation", errors={"to": [str(pid)[:64]]}
             )
-        out.append({k: known[pid][k] for k in ("id", "name", "role")})
+        out.append(dict(known[pid]))
     return out
 
 
@@ -85,7 +88,7 @@ def post(conversation: Any, sender: Any, data: dict[str, Any]) -> Sent:
                 "clients may only send the typing activity", errors={"activityType": []}
             )
         typing = messages.relay_typing(conversation, sender, to)
-        return Sent(typing["id"], None, conversation.conversation_id, False)
+        return Sent(typing.id, None, conversation.conversation_id, False)
     if kind != "ChatMessage":
         raise InvalidInput("type must be ChatMessage or ActivityMessage", errors={"type": [kind]})
     fields = check_chat_fields(sender, data)

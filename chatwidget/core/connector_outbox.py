@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 
 from chatwidget.core.atomic import compare_and_set
-from chatwidget.core.events import publish, subscribe_in_transaction
+from chatwidget.core.events import publish
 from chatwidget.extensions import db
 from chatwidget.models import ConnectorMessage, ConnectorSocket
 from chatwidget.models.types import utcnow
@@ -72,25 +72,18 @@ def do_send_outbound(
     return wire
 
 
-def forward_reply(name: str, payload: dict[str, Any]) -> None:
-    """An agent's reply in a connector conversation goes out through the connector: the
-    outbox row is written as the message is published, in the transaction storing it
-    (subscribed in that transaction by install())."""
-    if name != "message.new" or payload["channel"] not in CONNECTOR_CHANNELS:
-        return
-    wire = payload["message"]
-    if wire["type"] != "ChatMessage" or (wire.get("from") or {}).get("role") != "agent":
-        return
-    if not payload["refId"] or wire.get("tag") == "whisper":
-        return
-    if wire.get("to") and not any(t.get("role") == "customer" for t in wire["to"]):
-        return
-    enqueue(payload["channel"], payload["refId"], wire, payload["conversationPk"])
-
-
-def install() -> None:
-    """Subscribe forward_reply once per process."""
-    subscribe_in_transaction(forward_reply)
+def forwards(payload: dict[str, Any]) -> bool:
+    """Whether a message.new goes out through the connector: an agent's reply (no
+    whisper) in an SMS, FB or Twitter conversation, to the customer or to everyone.
+    chatwidget.sockets.connector_delivery enqueue()s it, in the transaction storing it."""
+    message = payload["message"]
+    if payload["channel"] not in CONNECTOR_CHANNELS or not payload["refId"]:
+        return False
+    if message.type != "ChatMessage" or (message.sender or {}).get("role") != "agent":
+        return False
+    if message.tag == "whisper":
+        return False
+    return not message.to or any(t.get("role") == "customer" for t in message.to)
 
 
 def do_claim(channel: str, limit: int = 100) -> list[dict[str, Any]]:

@@ -13,8 +13,8 @@ import jwt
 from flask import current_app
 from sqlalchemy import select
 
+from chatwidget.core.customer_view import visible_to_customer
 from chatwidget.core.errors import InvalidInput, Unauthorized
-from chatwidget.core.message_wire import visible_to_customer
 from chatwidget.core.queues import insert_or_ignore
 from chatwidget.emails import is_email
 from chatwidget.extensions import db
@@ -138,8 +138,7 @@ def _last_text(conversation_pk):
         select(Participant.public_id).filter_by(conversation_pk=conversation_pk, role="customer")
     )
     for row in rows:
-        wire = {"tag": row.tag, "to": row.to, "from": row.sender}
-        if visible_to_customer(wire, customer) and row.text:
+        if visible_to_customer(row.tag, row.to, row.sender, customer) and row.text:
             return row.text[:SNIPPET_CHARS]
     return None
 

@@ -1,21 +1,21 @@
 """Messages of live conversations: stored with a gap-free seq and published for after the
-commit; typing relayed at once. How a message reads on the wire is message_wire's."""
+commit; typing relayed at once. How a message reads on the wire is
+chatwidget.schemas.live's: the events carry plain values."""
 
 import uuid
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, insert, select, update
 
-from chatwidget.core import customer_view, message_wire
+from chatwidget.core import customer_view
 from chatwidget.core.errors import InvalidInput, InvalidState
 from chatwidget.core.events import dispatch_now, publish
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Message, Participant
 from chatwidget.models.types import utcnow
 from chatwidget.prepared import Prepared
-from chatwidget.timestamps import format_utc
 
 ACTIVITY_TYPES = (
     "greetings",
@@ -145,27 +145,29 @@ def store(
     return message
 
 
-def _fan_out(conversation: Any, wire: dict[str, Any], customer: Any = None) -> dict[str, Any]:
-    """The message.new payload of a wire: with `forCustomer`, the copy the customer's own
-    sockets get, when the wire names the customer (whose secret only they may see)."""
-    payload = {
-        "message": wire,
+def _fan_out(conversation: Any, message: Any, customer: Any = None) -> dict[str, Any]:
+    """The message.new payload of a message (a Stored, or a Typing): plain values, which
+    the socket bridge dumps (chatwidget.schemas.live). `own`: the customer the message
+    names, whose own sockets get a copy naming it by its secret (customer_view.Own)."""
+    return {
+        "message": message,
         "conversationId": conversation.conversation_id,
         "conversationPk": conversation.id,
         "channel": conversation.channel,
         "refId": conversation.ref_id,
         "agents": agents_in(conversation),
+        "own": customer_view.own(conversation, message, customer),
     }
-    own = customer_view.own_copy(conversation, wire, customer)
-    if own is not None:
-        payload["forCustomer"] = own
-    return payload
 
 
-def publish_message(conversation: Any, message: Any, customer: Any = None) -> None:
+def publish_message(conversation: Any, message: Stored, customer: Any = None) -> None:
     """Queue the fan-out of a stored message: rooms are chosen by the socket bridge."""
-    wire = message_wire.to_wire(message, conversation.conversation_id)
-    publish(db.session, "message.new", _fan_out(conversation, wire, customer))
+    publish(db.session, "message.new", _fan_out(conversation, message, customer))
+
+
+def plain(message: Message) -> Stored:
+    """A stored message as plain values (no ORM object to expire at the commit)."""
+    return Stored(**{name: getattr(message, name) for name in _COLUMNS})
 
 
 def activity(
@@ -186,21 +188,22 @@ def activity(
     )
 
 
-def relay_typing(conversation: Any, participant: Any, to: list[dict[str, Any]]) -> dict[str, Any]:
+class Typing(NamedTuple):
+    """Typing, relayed at once and never stored: the fields of its ActivityMessage."""
+
+    id: str
+    created_at: datetime
+    sender: dict[str, Any]
+    to: list[dict[str, Any]]
+    info: dict[str, Any]
+
+
+def relay_typing(conversation: Any, participant: Any, to: list[dict[str, Any]]) -> Typing:
     """Typing is relayed to the others at once and never stored."""
-    wire = {
-        "id": str(uuid.uuid4()),
-        "timestamp": format_utc(utcnow()),
-        "type": "ActivityMessage",
-        "conversationId": conversation.conversation_id,
-        "from": who(participant),
-        "to": to,
-        "activityType": "typing",
-        "info": {},
-    }
+    typing = Typing(str(uuid.uuid4()), utcnow(), who(participant), to, {})
     customer = participant if participant.role == "customer" else None
-    dispatch_now("message.new", dict(_fan_out(conversation, wire, customer), transient=True))
-    return wire
+    dispatch_now("message.new", dict(_fan_out(conversation, typing, customer), transient=True))
+    return typing
 
 
 def find_by_id(conversation: Any, message_id: str) -> Message | None:

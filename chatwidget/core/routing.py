@@ -169,8 +169,8 @@ def join_agent(conversation, agent):
     messages.activity(
         conversation, "participantJoined", info={"participant": messages.who(participant)}
     )
-    payload = conversation_view.info(conversation, "agent")
-    publish(db.session, "conversation.assigned", {"agentId": agent.id, "payload": payload})
+    view = conversation_view.view(conversation, "agent")  # as it is in this transaction
+    publish(db.session, "conversation.assigned", {"agentId": agent.id, "view": view})
 
 
 def leave_agent(conversation, agent_id):

@@ -10,7 +10,7 @@ from flask import current_app, render_template
 from itsdangerous import BadSignature, TimestampSigner
 from sqlalchemy import select
 
-from chatwidget.core import agents, identity, mailer, message_wire, transcript_pdfs
+from chatwidget.core import agents, customer_view, identity, mailer, transcript_pdfs
 from chatwidget.core.errors import InvalidInput, NotFound, Unauthorized
 from chatwidget.extensions import db
 from chatwidget.models import Agent, Conversation, Message, Participant
@@ -137,10 +137,10 @@ def _attachment_name(item):
     return item.get("name") or url.rstrip("/").rpartition("/")[2] or item.get("type") or "file"
 
 
-def _line(message, wire, local):
+def _line(message, local):
     """One row of the transcript, or None for what a reader need not see."""
     at = local(message.created_at)
-    sender = wire.get("from") or {}
+    sender = message.sender or {}
     if message.type == "ChatMessage":
         return {
             "kind": "chat",
@@ -173,9 +173,8 @@ def build(conversation):
         select(Message).filter_by(conversation_pk=conversation.id).order_by(Message.seq)
     )
     for message in rows:
-        wire = message_wire.to_wire(message, conversation.conversation_id)
-        if message_wire.visible_to_customer(wire, customer_id):
-            line = _line(message, wire, local)
+        if customer_view.visible_to_customer(message.tag, message.to, message.sender, customer_id):
+            line = _line(message, local)
             if line:
                 lines.append(line)
     people = db.session.scalars(

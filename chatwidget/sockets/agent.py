@@ -21,6 +21,7 @@ from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.messages import who
 from chatwidget.extensions import db
 from chatwidget.models import Agent
+from chatwidget.schemas import live
 from chatwidget.schemas import sockets as schemas
 from chatwidget.sockets import acks, rooms
 from chatwidget.sockets.common import (
@@ -79,7 +80,10 @@ class AgentNamespace(AckingNamespace):
         emit("queueUpdated", {"queues": [routing.queue_snapshot(q.id) for q in agent.skills]})
         # A reconnect (a reloaded console, within the grace period) gets its chats back.
         for conversation in handling.held_by(agent):
-            emit("conversationAssigned", conversation_view.info(conversation, "agent"))
+            emit(
+                "conversationAssigned",
+                live.conversation_info(conversation_view.view(conversation, "agent")),
+            )
         presence.do_agent_connected(agent, sid())
 
     def on_disconnect(self, *args: Any) -> None:
@@ -138,4 +142,5 @@ class AgentNamespace(AckingNamespace):
         agent = current_agent()
         conversation = conversations.get(data["conversationId"])
         handling.check_reader(agent, conversation)
-        return ok(**conversation_view.info(conversation, "agent", after_seq=data["afterSeq"]))
+        view = conversation_view.view(conversation, "agent", after_seq=data["afterSeq"])
+        return ok(**live.conversation_info(view))

@@ -6,6 +6,7 @@ from flask import current_app
 
 from chatwidget.core.events import subscribe
 from chatwidget.extensions import socketio
+from chatwidget.schemas import live
 from chatwidget.sockets import connector_delivery, rooms
 
 
@@ -16,7 +17,7 @@ def on_event(name: str, payload: dict[str, Any]) -> None:
     elif name == "conversation.assigned":
         socketio.emit(
             "conversationAssigned",
-            payload["payload"],
+            live.conversation_info(payload["view"]),
             to=rooms.agent_room(payload["agentId"]),
             namespace=rooms.AGENT_NS,
         )

@@ -11,7 +11,9 @@ from typing import Any
 from flask import Flask, current_app
 
 from chatwidget.core import connector_outbox
+from chatwidget.core.events import subscribe_in_transaction
 from chatwidget.extensions import socketio
+from chatwidget.schemas import live
 from chatwidget.sockets.rooms import CUSTOMER_NS
 
 
@@ -56,6 +58,22 @@ def deliver(channel: str) -> int:
             callback=_acker(app, body["id"]),
         )
     return len(bodies)
+
+
+def keep_reply(name: str, payload: dict[str, Any]) -> None:
+    """An agent's reply to a connector customer is kept in the connectors' outbox as
+    messageArrived carries it, written as it is published: in the transaction storing it
+    (an in-transaction subscriber, installed by install())."""
+    if name == "message.new" and connector_outbox.forwards(payload):
+        body = live.message(payload["message"], payload["conversationId"])
+        connector_outbox.enqueue(
+            payload["channel"], payload["refId"], body, payload["conversationPk"]
+        )
+
+
+def install() -> None:
+    """Subscribe keep_reply once per process."""
+    subscribe_in_transaction(keep_reply)
 
 
 def deliver_all() -> int:

@@ -11,7 +11,6 @@ from chatwidget.core import (
     conversations,
     customer_view,
     handling,
-    message_wire,
     messages,
     sending,
 )
@@ -20,6 +19,7 @@ from chatwidget.core.identity import check_role, user_from_token
 from chatwidget.core.presence import PROCESS_ID
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Participant
+from chatwidget.schemas import live
 from chatwidget.schemas import sockets as schemas
 from chatwidget.sockets import acks, rooms
 from chatwidget.sockets import connector_delivery as delivery
@@ -66,9 +66,11 @@ def _greeted(conversation: Conversation, customer: Participant, again: Any) -> N
     """The greeting again on a later join (the first one reached the rooms), then
     conversationInfo."""
     if again is not None:
-        wire = message_wire.to_wire(again, conversation.conversation_id)
-        emit("messageArrived", customer_view.own_copy(conversation, wire, customer) or wire)
-    emit("conversationInfo", conversation_view.info(conversation, "customer", customer))
+        wire = live.message(again, conversation.conversation_id)
+        own = customer_view.own(conversation, again, customer)
+        emit("messageArrived", live.for_customer(wire, own) if own is not None else wire)
+    view = conversation_view.view(conversation, "customer", customer)
+    emit("conversationInfo", live.conversation_info(view))
 
 
 class CustomerNamespace(AckingNamespace):
@@ -139,7 +141,11 @@ class CustomerNamespace(AckingNamespace):
         conversation, customer = _joined(data["conversationId"])
         after = data["afterSeq"]
         db.session.refresh(conversation)
-        return ok(**conversation_view.info(conversation, "customer", customer, after))
+        return ok(
+            **live.conversation_info(
+                conversation_view.view(conversation, "customer", customer, after)
+            )
+        )
 
     @handler(schema=schemas.REGISTER_CONNECTOR)
     def on_registerConnector(self, data: dict[str, Any]) -> Ack:

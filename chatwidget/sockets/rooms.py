@@ -6,8 +6,9 @@ and whispers are only ever emitted to agent rooms, so a whisper cannot reach a c
 
 from typing import Any
 
-from chatwidget.core.message_wire import visible_to_customer
+from chatwidget.core.customer_view import visible_to_customer
 from chatwidget.extensions import socketio
+from chatwidget.schemas import live
 from chatwidget.sockets.packet import encoded_once
 
 CUSTOMER_NS = "/"
@@ -52,7 +53,8 @@ def customer_targets(wire: dict[str, Any]) -> list[str]:
         return [conversation_room(wire["conversationId"])]
     # Named customers, and the sender's own sockets when a customer sent it.
     named = [t for t in wire["to"] + [wire.get("from") or {}] if t.get("role") == "customer"]
-    ids = dict.fromkeys(t["id"] for t in named if visible_to_customer(wire, t["id"]))
+    tag, to, sender = wire.get("tag"), wire["to"], wire.get("from")
+    ids = dict.fromkeys(t["id"] for t in named if visible_to_customer(tag, to, sender, t["id"]))
     return [participant_room(pid) for pid in ids]
 
 
@@ -60,11 +62,10 @@ def deliver_message(payload: dict[str, Any]) -> None:
     """messageArrived to the customer rooms allowed to see it and to every agent in it.
 
     The customer rooms only ever hold the conversation's customer sockets, so they get
-    the customer's own copy when there is one (`forCustomer`: the customer named by its
-    secret); every other socket gets the wire, naming it by its public id.
+    the customer's own copy (the customer named by its secret); every other socket gets
+    the wire, naming it by its public id.
     """
-    wire = payload["message"]
-    own = payload.get("forCustomer", wire)
+    wire, own = live.arrived(payload)
     with encoded_once(wire, own):
         for room in customer_targets(wire):
             socketio.emit("messageArrived", own, to=room, namespace=CUSTOMER_NS)
