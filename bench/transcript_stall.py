@@ -78,7 +78,7 @@ def seed(database_url, instance_path, conversations, messages, chars, seed=15):
                     text = mixed_text(rng, chars)
                     core.post(conversation, customer, {"type": "ChatMessage", "text": text})
             db.session.commit()
-            handling.end(conversation, "customer")
+            handling.do_end(conversation, "customer")
             made.append((conversation.conversation_id, customer.participant_id))
         db.session.remove()
         db.engine.dispose()

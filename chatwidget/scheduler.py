@@ -22,7 +22,7 @@ def run_once(app: Flask) -> int:
     from chatwidget.core import presence, timeouts
     from chatwidget.sockets import connector_delivery
 
-    jobs = (presence.sweep, timeouts.end_inactive, timeouts.notify_long_waits)
+    jobs = (presence.do_sweep, timeouts.do_end_inactive, timeouts.do_notify_long_waits)
     done = 0
     for job in (*jobs, connector_delivery.deliver_all):
         with app.app_context():

@@ -102,4 +102,4 @@ class CallShare(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No such call")
     def post(self, args: dict[str, Any]) -> share.ShareLink:
         """A read-only link to a call, valid 8 hours"""
-        return share.do_share(args["callId"], args["email"])
+        return share.share_link(args["callId"], args["email"])

@@ -74,4 +74,4 @@ class ConnectorMessages(MethodView):
                 "no channel %s; channels are %s" % (channel, ", ".join(conversations.CHANNELS))
             )
         sender = {"id": g.api_user.client_id, "name": g.api_user.name, "role": "system"}
-        return connector_outbox.send_outbound(channel, body["refId"], body["text"], sender)
+        return connector_outbox.do_send_outbound(channel, body["refId"], body["text"], sender)

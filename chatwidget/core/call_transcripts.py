@@ -108,7 +108,7 @@ def _purge_copies(call_pks: list[int]) -> None:
         publish(db.session, "call_transcripts.deleted", {"callIds": sorted(ids)})
 
 
-@subscribe  # type: ignore[untyped-decorator]  # until core.events is annotated
+@subscribe
 def _delete_copies(name: str, payload: Any) -> None:
     if name != "call_transcripts.deleted":
         return

@@ -124,7 +124,7 @@ def do_capture(chat: ChatCall, source: str = "capture", call_id: str | None = No
     try:
         [pk], queued = _write(db.session.connection(), [attrs])
         if queued:
-            publish(db.session, "outbox.new", None)
+            publish(db.session, "outbox.new", {})
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -165,7 +165,7 @@ def _store_one(attrs: CallAttrs) -> str:
             raise conflict from None
         raise
     if queued:
-        dispatch_now("outbox.new", None)  # committed: the delivery worker may start
+        dispatch_now("outbox.new", {})  # committed: the delivery worker may start
     call_id: str = attrs["call_id"]
     return call_id
 
@@ -174,7 +174,7 @@ def _store_many(calls: list[CallAttrs]) -> list[str]:
     with db.engine.begin() as connection:
         _, queued = _write(connection, calls)
     if queued:
-        dispatch_now("outbox.new", None)
+        dispatch_now("outbox.new", {})
     return [attrs["call_id"] for attrs in calls]
 
 

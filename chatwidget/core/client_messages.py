@@ -2,23 +2,28 @@
 checked, stored and published, and forwarded through the connector when an agent
 answers an SMS, FB or Twitter customer."""
 
+from typing import Any, NamedTuple
+
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from chatwidget.core import connector_outbox, conversation_view, media, message_wire, messages
+from chatwidget.core import conversation_view, media, messages
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.extensions import db
 from chatwidget.patches.prepared import pinned
 
 
-def _payload_to(conversation, to, sender):
+def _payload_to(conversation: Any, to: Any, sender: Any) -> list[dict[str, Any]]:
     """Validate `to`: a list of participants of this conversation, named by their public
     ids (a customer may also name itself by its own participant id)."""
     if not to:
         return []
     if not isinstance(to, list):
         raise InvalidInput("to must be a list of participants", errors={"to": ["not a list"]})
-    known = {p["id"]: p for p in conversation_view.participants(conversation)}
+    known = {
+        p.public_id: {"id": p.public_id, "name": p.name, "role": p.role}
+        for p in conversation_view.people(conversation)
+    }
     if sender.role == "customer" and sender.public_id in known:
         known[sender.participant_id] = known[sender.public_id]
     out = []
@@ -28,12 +33,26 @@ def _payload_to(conversation, to, sender):
             raise InvalidInput(
                 "to names someone not in this conversation", errors={"to": [str(pid)[:64]]}
             )
-        out.append({k: known[pid][k] for k in ("id", "name", "role")})
+        out.append(dict(known[pid]))
     return out
 
 
-def do_post(conversation, sender, data):
-    """Post a client's ChatMessage or typing activity and commit; returns (wire, stored?).
+class Sent(NamedTuple):
+    """A posted message: its id and seq (None for typing, which is never stored), and
+    whether it is stored (False for typing)."""
+
+    message_id: str
+    seq: int | None
+    conversation_id: str
+    stored: bool
+
+
+def _stored(message: Any, conversation_id: str) -> Sent:
+    return Sent(message.message_id, message.seq, conversation_id, True)
+
+
+def do_post(conversation: Any, sender: Any, data: dict[str, Any]) -> Sent:
+    """Post a client's ChatMessage or typing activity and commit; returns its Sent.
 
     conversation and sender: the ORM objects, or the LiveConversation and Sender that
     senders.customer_sender() and senders.agent_sender() read for a socket's message.
@@ -48,11 +67,11 @@ def do_post(conversation, sender, data):
         stored = messages.find_by_id(conversation, message_id) if message_id else None
         if stored is None:
             raise
-        posted = message_wire.to_wire(stored, conversation.conversation_id), True
+        posted = _stored(stored, conversation.conversation_id)
     return posted
 
 
-def post(conversation, sender, data):
+def post(conversation: Any, sender: Any, data: dict[str, Any]) -> Sent:
     """do_post() in the caller's transaction, which commits (chatwidget.core.posting
     commits several at once). Raises CoreError only before it has written anything."""
     kind = data.get("type") or "ChatMessage"
@@ -60,7 +79,7 @@ def post(conversation, sender, data):
     if message_id:  # a resend (its ack was lost) is acked again, even once the chat ended
         stored = messages.find_by_id(conversation, message_id)
         if stored is not None:
-            return message_wire.to_wire(stored, conversation.conversation_id), True
+            return _stored(stored, conversation.conversation_id)
     messages.check_open(conversation)
     to = _payload_to(conversation, data.get("to"), sender)
     if kind == "ActivityMessage":
@@ -68,26 +87,19 @@ def post(conversation, sender, data):
             raise InvalidInput(
                 "clients may only send the typing activity", errors={"activityType": []}
             )
-        return messages.relay_typing(conversation, sender, to), False
+        typing = messages.relay_typing(conversation, sender, to)
+        return Sent(typing.id, None, conversation.conversation_id, False)
     if kind != "ChatMessage":
         raise InvalidInput("type must be ChatMessage or ActivityMessage", errors={"type": [kind]})
     fields = check_chat_fields(sender, data)
     customer = sender if sender.role == "customer" else None
-    stored = messages.store(
+    message = messages.store(
         conversation, messages.who(sender), "ChatMessage", message_id, customer, to=to, **fields
     )
-    _forward(conversation, sender, stored)
-    return message_wire.to_wire(stored, conversation.conversation_id), True
+    return _stored(message, conversation.conversation_id)
 
 
-def _forward(conversation, sender, stored):
-    """Agent replies in SMS/FB/Twitter conversations also go out through the connector."""
-    if sender.role == "agent" and conversation.channel != "web":
-        wire = message_wire.to_wire(stored, conversation.conversation_id)
-        connector_outbox.forward_reply(conversation, sender, wire)
-
-
-def check_chat_fields(sender, data):
+def check_chat_fields(sender: Any, data: dict[str, Any]) -> dict[str, Any]:
     """The stored fields of a ChatMessage, validated."""
     text = data.get("text")
     attachments = data.get("attachments") or []
@@ -112,7 +124,7 @@ def check_chat_fields(sender, data):
     }
 
 
-def check_attachments(attachments, conversation_pk=None):
+def check_attachments(attachments: Any, conversation_pk: int) -> list[dict[str, Any]]:
     """Attachments as the seed describes them (string fields only), or {"mediaId"} of a
     file uploaded to this conversation (POST /api/…/attachments)."""
     if not isinstance(attachments, list) or len(attachments) > 10:

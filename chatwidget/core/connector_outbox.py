@@ -6,6 +6,7 @@ Twitter conversation), claimed under a lease by the channel's connector sockets.
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 
@@ -20,20 +21,22 @@ CONNECTOR_CHANNELS = ("sms", "fb", "twitter")
 LEASE_S = 30
 
 
-def register(sid, channel, process_id):
+def do_register(sid: str, channel: str, process_id: str) -> None:
     """Record a connector socket of this process for its channel."""
     db.session.merge(ConnectorSocket(sid=sid, channel=channel, process_id=process_id))
     db.session.commit()
 
 
-def unregister(sid):
+def do_unregister(sid: str) -> None:
     """Forget a connector socket; what it did not acknowledge goes out again once its
     lease (LEASE_S) runs out, to whichever connector of the channel is registered then."""
     db.session.execute(delete(ConnectorSocket).where(ConnectorSocket.sid == sid))
     db.session.commit()
 
 
-def enqueue(channel, ref_id, wire, conversation=None):
+def enqueue(
+    channel: str, ref_id: str, wire: dict[str, Any], conversation_pk: int | None = None
+) -> dict[str, Any]:
     """Keep a message for the channel's connector, in the caller's transaction."""
     wire = dict(wire, refId=ref_id, channel=channel)
     db.session.add(
@@ -41,7 +44,7 @@ def enqueue(channel, ref_id, wire, conversation=None):
             message_id=wire["id"],
             channel=channel,
             ref_id=ref_id,
-            conversation_pk=conversation.id if conversation is not None else None,
+            conversation_pk=conversation_pk,
             body=wire,
         )
     )
@@ -49,9 +52,11 @@ def enqueue(channel, ref_id, wire, conversation=None):
     return wire
 
 
-def send_outbound(channel, ref_id, text, sender):
+def do_send_outbound(
+    channel: str, ref_id: str, text: str, sender: dict[str, Any]
+) -> dict[str, Any]:
     """A message with no conversation (a campaign SMS) for the channel's connector."""
-    wire = {
+    wire: dict[str, Any] = {
         "id": str(uuid.uuid4()),
         "timestamp": format_utc(utcnow()),
         "type": "ChatMessage",
@@ -67,18 +72,21 @@ def send_outbound(channel, ref_id, text, sender):
     return wire
 
 
-def forward_reply(conversation, sender, wire):
-    """An agent's reply in a connector conversation goes out through the connector."""
-    if conversation.channel not in CONNECTOR_CHANNELS or not conversation.ref_id:
-        return
-    if sender.role != "agent" or wire.get("tag") == "whisper":
-        return
-    if wire.get("to") and not any(t.get("role") == "customer" for t in wire["to"]):
-        return
-    enqueue(conversation.channel, conversation.ref_id, wire, conversation)
+def forwards(payload: dict[str, Any]) -> bool:
+    """Whether a message.new goes out through the connector: an agent's reply (no
+    whisper) in an SMS, FB or Twitter conversation, to the customer or to everyone.
+    chatwidget.sockets.connector_delivery enqueue()s it, in the transaction storing it."""
+    message = payload["message"]
+    if payload["channel"] not in CONNECTOR_CHANNELS or not payload["refId"]:
+        return False
+    if message.type != "ChatMessage" or (message.sender or {}).get("role") != "agent":
+        return False
+    if message.tag == "whisper":
+        return False
+    return not message.to or any(t.get("role") == "customer" for t in message.to)
 
 
-def claim(channel, limit=100):
+def do_claim(channel: str, limit: int = 100) -> list[dict[str, Any]]:
     """Lease the channel's oldest pending messages to this caller; returns their bodies."""
     now = utcnow()
     free = or_(ConnectorMessage.lease_until.is_(None), ConnectorMessage.lease_until < now)
@@ -104,7 +112,7 @@ def claim(channel, limit=100):
     return claimed
 
 
-def acknowledge(message_id):
+def do_acknowledge(message_id: str) -> None:
     """The connector took the message: it is delivered and never sent again."""
     compare_and_set(
         update(ConnectorMessage)

@@ -7,6 +7,8 @@ chatwidget.core.senders's; what a participant reads, conversation_view's.
 import hmac
 import secrets
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 
@@ -35,13 +37,14 @@ CUSTOMER_FIELDS = (
 )
 
 
-def customer_name(data):
+def customer_name(data: dict[str, Any]) -> str:
     """What to call the customer: their name, else an identifier, else "Customer"."""
     name = " ".join(p for p in (data.get("firstName"), data.get("lastName")) if p).strip()
-    return name or data.get("email") or data.get("phone") or data.get("refId") or "Customer"
+    named = name or data.get("email") or data.get("phone") or data.get("refId")
+    return str(named or "Customer")
 
 
-def do_init(data):
+def do_init(data: dict[str, Any]) -> tuple[Conversation, Participant]:
     """Open a conversation for a customer (not yet routed: that waits for the first join).
 
     With an identity proof (identityToken, or identifier + identifierHash) it belongs to
@@ -77,7 +80,7 @@ def do_init(data):
     return conversation, customer
 
 
-def get(conversation_id):
+def get(conversation_id: Any) -> Conversation:
     """The conversation with this public id, or NotFound."""
     conversation = db.session.scalar(
         select(Conversation).filter_by(conversation_id=str(conversation_id or ""))
@@ -87,7 +90,7 @@ def get(conversation_id):
     return conversation
 
 
-def check_customer(conversation_id, participant_id):
+def check_customer(conversation_id: Any, participant_id: Any) -> tuple[Conversation, Participant]:
     """The customer participant for this pair; a wrong pair reveals nothing."""
     refused = Forbidden("unknown conversation or participant")
     conversation = db.session.scalar(
@@ -105,36 +108,53 @@ def check_customer(conversation_id, participant_id):
     return conversation, customer
 
 
-def do_customer_join(conversation, customer, name=None):
-    """A customer socket joins: the greeting is stored once and handed back on every join."""
+def _greet(conversation: Conversation, customer: Participant, name: str | None) -> Any:
+    """Store the customer's new name and its greeting (once, on its first join) and
+    commit; returns the greeting to show again on a later join, else None."""
     if name and name.strip() and name.strip() != customer.name:
         customer.name = name.strip()[:200]
     greeting = messages.find_greeting(conversation, customer)
+    again = greeting
     if greeting is None and conversation.state != "ended":
-        greeting = messages.activity(
+        # published for after the commit: the customer's rooms get it then
+        messages.activity(
             conversation,
             "greetings",
             info={"participant": messages.who(customer)},
             to=[messages.who(customer)],
         )
     db.session.commit()
-    return greeting
+    return again
 
 
-def do_start_routing(conversation):
-    """The customer's first join queues the conversation (handOff) and tries an agent."""
-    if conversation.state != "new":
-        return
-    routing.enqueue(conversation)
+def do_customer_join(
+    conversation_id: str,
+    participant_id: str,
+    name: str | None,
+    enter: Callable[[Conversation, Participant], None],
+    greeted: Callable[[Conversation, Participant, Any], None],
+) -> tuple[Conversation, Participant]:
+    """A customer socket joins its conversation: checked (check_customer), then
+    enter(conversation, customer) before anything is stored (the adapter puts the socket
+    in its rooms, where the first join's greeting reaches it), the greeting stored once
+    and greeted(conversation, customer, greeting) told of it (the stored greeting to show
+    again on a later join, else None), and only then the first join queues the
+    conversation (handOff) and tries an agent. Returns (conversation, customer)."""
+    conversation, customer = check_customer(conversation_id, participant_id)
+    enter(conversation, customer)
+    greeted(conversation, customer, _greet(conversation, customer, name))
+    if conversation.state == "new":
+        routing.do_enqueue(conversation)
+    return conversation, customer
 
 
-def customer_of(conversation):
+def customer_of(conversation: Conversation) -> Participant | None:
     """The conversation's customer participant."""
     return db.session.scalar(
         select(Participant).filter_by(conversation_pk=conversation.id, role="customer")
     )
 
 
-def now_iso():
+def now_iso() -> str:
     """The current time as the customer channel writes it."""
     return format_utc(utcnow())

@@ -28,7 +28,7 @@ def end_live(email: str | None = None, phone: str | None = None) -> list[str]:
     """End the customer's live conversations (reason api) so they are purged as calls."""
     ended = []
     for conversation in live_of_customer(email, phone):
-        handling.end(conversation, "api")
+        handling.do_end(conversation, "api")
         ended.append(conversation.conversation_id)
     return ended
 

@@ -14,8 +14,8 @@ import jwt
 from flask import current_app
 from sqlalchemy import select
 
+from chatwidget.core.customer_view import visible_to_customer
 from chatwidget.core.errors import InvalidInput, Unauthorized
-from chatwidget.core.message_wire import visible_to_customer
 from chatwidget.core.queues import insert_or_ignore
 from chatwidget.emails import is_email
 from chatwidget.extensions import db
@@ -163,10 +163,9 @@ def _last_text(conversation_pk: int) -> str | None:
     customer = db.session.scalar(
         select(Participant.public_id).filter_by(conversation_pk=conversation_pk, role="customer")
     )
-    for text, tag, to, sender in rows:
-        wire = {"tag": tag, "to": to, "from": sender}
-        if visible_to_customer(wire, customer) and text:
-            snippet: str = text[:SNIPPET_CHARS]
+    for row in rows:
+        if visible_to_customer(row.tag, row.to, row.sender, customer) and row.text:
+            snippet: str = row.text[:SNIPPET_CHARS]
             return snippet
     return None
 

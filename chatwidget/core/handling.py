@@ -1,5 +1,7 @@
 """What happens to a conversation after routing: accept, transfer, end, re-queue."""
 
+from typing import Any
+
 from sqlalchemy import select, update
 
 from chatwidget.core import capacity, live_calls, messages, routing
@@ -13,25 +15,25 @@ from chatwidget.models.types import utcnow
 END_REASONS = ("customer", "agent", "timeout", "api", "connector")
 
 
-def _skill_ids(agent):
+def _skill_ids(agent: Agent) -> set[int]:
     return {q.id for q in agent.skills}
 
 
-def accept(agent, conversation):
+def do_accept(agent: Agent, conversation: Conversation) -> None:
     """An agent picks a waiting conversation of one of its queues."""
     messages.check_open(conversation)
     if conversation.queue_id not in _skill_ids(agent):
         raise Forbidden("this conversation waits in a queue you do not serve")
     if conversation.state != "waiting":
         raise Conflict("this conversation is not waiting (it is %s)" % conversation.state)
-    if not routing.assign(conversation, agent, require_available=False):
+    if not routing.do_assign(conversation, agent, require_available=False):
         db.session.refresh(agent)
         if agent.active_chats >= agent.max_chats:
             raise Conflict("you are at your limit of %d chats" % agent.max_chats)
         raise Conflict("this conversation was just taken")
 
 
-def check_handler(agent, conversation):
+def check_handler(agent: Any, conversation: Any) -> None:
     """Forbidden unless the conversation is assigned to this agent; InvalidState once it has
     ended (whoever held it: an agent is told why, not that it is not theirs)."""
     messages.check_open(conversation)
@@ -39,7 +41,21 @@ def check_handler(agent, conversation):
         raise Forbidden("this conversation is not assigned to you")
 
 
-def check_reader(agent, conversation):
+def check_participant(agent: Agent, conversation: Conversation) -> Participant:
+    """This agent's participant in a conversation assigned to it, else Forbidden (and the
+    refusals of check_handler() first)."""
+    check_handler(agent, conversation)
+    participant = db.session.scalar(
+        select(Participant).filter_by(
+            conversation_pk=conversation.id, agent_id=agent.id, left_at=None
+        )
+    )
+    if participant is None:
+        raise Forbidden("you are not in this conversation")
+    return participant
+
+
+def check_reader(agent: Agent, conversation: Conversation) -> None:
     """Forbidden unless the agent is or was in the conversation, or it waits in one of the
     agent's queues (conversationInfo, the console's customer panel)."""
     if conversation.state == "waiting" and conversation.queue_id in _skill_ids(agent):
@@ -51,18 +67,18 @@ def check_reader(agent, conversation):
         raise Forbidden("this conversation is not yours")
 
 
-def transfer_to_queue(agent, conversation, queue_id):
+def do_transfer_to_queue(agent: Agent, conversation: Conversation, queue_id: Any) -> None:
     """Hand a conversation back to a queue (front of it) for another agent."""
     messages.check_open(conversation)
     queue = db.session.get(Queue, queue_id) if isinstance(queue_id, int) else None
     if queue is None:
         raise NotFound("no queue %s" % queue_id)
     check_handler(agent, conversation)
-    if routing.requeue(conversation, agent.id, queue.id):
-        routing.drain(_skill_ids(agent), exclude=(conversation.id, agent.id))
+    if routing.do_requeue(conversation, agent.id, queue.id):
+        routing.do_drain(_skill_ids(agent), exclude=(conversation.id, agent.id))
 
 
-def transfer_to_agent(agent, conversation, target_id):
+def do_transfer_to_agent(agent: Agent, conversation: Conversation, target_id: Any) -> None:
     """Give a conversation straight to another agent who has room."""
     messages.check_open(conversation)
     target = db.session.get(Agent, target_id) if isinstance(target_id, int) else None
@@ -88,10 +104,10 @@ def transfer_to_agent(agent, conversation, target_id):
     db.session.refresh(conversation)
     routing.join_agent(conversation, target)
     db.session.commit()
-    routing.drain(_skill_ids(agent))
+    routing.do_drain(_skill_ids(agent))
 
 
-def end(conversation, reason, by=None):
+def do_end(conversation: Conversation, reason: str, by: dict[str, Any] | None = None) -> None:
     """End a conversation: endOfConversation to all, the agent's capacity freed."""
     if reason not in END_REASONS:
         raise InvalidInput("unknown end reason %s" % reason)
@@ -118,10 +134,11 @@ def end(conversation, reason, by=None):
     db.session.commit()
     if agent_id:
         agent = db.session.get(Agent, agent_id)
-        routing.drain(_skill_ids(agent))
+        if agent is not None:
+            routing.do_drain(_skill_ids(agent))
 
 
-def held_by(agent):
+def held_by(agent: Agent) -> list[Conversation]:
     """The conversations an agent is serving now, oldest assignment first."""
     return list(
         db.session.scalars(
@@ -132,7 +149,7 @@ def held_by(agent):
     )
 
 
-def requeue_agent(agent):
+def do_requeue_agent(agent: Agent) -> list[Conversation]:
     """An agent gone past the grace period: its conversations go back, to the front.
 
     All of them first (newest first, so the oldest ends at the very front), then each is
@@ -145,9 +162,9 @@ def requeue_agent(agent):
             .order_by(Conversation.queued_at.desc(), Conversation.id.desc())
         )
     )
-    moved = [c for c in conversations if routing.requeue(c, agent.id, route_now=False)]
+    moved = [c for c in conversations if routing.do_requeue(c, agent.id, route_now=False)]
     for conversation in reversed(moved):
         db.session.refresh(conversation)
         if conversation.state == "waiting":
-            routing.route(conversation, exclude=agent.id)
+            routing.do_route(conversation, exclude=agent.id)
     return moved

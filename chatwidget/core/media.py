@@ -221,7 +221,7 @@ def purge_media(call_pks: list[int]) -> None:
         publish(db.session, "media.deleted", {"keys": keys, "folders": folders})
 
 
-@subscribe  # type: ignore[untyped-decorator]  # until core.events is annotated
+@subscribe
 def _delete_files(name: str, payload: Any) -> None:
     """After a purge commits: its files go (a rolled-back purge keeps them)."""
     if name != "media.deleted":

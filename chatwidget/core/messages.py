@@ -1,19 +1,21 @@
 """Messages of live conversations: stored with a gap-free seq and published for after the
-commit; typing relayed at once. How a message reads on the wire is message_wire's."""
+commit; typing relayed at once. How a message reads on the wire is
+chatwidget.schemas.live's: the events carry plain values."""
 
 import uuid
+from datetime import datetime
 from types import SimpleNamespace
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, insert, select, update
 
-from chatwidget.core import customer_view, message_wire
+from chatwidget.core import customer_view
 from chatwidget.core.errors import InvalidInput, InvalidState
 from chatwidget.core.events import dispatch_now, publish
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Message, Participant
 from chatwidget.models.types import utcnow
 from chatwidget.patches.prepared import Prepared
-from chatwidget.timestamps import format_utc
 
 ACTIVITY_TYPES = (
     "greetings",
@@ -29,7 +31,7 @@ ACTIVITY_TYPES = (
 SYSTEM = {"id": "system", "name": "System", "role": "system"}
 
 
-def who(participant):
+def who(participant: Any) -> dict[str, Any]:
     """A participant as messages name it: by its public id (a customer's participant_id is
     its secret, which only its own sockets see: for_customer())."""
     return {"id": participant.public_id, "name": participant.name, "role": participant.role}
@@ -71,10 +73,10 @@ _NEXT_SEQ_REPLY = Prepared(
 )
 # Columns the ORM would fill from their defaults when not given: always written here.
 _DEFAULTS = {"to": list, "tag": str, "attachments": list}
-_inserts = {}
+_inserts: dict[tuple[str, ...], Prepared] = {}
 
 
-def _insert(values):
+def _insert(values: dict[str, Any]) -> int:
     """INSERT … RETURNING id for exactly these columns (as the ORM omits unset ones)."""
     key = tuple(sorted(values))
     statement = _inserts.get(key)
@@ -86,21 +88,21 @@ def _insert(values):
     return statement.scalar(**values)
 
 
-def agents_in(conversation):
+def agents_in(conversation: Any) -> list[int]:
     """Ids of the agents currently in a conversation (a LiveConversation read them
     with itself, in the same transaction)."""
     known = getattr(conversation, "agents", None)
     return known if known is not None else _AGENTS_IN.scalars(pk=conversation.id)
 
 
-def _next_seq(conversation, reply=False):
+def _next_seq(conversation: Any, reply: bool = False) -> tuple[int, datetime]:
     """Take the next seq: the row update serialises concurrent senders, a rollback frees it.
     reply: an agent's answer to the customer, which also notes the first response."""
     now = utcnow()
     return (_NEXT_SEQ_REPLY if reply else _NEXT_SEQ).scalar(pk=conversation.id, at=now), now
 
 
-def _is_reply(sender, kind, fields):
+def _is_reply(sender: dict[str, Any], kind: str, fields: dict[str, Any]) -> bool:
     """An agent's ChatMessage the customer sees (a whisper is no response to them)."""
     return (
         kind == "ChatMessage" and sender.get("role") == "agent" and fields.get("tag") != "whisper"
@@ -115,7 +117,14 @@ class Stored(SimpleNamespace):
 _COLUMNS = tuple(column.key for column in _message.columns)
 
 
-def store(conversation, sender, kind, message_id=None, customer=None, **fields):
+def store(
+    conversation: Any,
+    sender: dict[str, Any],
+    kind: str,
+    message_id: str | None = None,
+    customer: Any = None,
+    **fields: Any,
+) -> Stored:
     """Store a message in the caller's transaction and publish it for after the commit;
     returns it as written (a Stored). customer: the conversation's customer participant
     when the caller has it at hand (else read if the message names it)."""
@@ -136,29 +145,38 @@ def store(conversation, sender, kind, message_id=None, customer=None, **fields):
     return message
 
 
-def _fan_out(conversation, wire, customer=None):
-    """The message.new payload of a wire: with `forCustomer`, the copy the customer's own
-    sockets get, when the wire names the customer (whose secret only they may see)."""
-    payload = {
-        "message": wire,
+def _fan_out(conversation: Any, message: Any, customer: Any = None) -> dict[str, Any]:
+    """The message.new payload of a message (a Stored, or a Typing): plain values, which
+    the socket bridge dumps (chatwidget.schemas.live). `own`: the customer the message
+    names, whose own sockets get a copy naming it by its secret (customer_view.Own)."""
+    return {
+        "message": message,
         "conversationId": conversation.conversation_id,
+        "conversationPk": conversation.id,
         "channel": conversation.channel,
         "refId": conversation.ref_id,
         "agents": agents_in(conversation),
+        "own": customer_view.own(conversation, message, customer),
     }
-    own = customer_view.own_copy(conversation, wire, customer)
-    if own is not None:
-        payload["forCustomer"] = own
-    return payload
 
 
-def publish_message(conversation, message, customer=None):
+def publish_message(conversation: Any, message: Stored, customer: Any = None) -> None:
     """Queue the fan-out of a stored message: rooms are chosen by the socket bridge."""
-    wire = message_wire.to_wire(message, conversation.conversation_id)
-    publish(db.session, "message.new", _fan_out(conversation, wire, customer))
+    publish(db.session, "message.new", _fan_out(conversation, message, customer))
 
 
-def activity(conversation, activity_type, info=None, sender=None, to=None):
+def plain(message: Message) -> Stored:
+    """A stored message as plain values (no ORM object to expire at the commit)."""
+    return Stored(**{name: getattr(message, name) for name in _COLUMNS})
+
+
+def activity(
+    conversation: Any,
+    activity_type: str,
+    info: dict[str, Any] | None = None,
+    sender: dict[str, Any] | None = None,
+    to: list[dict[str, Any]] | None = None,
+) -> Stored:
     """Store a server-made ActivityMessage."""
     return store(
         conversation,
@@ -170,37 +188,38 @@ def activity(conversation, activity_type, info=None, sender=None, to=None):
     )
 
 
-def relay_typing(conversation, participant, to):
+class Typing(NamedTuple):
+    """Typing, relayed at once and never stored: the fields of its ActivityMessage."""
+
+    id: str
+    created_at: datetime
+    sender: dict[str, Any]
+    to: list[dict[str, Any]]
+    info: dict[str, Any]
+
+
+def relay_typing(conversation: Any, participant: Any, to: list[dict[str, Any]]) -> Typing:
     """Typing is relayed to the others at once and never stored."""
-    wire = {
-        "id": str(uuid.uuid4()),
-        "timestamp": format_utc(utcnow()),
-        "type": "ActivityMessage",
-        "conversationId": conversation.conversation_id,
-        "from": who(participant),
-        "to": to,
-        "activityType": "typing",
-        "info": {},
-    }
+    typing = Typing(str(uuid.uuid4()), utcnow(), who(participant), to, {})
     customer = participant if participant.role == "customer" else None
-    dispatch_now("message.new", dict(_fan_out(conversation, wire, customer), transient=True))
-    return wire
+    dispatch_now("message.new", dict(_fan_out(conversation, typing, customer), transient=True))
+    return typing
 
 
-def find_by_id(conversation, message_id):
+def find_by_id(conversation: Any, message_id: str) -> Message | None:
     """A stored message of this conversation by its id, or None."""
     return db.session.scalar(
         select(Message).filter_by(conversation_pk=conversation.id, message_id=message_id)
     )
 
 
-def check_open(conversation):
+def check_open(conversation: Any) -> None:
     """InvalidState once a conversation has ended."""
     if conversation.state == "ended":
         raise InvalidState("the conversation has ended")
 
 
-def check_client_id(value):
+def check_client_id(value: Any) -> str | None:
     """A client-supplied message id must be a UUID (so it cannot collide by accident);
     returned in canonical form (lower case, hyphens), which is what is stored and looked
     up: any case, braces or a urn:uuid: prefix name the same message (CONTRACT §4)."""
@@ -212,7 +231,7 @@ def check_client_id(value):
         raise InvalidInput("id must be a UUID", errors={"id": ["Not a valid UUID."]}) from None
 
 
-def find_greeting(conversation, customer):
+def find_greeting(conversation: Any, customer: Any) -> Message | None:
     """The greetings activity stored at the customer's first join, or None."""
     return db.session.scalar(
         select(Message)

@@ -20,9 +20,11 @@ Where no group commit runs (PostgreSQL, whose transactions run side by side; tes
 driving the app without the server), post() is do_post() in the caller's own session.
 """
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -35,11 +37,13 @@ from chatwidget.patches.prepared import pinned
 
 _KEY = "chatwidget_posting"
 _PIPELINED = "chatwidget_posting_pipelined"
+# Reads (conversation, sender) in the session it runs in, or raises CoreError.
+Lookup = Callable[[], tuple[Any, Any]]
 
 
-def post(lookup, data):
-    """do_post(*lookup(), data): (wire, stored?), with others in one transaction if the
-    group commit runs.
+def post(lookup: Lookup, data: dict[str, Any]) -> client_messages.Sent:
+    """do_post(*lookup(), data): its client_messages.Sent, with others in one
+    transaction if the group commit runs.
 
     lookup() reads the (conversation, sender) pair in the session it runs in (inside the
     batch's transaction) and refuses as it sees fit.
@@ -50,28 +54,29 @@ def post(lookup, data):
     answer = group.submit((lookup, data))
     if isinstance(answer, CoreError):
         raise answer
-    return answer
+    sent: client_messages.Sent = answer
+    return sent
 
 
 class Later:
     """The outcome of a message handed to the group commit without waiting for it: its
-    `result` (an AsyncResult) is set once the message is committed, to (wire, stored?)
-    or to the CoreError that refused it; `answer` turns (wire, stored?) into the ack.
+    `result` (an AsyncResult) is set once the message is committed, to its Sent or to
+    the CoreError that refused it; `answer` turns the Sent into the ack.
 
     Made by chatwidget.sockets.acks.post_acked. It stays here only while
     chatwidget/sockets/server.py (being moved to chatwidget/patches/) imports it from
     here; it belongs in sockets/acks.py with post_acked.
     """
 
-    def __init__(self, result, answer):
+    def __init__(self, result: Any, answer: Callable[[Any], Any]) -> None:
         self.result = result
         self.answer = answer
 
 
-def submit_later(app, lookup, data):
+def submit_later(app: Flask, lookup: Lookup, data: dict[str, Any]) -> Any:
     """Hand a chat message to the served process's group commit without waiting for it:
-    the AsyncResult set once it is committed, to (wire, stored?) or the CoreError that
-    refused it. None when that is not how the process posts (no group commit, or not
+    the AsyncResult set once it is committed, to its Sent or the CoreError that refused
+    it. None when that is not how the process posts (no group commit, or not
     pipelined, or typing, which is relayed): post() it then.
 
     Callable outside an app context: the group's greenlet has its own.
@@ -84,7 +89,7 @@ def submit_later(app, lookup, data):
     return group.submit_later((lookup, data))
 
 
-def _post_one(item):
+def _post_one(item: tuple[Lookup, dict[str, Any]]) -> client_messages.Sent:
     lookup, data = item
     try:
         return client_messages.do_post(*lookup(), data)
@@ -93,8 +98,10 @@ def _post_one(item):
         raise
 
 
-def _post_many(items):
-    answers = []
+def _post_many(
+    items: list[tuple[Lookup, dict[str, Any]]],
+) -> list[client_messages.Sent | CoreError]:
+    answers: list[client_messages.Sent | CoreError] = []
     try:
         with pinned():
             for lookup, data in items:
@@ -109,17 +116,19 @@ def _post_many(items):
     return answers
 
 
-def _own_connection():
+def _own_connection() -> None:
     """Give the group commit's session a connection of its own for the process's life.
 
     A session otherwise checks a connection out of the pool for each transaction and
     back in (with a reset) after it: ~40 µs a batch, as much as a message's statements.
     The session still begins and commits a transaction for each batch on it.
     """
-    db.session.registry.set(Session(bind=db.engine.connect()))
+    # Flask-SQLAlchemy types its registry for its own Session subclass; a plain Session
+    # bound to one connection is all the group commit uses.
+    db.session.registry.set(Session(bind=db.engine.connect()))  # type: ignore[arg-type]
 
 
-def _own_connection_unsynced():
+def _own_connection_unsynced() -> None:
     """_own_connection(), its commits written to the WAL without waiting for the disk:
     the group commit syncs the WAL itself (checkpoint.wal_syncer), off the loop."""
     _own_connection()
@@ -128,7 +137,7 @@ def _own_connection_unsynced():
 
 
 @contextmanager
-def _batch(gate):
+def _batch(gate: Any) -> Iterator[None]:
     """Around a batch: no checkpoint while it is stored (checkpoint.Turns), and its
     events held until it is committed (events.held), then fanned out at once: the
     others in the conversation do not wait for the disk, its senders' acks do."""
@@ -136,7 +145,7 @@ def _batch(gate):
         yield
 
 
-def start(app, pipelined=False):
+def start(app: Flask, pipelined: bool = False) -> Any:
     """Run the group commit of chat messages, on SQLite only; returns it (or None).
 
     pipelined: sockets hand messages over without waiting (post_acked), as the served

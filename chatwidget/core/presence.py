@@ -25,7 +25,7 @@ def _local_sockets() -> dict[str, int]:
     return sockets
 
 
-def heartbeat() -> None:
+def do_heartbeat() -> None:
     """Record that this process is alive (its sockets count as connected).
 
     No row means a first beat, or that another process found this one stale (frozen,
@@ -47,24 +47,24 @@ def heartbeat() -> None:
         agent.disconnected_at = None
     db.session.commit()
     for agent in agents:  # routable again: pick up what waited meanwhile
-        routing.drain(_skills(agent))
+        routing.do_drain(_skills(agent))
 
 
 def _skills(agent: Agent) -> list[int]:
     return [q.id for q in agent.skills]
 
 
-def agent_connected(agent: Agent, sid: str) -> None:
+def do_agent_connected(agent: Agent, sid: str) -> None:
     """An agent socket connected on this process; it may now be routed to."""
-    heartbeat()
+    do_heartbeat()
     db.session.merge(AgentSocket(sid=sid, agent_id=agent.id, process_id=PROCESS_ID))
     agent.disconnected_at = None
     db.session.commit()
     _local_sockets()[sid] = agent.id
-    routing.drain(_skills(agent))
+    routing.do_drain(_skills(agent))
 
 
-def agent_disconnected(sid: str) -> None:
+def do_agent_disconnected(sid: str) -> None:
     """An agent socket went away; with none left, the grace period starts."""
     _local_sockets().pop(sid, None)
     agent_id = db.session.scalar(select(AgentSocket.agent_id).filter_by(sid=sid))
@@ -80,7 +80,7 @@ def _has_sockets(agent_id: int) -> bool:
     return bool(db.session.scalar(select(exists().where(AgentSocket.agent_id == agent_id))))
 
 
-def set_status(agent: Agent, status: object) -> None:
+def do_set_status(agent: Agent, status: object) -> None:
     """available, away or offline; becoming available picks up waiting conversations."""
     if not isinstance(status, str) or status not in STATUSES:
         raise InvalidInput(
@@ -90,7 +90,7 @@ def set_status(agent: Agent, status: object) -> None:
     publish(db.session, "agent.status", {"agentId": agent.id, "status": status})
     db.session.commit()
     if status == "available":
-        routing.drain(_skills(agent))
+        routing.do_drain(_skills(agent))
 
 
 def _drop_dead_processes() -> None:
@@ -113,9 +113,9 @@ def _drop_dead_processes() -> None:
     db.session.commit()
 
 
-def sweep() -> int:
+def do_sweep() -> int:
     """One scheduler pass: heartbeat, dead processes, agents past their grace period."""
-    heartbeat()
+    do_heartbeat()
     _drop_dead_processes()
     limit = utcnow() - timedelta(seconds=current_app.config["AGENT_GRACE_S"])
     gone = db.session.scalars(
@@ -126,7 +126,7 @@ def sweep() -> int:
         )
     ).all()
     for agent in gone:
-        handling.requeue_agent(agent)
+        handling.do_requeue_agent(agent)
         agent.status, agent.disconnected_at = "offline", None
         db.session.commit()
     return len(gone)

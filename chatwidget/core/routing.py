@@ -55,7 +55,7 @@ def publish_queue(queue_id: int) -> None:
     publish(db.session, "queue.changed", {"queueId": queue_id, "queue": queue_snapshot(queue_id)})
 
 
-def enqueue(conversation: Conversation) -> Agent | None:
+def do_enqueue(conversation: Conversation) -> Agent | None:
     """A new conversation enters its queue (handOff), then gets an agent if one is free."""
     if not compare_and_set(
         update(Conversation)
@@ -67,7 +67,7 @@ def enqueue(conversation: Conversation) -> Agent | None:
     return _handed_off(conversation)
 
 
-def requeue(
+def do_requeue(
     conversation: Conversation,
     agent_id: int,
     queue_id: int | None = None,
@@ -105,7 +105,7 @@ def _handed_off(
     messages.activity(conversation, "handOff", info={"queue": queue.name})
     publish_queue(conversation.queue_id)
     db.session.commit()
-    return route(conversation, exclude) if route_now else None
+    return do_route(conversation, exclude) if route_now else None
 
 
 def _front_of(queue_id: int) -> datetime:
@@ -119,12 +119,12 @@ def _front_of(queue_id: int) -> datetime:
     return min(oldest, now) - timedelta(milliseconds=1) if oldest else now
 
 
-def route(conversation: Conversation, exclude: int | None = None) -> Agent | None:
+def do_route(conversation: Conversation, exclude: int | None = None) -> Agent | None:
     """Give a waiting conversation an agent (not `exclude`), or say none is available."""
     for agent in capacity.candidates(conversation.queue_id):
         if agent.id == exclude:
             continue
-        if assign(conversation, agent):
+        if do_assign(conversation, agent):
             return agent
         db.session.refresh(conversation)
         if conversation.state != "waiting":
@@ -139,7 +139,7 @@ def route(conversation: Conversation, exclude: int | None = None) -> Agent | Non
     return None
 
 
-def assign(conversation: Conversation, agent: Agent, require_available: bool = True) -> bool:
+def do_assign(conversation: Conversation, agent: Agent, require_available: bool = True) -> bool:
     """Give a waiting conversation to agent, atomically; False if either changed meanwhile."""
     if not capacity.take_capacity(agent.id, require_available):
         db.session.rollback()
@@ -179,8 +179,8 @@ def join_agent(conversation: Conversation, agent: Agent) -> None:
     messages.activity(
         conversation, "participantJoined", info={"participant": messages.who(participant)}
     )
-    payload = conversation_view.info(conversation, "agent")
-    publish(db.session, "conversation.assigned", {"agentId": agent.id, "payload": payload})
+    view = conversation_view.view(conversation, "agent")  # as it is in this transaction
+    publish(db.session, "conversation.assigned", {"agentId": agent.id, "view": view})
 
 
 def leave_agent(conversation: Conversation, agent_id: int) -> None:
@@ -198,7 +198,7 @@ def leave_agent(conversation: Conversation, agent_id: int) -> None:
     participant.left_at = utcnow()
 
 
-def drain(queue_ids: Iterable[int], exclude: tuple[int, int] | None = None) -> None:
+def do_drain(queue_ids: Iterable[int], exclude: tuple[int, int] | None = None) -> None:
     """Assign waiting conversations of these queues while agents have room: the oldest
     waiting of all of them first, whichever queue it waits in.
 
@@ -228,7 +228,7 @@ def drain(queue_ids: Iterable[int], exclude: tuple[int, int] | None = None) -> N
         if not agents:  # nobody can take this queue's conversations: the others may
             open_queues.discard(waiting.queue_id)
             continue
-        if any(assign(waiting, a) for a in agents):
+        if any(do_assign(waiting, a) for a in agents):
             misses = 0
         else:
             # Every try lost a race: another process took this conversation or the

@@ -6,8 +6,9 @@ other events.
 """
 
 import hmac
+from collections.abc import Sequence
 from types import SimpleNamespace
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, select
 
@@ -40,7 +41,7 @@ class LiveConversation(NamedTuple):
     ref_id: str | None
     queue_id: int
     agent_id: int | None
-    agents: list  # ids of the agents in it, read with it (messages.agents_in)
+    agents: list[int]  # ids of the agents in it, read with it (messages.agents_in)
 
 
 _conversation = Conversation.__table__
@@ -95,16 +96,16 @@ _CONVERSATION_END = len(_CONVERSATION_COLUMNS)
 _SENDER_END = _CONVERSATION_END + len(_SENDER_COLUMNS)
 
 
-def _split(rows):
+def _split(rows: Sequence[Any]) -> tuple[LiveConversation, Sender | None]:
     """(LiveConversation, Sender or None) from the rows of a sender query."""
     row = rows[0]
     agents = [r[_SENDER_END] for r in rows if r[_SENDER_END] is not None]
-    conversation = LiveConversation(*row[:_CONVERSATION_END], agents)
+    conversation = LiveConversation._make((*row[:_CONVERSATION_END], agents))
     sender = row[_CONVERSATION_END:_SENDER_END]
-    return conversation, (Sender(*sender) if sender[0] is not None else None)
+    return conversation, (Sender._make(sender) if sender[0] is not None else None)
 
 
-def customer_sender(conversation_id, participant_id):
+def customer_sender(conversation_id: Any, participant_id: Any) -> tuple[LiveConversation, Sender]:
     """conversations.check_customer() in one query, for posting: (LiveConversation, Sender)."""
     rows = _CUSTOMER_SENDER.all(cid=str(conversation_id or ""))
     customer = None
@@ -117,7 +118,7 @@ def customer_sender(conversation_id, participant_id):
     return conversation, customer
 
 
-def agent_sender(agent_id, conversation_id):
+def agent_sender(agent_id: int | None, conversation_id: Any) -> tuple[LiveConversation, Sender]:
     """The agent's participant in a conversation assigned to it, for posting, in one query:
     (LiveConversation, Sender); the same refusals, in the same order, as the agent socket's
     other events (not signed in, no such conversation, not assigned to you, not in it)."""

@@ -31,7 +31,7 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
-def do_share(call_id: str, email: str) -> ShareLink:
+def share_link(call_id: str, email: str) -> ShareLink:
     """A signed link to the call's page, for email, valid SHARE_TTL_S (8 hours)."""
     call = get_call(call_id)
     ttl = current_app.config["SHARE_TTL_S"]

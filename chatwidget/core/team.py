@@ -166,7 +166,7 @@ def _close_sessions(agent_id: int, keep_token: str | None = None) -> None:
 def deactivate(agent: Agent) -> None:
     """The rest of a deactivation, once the flag is committed: sessions, sockets, chats."""
     console_sessions.do_close_all(agent.id)
-    handling.requeue_agent(agent)
+    handling.do_requeue_agent(agent)
     db.session.commit()
     sids = list(db.session.scalars(select(AgentSocket.sid).filter_by(agent_id=agent.id)))
     # The socket layer disconnects them once this commits: nothing is held while the

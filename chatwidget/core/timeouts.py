@@ -1,6 +1,6 @@
 """Time-outs: silent conversations end, long waits get the offline notice.
 
-Run by every process's scheduler; ending goes through handling.end's compare-and-set
+Run by every process's scheduler; ending goes through handling.do_end's compare-and-set
 and the notice through a conditional update, so two processes never act twice.
 """
 
@@ -23,7 +23,7 @@ OFFLINE_TEXT = (
 BATCH = 100
 
 
-def end_inactive() -> int:
+def do_end_inactive() -> int:
     """End conversations with no stored message for INACTIVITY_TIMEOUT_S; returns how many."""
     limit = utcnow() - timedelta(seconds=current_app.config["INACTIVITY_TIMEOUT_S"])
     silent = db.session.scalars(
@@ -39,14 +39,14 @@ def end_inactive() -> int:
     ended = 0
     for conversation in silent:
         try:
-            handling.end(conversation, "timeout")
+            handling.do_end(conversation, "timeout")
             ended += 1
         except CoreError:  # another process ended it, or it changed meanwhile
             db.session.rollback()
     return ended
 
 
-def notify_long_waits() -> int:
+def do_notify_long_waits() -> int:
     """Tell customers waiting over QUEUE_TIMEOUT_S that nobody is free; once each."""
     limit = utcnow() - timedelta(seconds=current_app.config["QUEUE_TIMEOUT_S"])
     waiting = db.session.scalars(

@@ -208,7 +208,7 @@ def _purge_copies(call_pks: list[int]) -> None:
         publish(db.session, "transcripts.deleted", {"conversationIds": sessions})
 
 
-@subscribe  # type: ignore[untyped-decorator]  # until core.events is annotated
+@subscribe
 def _delete_copies(name: str, payload: Any) -> None:
     if name != "transcripts.deleted":
         return

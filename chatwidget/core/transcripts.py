@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, render_template
 from sqlalchemy import select
 
-from chatwidget.core import mailer, message_wire, transcript_pdfs
+from chatwidget.core import customer_view, mailer, transcript_pdfs
 from chatwidget.core.errors import InvalidInput
 from chatwidget.core.transcript_access import customer_of, link_for
 from chatwidget.extensions import db
@@ -81,10 +81,10 @@ def _attachment_name(item: dict[str, Any]) -> str:
     return name
 
 
-def _line(message: Message, wire: dict[str, Any], local: Callable[[datetime], str]) -> Line | None:
+def _line(message: Message, local: Callable[[datetime], str]) -> Line | None:
     """One row of the transcript, or None for what a reader need not see."""
     at = local(message.created_at)
-    sender = wire.get("from") or {}
+    sender = message.sender or {}
     if message.type == "ChatMessage":
         return Line(
             kind="chat",
@@ -117,9 +117,8 @@ def build(conversation: Conversation) -> Transcript:
         select(Message).filter_by(conversation_pk=conversation.id).order_by(Message.seq)
     )
     for message in rows:
-        wire = message_wire.to_wire(message, conversation.conversation_id)
-        if message_wire.visible_to_customer(wire, customer_id):
-            line = _line(message, wire, local)
+        if customer_view.visible_to_customer(message.tag, message.to, message.sender, customer_id):
+            line = _line(message, local)
             if line:
                 lines.append(line)
     people = db.session.scalars(

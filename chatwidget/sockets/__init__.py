@@ -2,9 +2,11 @@
 
 
 def register(socketio):
-    """Register both namespaces and the bridge that fans events out to rooms."""
-    from chatwidget.sockets import agent, bridge, customer
+    """Register both namespaces, the bridge that fans events out to rooms and the
+    subscriber keeping agents' replies for the connectors."""
+    from chatwidget.sockets import agent, bridge, connector_delivery, customer
 
     socketio.on_namespace(customer.CustomerNamespace("/"))
     socketio.on_namespace(agent.AgentNamespace("/agent"))
     bridge.install()
+    connector_delivery.install()

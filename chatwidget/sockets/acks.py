@@ -1,21 +1,32 @@
-"""Acks of posted messages that may follow later: a socket reads its next event while
+"""Acks of sent messages that may follow later: a socket reads its next event while
 its message is stored by the group commit (chatwidget.core.posting)."""
 
-from chatwidget.core import posting
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+
+from chatwidget.core import sending
+from chatwidget.core.client_messages import Sent
 from chatwidget.core.posting import Later
 
 
-def post_acked(app, lookup, data, answer):
-    """posting.post(), answered with answer((wire, stored?)): that answer, or a Later when
-    the served process's group commit runs, so that the socket reads its next event while
-    this one is stored (an agent typing in ten conversations is not held up by each
+def post_acked(
+    app: Flask,
+    sender: sending.AsCustomer | sending.AsAgent,
+    data: dict[str, Any],
+    answer: Callable[[Sent], Any],
+) -> Any:
+    """sending.do_send_message(), answered with answer(Sent): that answer, or a Later
+    when the served process's group commit runs, so that the socket reads its next event
+    while this one is stored (an agent typing in ten conversations is not held up by each
     commit in turn); the acks still follow the order the messages were sent in.
 
     Callable outside an app context: a message handed to the group commit needs none
-    in the caller (the group's greenlet has its own); anything else is posted in one.
+    in the caller (the group's greenlet has its own); anything else is sent in one.
     """
-    result = posting.submit_later(app, lookup, data)
+    result = sending.send_later(app, sender, data)
     if result is None:
         with app.app_context():
-            return answer(posting.post(lookup, data))
+            return answer(sending.do_send_message(sender, data))
     return Later(result, answer)

@@ -1,10 +1,10 @@
 """Namespace `/agent`: the agent console and agent scripts (CONTRACT §5)."""
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import request
 from flask_socketio import emit, join_room
-from sqlalchemy import select
 
 from chatwidget.api.agent_auth import session_agent, session_token
 from chatwidget.core import (
@@ -15,15 +15,17 @@ from chatwidget.core import (
     handling,
     presence,
     routing,
-    senders,
+    sending,
 )
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.core.messages import who
 from chatwidget.extensions import db
-from chatwidget.models import Agent, Participant
+from chatwidget.models import Agent
+from chatwidget.schemas import live
 from chatwidget.schemas import sockets as schemas
 from chatwidget.sockets import acks, rooms
 from chatwidget.sockets.common import (
+    Ack,
     AckingNamespace,
     acked,
     app,
@@ -31,12 +33,13 @@ from chatwidget.sockets.common import (
     handler,
     load,
     ok,
+    sid,
     state,
 )
 from chatwidget.sockets.throttle import rate_limited
 
 
-def current_agent():
+def current_agent() -> Agent:
     """The agent of this socket, fresh from the database."""
     agent = db.session.get(Agent, state().get("agent_id"))
     if agent is None:
@@ -44,20 +47,7 @@ def current_agent():
     return agent
 
 
-def _participant(agent, conversation):
-    """This agent's participant in an assigned conversation, else Forbidden."""
-    handling.check_handler(agent, conversation)
-    participant = db.session.scalar(
-        select(Participant).filter_by(
-            conversation_pk=conversation.id, agent_id=agent.id, left_at=None
-        )
-    )
-    if participant is None:
-        raise Forbidden("you are not in this conversation")
-    return participant
-
-
-def _same_site():
+def _same_site() -> bool:
     """Whether a cookie-authenticated handshake comes from our own pages: a browser sends
     the session cookie with a WebSocket opened by any site, and names that site in Origin
     (no Origin: not a browser, which cannot hold the cookie of a console page)."""
@@ -70,8 +60,9 @@ class AgentNamespace(AckingNamespace):
 
     light_events = frozenset({"sendMessage"})
 
-    def on_connect(self, auth=None):
+    def on_connect(self, auth: Any = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
+        agent: Agent | None
         try:
             if token:
                 agent = agents.agent_from_token(token)
@@ -82,76 +73,76 @@ class AgentNamespace(AckingNamespace):
         if agent is None:
             raise ConnectionRefusedError("agent authentication required")
         state()["agent_id"] = agent.id
-        if not token:  # signing out tells this session's sockets (console.sign_out)
-            join_room(rooms.session_room(console_sessions.fingerprint(session_token())))
+        session = None if token else console_sessions.fingerprint(session_token())
+        if session:  # signing out tells this session's sockets (console.sign_out)
+            join_room(rooms.session_room(session))
         join_room(rooms.agent_room(agent.id))
         for queue in agent.skills:
             join_room(rooms.queue_room(queue.id))
         emit("queueUpdated", {"queues": [routing.queue_snapshot(q.id) for q in agent.skills]})
         # A reconnect (a reloaded console, within the grace period) gets its chats back.
         for conversation in handling.held_by(agent):
-            emit("conversationAssigned", conversation_view.info(conversation, "agent"))
-        presence.agent_connected(agent, request.sid)
+            emit(
+                "conversationAssigned",
+                live.conversation_info(conversation_view.view(conversation, "agent")),
+            )
+        presence.do_agent_connected(agent, sid())
 
-    def on_disconnect(self, *args):
+    def on_disconnect(self, *args: Any) -> None:
         if state().get("agent_id"):
-            presence.agent_disconnected(request.sid)
+            presence.do_agent_disconnected(sid())
         forget()
 
     @handler(schema=schemas.STATUS)
-    def on_setStatus(self, data):
+    def on_setStatus(self, data: dict[str, Any]) -> Ack:
         """available, away or offline."""
         agent = current_agent()
-        presence.set_status(agent, data["status"])
+        presence.do_set_status(agent, data["status"])
         return ok(agentStatus=agent.status)  # "status" is the ack's own ok/error
 
     @handler(schema=schemas.CONVERSATION)
-    def on_acceptConversation(self, data):
+    def on_acceptConversation(self, data: dict[str, Any]) -> Ack:
         """Pick a waiting conversation of one of the agent's queues."""
         agent = current_agent()
-        handling.accept(agent, conversations.get(data["conversationId"]))
+        handling.do_accept(agent, conversations.get(data["conversationId"]))
         return ok()
 
     @handler(schema=schemas.TRANSFER)
-    def on_transferConversation(self, data):
+    def on_transferConversation(self, data: dict[str, Any]) -> Ack:
         """To another queue (`queueId`) or straight to another agent (`agentId`)."""
         agent = current_agent()
         conversation = conversations.get(data["conversationId"])
         if data.get("agentId") is not None:
-            handling.transfer_to_agent(agent, conversation, data["agentId"])
+            handling.do_transfer_to_agent(agent, conversation, data["agentId"])
         elif data.get("queueId") is not None:
-            handling.transfer_to_queue(agent, conversation, data["queueId"])
+            handling.do_transfer_to_queue(agent, conversation, data["queueId"])
         else:
             raise InvalidInput("give queueId or agentId", errors={"queueId": ["missing"]})
         return ok()
 
     @rate_limited
     @handler
-    def on_sendMessage(self, data):
+    def on_sendMessage(self, data: dict[str, Any]) -> Any:
         """A ChatMessage (whispers allowed) or typing, from this agent."""
         data = load(schemas.send_message(data, app().config["MAX_MESSAGE_CHARS"]), data)
-        agent_id, conversation_id = state().get("agent_id"), data["conversationId"]
-        return acks.post_acked(
-            app(),
-            # current_agent(), get() and _participant() in one query
-            lambda: senders.agent_sender(agent_id, conversation_id),
-            data,
-            acked,
-        )
+        # current_agent(), get() and check_participant() in one query
+        agent = sending.AsAgent(state().get("agent_id"), data["conversationId"])
+        return acks.post_acked(app(), agent, data, acked)
 
     @handler(schema=schemas.CONVERSATION)
-    def on_endConversation(self, data):
+    def on_endConversation(self, data: dict[str, Any]) -> Ack:
         """The agent ends the conversation."""
         agent = current_agent()
         conversation = conversations.get(data["conversationId"])
-        participant = _participant(agent, conversation)
-        handling.end(conversation, "agent", by=who(participant))
+        participant = handling.check_participant(agent, conversation)
+        handling.do_end(conversation, "agent", by=who(participant))
         return ok()
 
     @handler(schema=schemas.INFO_REQUEST)
-    def on_conversationInfo(self, data):
+    def on_conversationInfo(self, data: dict[str, Any]) -> Ack:
         """A conversation with every message (whispers included) after `afterSeq`."""
         agent = current_agent()
         conversation = conversations.get(data["conversationId"])
         handling.check_reader(agent, conversation)
-        return ok(**conversation_view.info(conversation, "agent", after_seq=data["afterSeq"]))
+        view = conversation_view.view(conversation, "agent", after_seq=data["afterSeq"])
+        return ok(**live.conversation_info(view))

@@ -1,61 +1,78 @@
 """What both namespaces share: acks, error translation, per-socket state."""
 
 import logging
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from functools import wraps
+from typing import Any, cast
 
-from flask import current_app, has_app_context, request
+from flask import Flask, current_app, has_app_context, request
 from flask_socketio import Namespace
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError
 
+from chatwidget.core.client_messages import Sent
 from chatwidget.core.errors import CoreError, InvalidInput
 from chatwidget.extensions import db
-from chatwidget.schemas.sockets import describe
+from chatwidget.schemas.sockets import Reasons, describe
 from chatwidget.sockets.acks import Later
 from chatwidget.sockets.packet import TOO_DEEP
 
 log = logging.getLogger(__name__)
+# A socket event's answer: {"status": "ok", …} or {"status": "error", "message": …}.
+Ack = dict[str, Any]
+Handler = Callable[[Any, dict[str, Any]], Any]
 
 # Per-socket state of this process's own sockets. Nothing here is needed by another
 # process: a socket lives in one process, and everything shared is in the database.
-_state = {}
+_state: dict[tuple[str, str], dict[str, Any]] = {}
 # (namespace, sid) → the result of the socket's last message handed to the group commit
 # without waiting (a Later, sockets.acks), until another event of that socket waits for it.
-_storing = {}
+_storing: dict[tuple[str, Any], Any] = {}
 # ((namespace, sid), app) while a light event runs (see AckingNamespace.light_events).
-_light_event = ContextVar("chatwidget_light_event", default=None)
+_light_event: ContextVar[tuple[tuple[str, str], Flask] | None] = ContextVar(
+    "chatwidget_light_event", default=None
+)
 
 
-def state():
+def state() -> dict[str, Any]:
     """The current socket's state dict."""
     light = _light_event.get()
-    key = light[0] if light else (request.namespace, request.sid)
+    key = light[0] if light else _key()
     return _state.setdefault(key, {})
 
 
-def app():
+def app() -> Flask:
     """The Flask app of the current event (a light event runs outside its app context)."""
     light = _light_event.get()
-    return light[1] if light else current_app._get_current_object()
+    return light[1] if light else current_app._get_current_object()  # type: ignore[attr-defined]
 
 
-def forget():
+def sid() -> str:
+    """The current socket's id, which Flask-SocketIO sets on the request of its events."""
+    return str(request.sid)  # type: ignore[attr-defined]
+
+
+def _key() -> tuple[str, str]:
+    return str(request.namespace), sid()  # type: ignore[attr-defined]
+
+
+def forget() -> None:
     """Drop the current socket's state (on disconnect)."""
-    _state.pop((request.namespace, request.sid), None)
-    _storing.pop((request.namespace, request.sid), None)
+    _state.pop(_key(), None)
+    _storing.pop(_key(), None)
 
 
-def ok(**fields):
+def ok(**fields: Any) -> Ack:
     """A success ack."""
     return {"status": "ok", **fields}
 
 
-def error(message, **fields):
+def error(message: str, **fields: Any) -> Ack:
     """An error ack."""
     return {"status": "error", "message": message, **fields}
 
 
-def refused(exc):
+def refused(exc: CoreError) -> Ack:
     """The error ack of a CoreError, with the fields it names."""
     return error(exc.message, **({"errors": exc.errors} if exc.errors else {}))
 
@@ -72,9 +89,9 @@ class AckingNamespace(Namespace):
     never flask.request, the Flask session or the context-bound emit() and join_room().
     """
 
-    light_events = frozenset()
+    light_events: frozenset[str] = frozenset()
 
-    def trigger_event(self, event, *args):
+    def trigger_event(self, event: str, *args: Any) -> Any:
         if event == TOO_DEEP:  # a packet our Packet could not decode (packet.py)
             return error("the packet is nested too deeply")
         if not hasattr(self, "on_" + (event or "")):
@@ -92,7 +109,7 @@ class AckingNamespace(Namespace):
             storing.wait()
         return super().trigger_event(event, *args)
 
-    def _trigger_light(self, event, sid, *args):
+    def _trigger_light(self, event: str, sid: str, *args: Any) -> Any:
         environ = self.socketio.server.get_environ(sid, namespace=self.namespace)
         if not environ:  # as Flask-SocketIO: a client this process has no record of
             return "", 400
@@ -103,13 +120,12 @@ class AckingNamespace(Namespace):
             _light_event.reset(token)
 
 
-def acked(posted):
-    """The ack of a posted message: its id and seq."""
-    wire, _ = posted
-    return ok(id=wire["id"], seq=wire.get("seq"))
+def acked(sent: Sent) -> Ack:
+    """The ack of a sent message (a core.sending.Sent): its id and seq."""
+    return ok(id=sent.message_id, seq=sent.seq)
 
 
-def settle(later):
+def settle(later: Later) -> Ack:
     """The ack of a Later (sockets.acks) once its message is committed, as handler() would
     have answered had it waited."""
     try:
@@ -124,29 +140,29 @@ def settle(later):
     return later.answer(outcome)
 
 
-def load(schema, data, **options):
+def load(schema: Schema, data: Any, **options: Any) -> dict[str, Any]:
     """An event's payload as its schema (chatwidget.schemas.sockets) loads it (options:
     Schema.load's); an InvalidInput naming each bad field otherwise."""
     try:
         return schema.load(_object(data), **options)
     except ValidationError as exc:
-        raise InvalidInput(*describe(exc.messages)) from None
+        raise InvalidInput(*describe(cast(Mapping[object, Reasons], exc.messages))) from None
 
 
-def _rollback():
+def _rollback() -> None:
     """Roll back what a failed handler left in its session (a light event has none)."""
     if has_app_context():
         db.session.rollback()
 
 
-def handler(func=None, *, schema=None):
+def handler(func: Handler | None = None, *, schema: Schema | None = None) -> Any:
     """Wrap an event handler: dict payload required (loaded by schema if given, see
     load()), errors become error acks. `@handler` or `@handler(schema=…)`."""
     if func is None:
         return lambda func: handler(func, schema=schema)
 
     @wraps(func)
-    def wrapper(self, data=None, *args):
+    def wrapper(self: Any, data: Any = None, *args: Any) -> Any:
         try:
             return func(self, load(schema, data) if schema else _object(data))
         except CoreError as exc:
@@ -160,7 +176,7 @@ def handler(func=None, *, schema=None):
     return wrapper
 
 
-def _object(data):
+def _object(data: Any) -> dict[str, Any]:
     """data, if a JSON object (a handler that loads its payload itself)."""
     if not isinstance(data, dict):
         raise InvalidInput(

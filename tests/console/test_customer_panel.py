@@ -14,7 +14,7 @@ def panel(client, conversation_id):
 
 def _ended(app, conversation_id):
     with app.app_context():
-        handling.end(conversations.get(conversation_id), "customer")
+        handling.do_end(conversations.get(conversation_id), "customer")
 
 
 def test_the_customer_their_page_and_rating(app, client):

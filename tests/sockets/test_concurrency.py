@@ -53,8 +53,8 @@ def _post_many(conversation_id, participant_id, count, tag):
     acks = []
     for n in range(count):
         conversation = conversations.get(conversation_id)
-        wire, _ = client_messages.do_post(conversation, customer, {"text": "%s-%d" % (tag, n)})
-        acks.append((wire["id"], wire["seq"]))
+        sent = client_messages.do_post(conversation, customer, {"text": "%s-%d" % (tag, n)})
+        acks.append((sent.message_id, sent.seq))
     return acks
 
 
@@ -88,8 +88,8 @@ def test_one_client_id_sent_at_once_from_many_sockets_is_stored_once(app):
     def post():
         customer = db.session.scalar(select(Participant).filter_by(participant_id=pid))
         conversation = conversations.get(cid)
-        wire, _ = client_messages.do_post(conversation, customer, {"text": "x", "id": message_id})
-        return wire["id"], wire["seq"]
+        sent = client_messages.do_post(conversation, customer, {"text": "x", "id": message_id})
+        return sent.message_id, sent.seq
 
     results = _in_threads(app, post, [()] * 6)
     assert set(results) == {(message_id, 1)}
@@ -105,13 +105,13 @@ def _routing_setup(app, agent_count=3, max_chats=2, waiting=12):
             agent = agents.create_agent(
                 "a%d@example.com" % n, "Agent %d" % n, "password %d" % n, ["general"], max_chats
             )
-            presence.agent_connected(agent, "sid-%d" % n)
-            presence.set_status(agent, "away")
+            presence.do_agent_connected(agent, "sid-%d" % n)
+            presence.do_set_status(agent, "away")
             agent_ids.append(agent.id)
         conversation_ids = []
         for n in range(waiting):
             conversation, _ = conversations.do_init({"channel": "web", "refId": "c%d" % n})
-            routing.enqueue(conversation)
+            routing.do_enqueue(conversation)
             conversation_ids.append(conversation.conversation_id)
         db.session.execute(update(Agent).values(status="available"))
         db.session.commit()
@@ -148,12 +148,12 @@ def test_concurrent_drains_and_assigns_never_overfill_an_agent_or_share_a_conver
     agent_ids, conversation_ids, queue_id = _routing_setup(app)
 
     def drain():
-        routing.drain([queue_id])
+        routing.do_drain([queue_id])
 
     def assign(conversation_id, agent_id):
         conversation = conversations.get(conversation_id)
         if conversation.state == "waiting":
-            routing.assign(conversation, db.session.get(Agent, agent_id))
+            routing.do_assign(conversation, db.session.get(Agent, agent_id))
 
     # Single assigns (an agent accepting) race the drains for the oldest conversations.
     # Each drain keeps going after losing a race, so the capacity ends up used in full.
@@ -168,7 +168,7 @@ def test_concurrent_drains_and_assigns_never_overfill_an_agent_or_share_a_conver
 def test_concurrent_ends_free_capacity_without_overfilling(app):
     agent_ids, conversation_ids, queue_id = _routing_setup(app)
     with app.app_context():
-        routing.drain([queue_id])
+        routing.do_drain([queue_id])
     states, _ = _check_invariants(app)
     assert states == {"assigned": 6, "waiting": 6}
     with app.app_context():
@@ -177,10 +177,10 @@ def test_concurrent_ends_free_capacity_without_overfilling(app):
         )
 
     def finish(conversation_id):
-        handling.end(conversations.get(conversation_id), "agent")
+        handling.do_end(conversations.get(conversation_id), "agent")
 
     def drain():
-        routing.drain([queue_id])
+        routing.do_drain([queue_id])
 
     jobs = [(finish, (c,)) for c in assigned] + [(drain, ())] * 4
     _in_threads(app, lambda f, a: f(*a), jobs)
@@ -202,7 +202,7 @@ def test_a_drain_that_loses_the_oldest_conversation_goes_on_with_the_next(app):
     def steal():
         with app.app_context():
             conversation = conversations.get(oldest)
-            assert routing.assign(conversation, db.session.get(Agent, agent_ids[1]))
+            assert routing.do_assign(conversation, db.session.get(Agent, agent_ids[1]))
             db.session.remove()
 
     def before(conn, cursor, statement, parameters, context, executemany):
@@ -216,7 +216,7 @@ def test_a_drain_that_loses_the_oldest_conversation_goes_on_with_the_next(app):
         engine = db.engine
         event.listen(engine, "before_cursor_execute", before)
         try:
-            routing.drain([queue_id])
+            routing.do_drain([queue_id])
         finally:
             event.remove(engine, "before_cursor_execute", before)
     assert fired

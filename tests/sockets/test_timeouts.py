@@ -73,7 +73,7 @@ def test_two_schedulers_at_once_end_a_conversation_once(timeout_app):
     def sweep():
         with app.app_context():
             barrier.wait()
-            timeouts.end_inactive()
+            timeouts.do_end_inactive()
 
     threads = [threading.Thread(target=sweep) for _ in range(2)]
     for thread in threads:

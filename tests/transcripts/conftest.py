@@ -147,7 +147,7 @@ def chat(app, end=True, **customer):
     assert all(ack["status"] == "ok" for ack in acks), acks
     if end:
         with app.app_context():
-            handling.end(conversations.get(conversation_id), "customer")
+            handling.do_end(conversations.get(conversation_id), "customer")
     client.disconnect()
     agent.disconnect("/agent")
     return conversation_id, participant_id, token

@@ -18,7 +18,7 @@ def ended(app, **body):
     """An init'ed conversation ended by the customer: (conversationId, participant id)."""
     conversation_id, participant_id = init(app, **body)
     with app.app_context():
-        handling.end(conversations.get(conversation_id), "customer")
+        handling.do_end(conversations.get(conversation_id), "customer")
     return conversation_id, participant_id
 
 

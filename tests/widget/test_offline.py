@@ -49,7 +49,7 @@ def test_an_offline_message_is_never_ended_for_inactivity(sqlite_app):
         long_ago = utcnow() - timedelta(days=3)
         db.session.execute(update(Conversation).values(last_message_at=long_ago))
         db.session.commit()
-        assert timeouts.end_inactive() == 0
+        assert timeouts.do_end_inactive() == 0
     assert state_of(sqlite_app, conversation_id)[0] == "offline"
 
 

@@ -1,0 +1,54 @@
+"""Sending a message to a live conversation: the one verb every protocol calls.
+
+A customer socket, an agent socket, a connector and (next) the chats REST API all name
+the sender with plain values (AsCustomer, AsAgent) and get a Sent back. The message is
+checked and stored by client_messages, with others in one transaction when the group
+commit runs (posting), and published for after the commit: the socket bridge
+(chatwidget.sockets.bridge) picks its rooms, and connector_outbox writes the outbox row
+of an agent's reply to an SMS, FB or Twitter customer in the same transaction.
+"""
+
+from typing import Any, NamedTuple
+
+from flask import Flask
+
+from chatwidget.core import posting, senders
+from chatwidget.core.client_messages import Sent
+
+
+class AsCustomer(NamedTuple):
+    """The customer of a conversation, proven by its participant id (its secret)."""
+
+    conversation_id: str
+    participant_id: str
+
+    def lookup(self) -> tuple[senders.LiveConversation, senders.Sender]:
+        """The conversation and the sender, or Forbidden (senders.customer_sender)."""
+        return senders.customer_sender(self.conversation_id, self.participant_id)
+
+
+class AsAgent(NamedTuple):
+    """A signed-in agent, in a conversation assigned to it."""
+
+    agent_id: int | None  # the socket's, None when not signed in (refused)
+    conversation_id: str
+
+    def lookup(self) -> tuple[senders.LiveConversation, senders.Sender]:
+        """The conversation and the sender, or Forbidden/NotFound (senders.agent_sender)."""
+        return senders.agent_sender(self.agent_id, self.conversation_id)
+
+
+def do_send_message(sender: AsCustomer | AsAgent, data: dict[str, Any]) -> Sent:
+    """Check, store and commit a ChatMessage (or relay typing) from sender; published
+    once committed. data: the sendMessage fields (type, id, text, to, tag, refId,
+    attachments, activityType) as the adapter's schema loaded them. Raises CoreError
+    (Forbidden, NotFound, InvalidInput, InvalidState) before anything is stored."""
+    return posting.post(sender.lookup, data)
+
+
+def send_later(app: Flask, sender: AsCustomer | AsAgent, data: dict[str, Any]) -> Any:
+    """do_send_message() handed to the served process's group commit without waiting:
+    an AsyncResult set to its Sent (or the CoreError refusing it) once committed; None
+    when the process does not post that way (then call do_send_message()). Callable
+    outside an app context."""
+    return posting.submit_later(app, sender.lookup, data)
