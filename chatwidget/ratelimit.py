@@ -3,14 +3,18 @@
 import base64
 
 import flask_limiter
-from flask import current_app, request
+from flask import Response, current_app, request
 from itsdangerous import BadSignature
 
 from chatwidget import patches, tokens
 from chatwidget.patches import limiter
 
+# Where note_own_retry_after keeps a view's Retry-After on the response (an attribute
+# Flask's Response does not declare, so it is set by name).
+_OWN_RETRY_AFTER = "own_retry_after"
 
-def _bearer_subject(value):
+
+def _bearer_subject(value: str) -> str | None:
     """The API user id inside a bearer token, checked for signature only."""
     try:
         return "api:%s" % tokens.load(current_app.config["SECRET_KEY"], value)["u"]
@@ -18,7 +22,7 @@ def _bearer_subject(value):
         return None
 
 
-def _basic_subject(value):
+def _basic_subject(value: str) -> str | None:
     try:
         user = base64.b64decode(value).decode().split(":", 1)[0]
     except ValueError:
@@ -26,7 +30,7 @@ def _basic_subject(value):
     return "basic:%s" % user
 
 
-def rate_limit_key():
+def rate_limit_key() -> str:
     """Key each request by the API user (or agent) it claims, else by address.
 
     The token is only signature-checked here, not looked up: the limiter runs before
@@ -42,7 +46,7 @@ def rate_limit_key():
     return subject or "addr:%s" % (request.remote_addr or "-")
 
 
-def new_limiter():
+def new_limiter() -> flask_limiter.Limiter:
     """A rate limiter for one app (RATE_LIMIT per API user, agent or address), the limiter
     patch's while it is in force (chatwidget.patches.limiter), Flask-Limiter's otherwise.
 
@@ -53,20 +57,20 @@ def new_limiter():
     return cls(key_func=rate_limit_key, headers_enabled=True)
 
 
-def memory_storage_uri():
+def memory_storage_uri() -> str:
     """The storage of a process counting alone (no Redis): limits' own in-process one, or
     the limiter patch's."""
     return limiter.MemoryStorage.URI if patches.enabled("limiter") else "memory://"
 
 
-def note_own_retry_after(response):
+def note_own_retry_after(response: Response) -> Response:
     """after_request, before Flask-Limiter's: keep the Retry-After a view set itself (a 503
     of a full transcript pool), which Flask-Limiter's hook overwrites."""
-    response.own_retry_after = response.headers.get("Retry-After")
+    setattr(response, _OWN_RETRY_AFTER, response.headers.get("Retry-After"))
     return response
 
 
-def retry_after_on_429_only(response):
+def retry_after_on_429_only(response: Response) -> Response:
     """after_request, after Flask-Limiter's: Retry-After on 429s only (CONTRACT §1).
 
     With headers enabled it sets Retry-After (the seconds to the window's end) on every
@@ -74,7 +78,7 @@ def retry_after_on_429_only(response):
     the X-RateLimit-* headers stay too: they tell a client how much allowance is left.
     """
     if response.status_code != 429:
-        own = getattr(response, "own_retry_after", None)
+        own = getattr(response, _OWN_RETRY_AFTER, None)
         if own:
             response.headers["Retry-After"] = own
         else:

@@ -9,7 +9,10 @@ from chatwidget.patches.websocket import FastUpgrade
 class AppWebSocketHandler(WebSocketHandler):
     """pywsgi's WebSocket handler whose access log names the client the app saw."""
 
-    def format_request(self):
+    # pywsgi's: the peer's socket address, (host, port, …) or a Unix socket's path
+    client_address: tuple[str | int, ...] | str
+
+    def format_request(self) -> str:
         """pywsgi's access log line, with the REMOTE_ADDR the app left in the environ:
         behind PROXY_HOPS proxies, ProxyFix's client address instead of the proxy's."""
         seen = self.environ.get("REMOTE_ADDR") if self.environ else None
@@ -27,7 +30,7 @@ class QuietWebSocketHandler(WebSocketHandler):
     """WebSocketHandler without its access log line (it logs even when the server's log
     is None)."""
 
-    def log_request(self):
+    def log_request(self) -> None:
         pass
 
 
@@ -43,7 +46,7 @@ class QuietFastWebSocketHandler(FastUpgrade, QuietAppWebSocketHandler):
     """FastWebSocketHandler without its access log line."""
 
 
-def handler_class(access_log=True):
+def handler_class(access_log: bool = True) -> type[WebSocketHandler]:
     """The pywsgi handler class to serve the app with: FastWebSocket connections while the
     websocket patch is in force, gevent-websocket's own otherwise."""
     if patches.enabled("websocket"):

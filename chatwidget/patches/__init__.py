@@ -31,7 +31,7 @@ class PatchVersionError(RuntimeError):
     """A patched library is installed at another version than its patch was written for."""
 
 
-def _disabled(value):
+def _disabled(value: str | None) -> frozenset[str]:
     names = {name.strip() for name in (value or "").split(",") if name.strip()}
     return frozenset(VERSIONS) if "all" in names else frozenset(names)
 
@@ -39,12 +39,12 @@ def _disabled(value):
 DISABLED = _disabled(os.environ.get(OFF_ENV))
 
 
-def enabled(name):
+def enabled(name: str) -> bool:
     """Whether the patch `name` is in force (not named in CHATWIDGET_PATCHES_OFF)."""
     return name not in DISABLED
 
 
-def installed_version(distribution):
+def installed_version(distribution: str) -> str | None:
     """The installed version of a distribution, or None when it is not installed."""
     try:
         return metadata.version(distribution)
@@ -52,10 +52,10 @@ def installed_version(distribution):
         return None
 
 
-def mismatches():
+def mismatches() -> list[tuple[str, str, str | None, str]]:
     """[(patch, distribution, installed, written for)] for every patch in force whose
     library is not at the version the patch was written for."""
-    found = []
+    found: list[tuple[str, str, str | None, str]] = []
     for patch, wanted in VERSIONS.items():
         if not enabled(patch):
             continue
@@ -66,7 +66,7 @@ def mismatches():
     return found
 
 
-def check_versions():
+def check_versions() -> None:
     """Refuse to start (PatchVersionError) when a patched library is at another version."""
     found = mismatches()
     if found:

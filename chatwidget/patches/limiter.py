@@ -10,11 +10,17 @@ storage (chatwidget.ratelimit).
 """
 
 import time
+from typing import Literal, cast
 
 import flask_limiter
 import limits.storage
-from flask import current_app, request
-from flask_limiter import ExemptionScope, RateLimitExceeded, RequestLimit
+from flask import Flask, current_app, request
+from flask_limiter import ApplicationLimit, ExemptionScope, RateLimitExceeded, RequestLimit
+from flask_limiter._limits import RuntimeLimit
+
+# The application limits that apply to an endpoint, each with the scope it is counted
+# under; False when the limiter's configuration is not one this class resolves.
+EndpointLimits = tuple[tuple[RuntimeLimit, str], ...] | Literal[False]
 
 
 class Limiter(flask_limiter.Limiter):
@@ -35,12 +41,14 @@ class Limiter(flask_limiter.Limiter):
     its first request.
     """
 
-    def init_app(self, app):
-        self._per_endpoint = {}
+    def init_app(self, app: Flask) -> None:
+        self._per_endpoint: dict[str | None, EndpointLimits] = {}
         super().init_app(app)
 
-    def _check_request_limit(self, callable_name=None, in_middleware=True):
-        limits = None
+    def _check_request_limit(
+        self, callable_name: str | None = None, in_middleware: bool = True
+    ) -> None:
+        limits: EndpointLimits | None = None
         if in_middleware and not callable_name and self.enabled:
             endpoint = request.endpoint
             limits = self._per_endpoint.get(endpoint)
@@ -55,7 +63,8 @@ class Limiter(flask_limiter.Limiter):
         checked = []
         for limit, scope in limits:
             args = [self._key_prefix, key, scope] if self._key_prefix else [key, scope]
-            allowed = self.limiter.hit(limit.limit, *args, cost=limit.cost)
+            # _plain() let no callable cost through
+            allowed = self.limiter.hit(limit.limit, *args, cost=cast(int, limit.cost))
             checked.append(RequestLimit(self, limit.limit, args, not allowed, True))
             if not allowed:
                 context.view_rate_limits = checked
@@ -67,7 +76,7 @@ class Limiter(flask_limiter.Limiter):
         context.view_rate_limits = checked
         context.view_rate_limit = checked[0]
 
-    def _application_limits_for(self, endpoint):
+    def _application_limits_for(self, endpoint: str | None) -> EndpointLimits:
         """[(RuntimeLimit, scope)] for endpoint, smallest window first; False if not plain."""
         manager = self.limit_manager
         try:
@@ -96,7 +105,7 @@ class Limiter(flask_limiter.Limiter):
         return tuple((limit, limit.scope_for(endpoint, None)) for limit in limits)
 
 
-def _plain(group):
+def _plain(group: ApplicationLimit) -> bool:
     """An ApplicationLimit given as a fixed string, with nothing decided per request."""
     return isinstance(group.limit_provider, str) and not (
         group.exempt_when
@@ -124,12 +133,15 @@ class MemoryStorage(limits.storage.MemoryStorage):
     URI = "chatwidget-memory://"
     SWEEP_S = 1.0
 
-    def __init__(self, uri=None, wrap_exceptions=False, **options):
+    def __init__(
+        self, uri: str | None = None, wrap_exceptions: bool = False, **options: str
+    ) -> None:
         self._next_sweep = 0.0
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
 
-    def _MemoryStorage__schedule_expiry(self):  # limits calls it on every hit
+    def _MemoryStorage__schedule_expiry(self) -> None:  # limits calls it on every hit
         now = time.monotonic()
         if now >= self._next_sweep:
             self._next_sweep = now + self.SWEEP_S
-            self._MemoryStorage__expire_events()
+            # name-mangled, so invisible to the type checker by this name
+            self._MemoryStorage__expire_events()  # type: ignore[attr-defined]

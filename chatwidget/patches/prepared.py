@@ -26,25 +26,43 @@ session for it each time (a batch of messages runs a dozen statements in one tra
 Only for statements whose result columns need no conversion (integers, strings).
 """
 
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from functools import partial
+from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import exc, types
+from sqlalchemy import Connection, Delete, Dialect, Insert, Result, Select, Update, exc, types
+from sqlalchemy.engine.interfaces import DBAPIConnection
 
 from chatwidget import patches
 from chatwidget.extensions import db
 
 ENABLED = patches.enabled("prepared")
 
-_pinned = ContextVar("chatwidget_pinned_connection", default=None)
+_pinned: ContextVar[Connection | None] = ContextVar("chatwidget_pinned_connection", default=None)
+
+# A Core statement a Prepared runs (an insert or update may return rows).
+Statement = Select[*tuple[Any, ...]] | Insert | Update | Delete
+# A row as a DBAPI cursor gives it: the values of a database row, whatever their types.
+Row = tuple[Any, ...]
+Processor = Callable[[Any], Any]  # a dialect's conversion of a bound value
+T = TypeVar("T")
+
+
+class _Cursor(Protocol):
+    """What a Prepared reads its rows from: a DBAPI cursor, or _Rows."""
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> Sequence[Any]: ...
 
 
 _SAMPLE = datetime(2001, 2, 3, 4, 5, 6, 7)
 
 
-def _bind_processor(bind_type, dialect):
+def _bind_processor(bind_type: types.TypeEngine[Any], dialect: Dialect) -> Processor | None:
     """The dialect's processor for a bound value of bind_type; for a datetime stored as
     the text datetime.isoformat gives (SQLite's default format), that text from C
     instead of the dialect's %-format of a dict of its fields (each message binds one)."""
@@ -58,17 +76,18 @@ def _bind_processor(bind_type, dialect):
     return process
 
 
-def _iso_datetime(general, value):
+def _iso_datetime(general: Processor, value: Any) -> Any:
     if type(value) is datetime and value.tzinfo is None:
         return value.isoformat(" ", "microseconds")
     return general(value)  # None, dates, aware datetimes: as the dialect does
 
 
 class _Compiled:
-    def __init__(self, statement, dialect):
+    def __init__(self, statement: Statement, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
-        processors, literals = {}, {}
+        processors: dict[str, Processor | None] = {}
+        literals: dict[str, Any] = {}
         for bind, name in compiled.bind_names.items():
             process = _bind_processor(bind.type, dialect)
             if bind.required:
@@ -79,9 +98,9 @@ class _Compiled:
         self.literals = literals
         # (name, processor or None) for each bound value the caller gives, in order
         self.given = list(processors.items())
-        self.positions = list(compiled.positiontup) if dialect.positional else None
+        self.positions = list(compiled.positiontup or ()) if dialect.positional else None
 
-    def parameters(self, values):
+    def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
         params = dict(self.literals)
         try:
             for name, process in self.given:
@@ -97,7 +116,7 @@ class _Compiled:
 
 
 @contextmanager
-def pinned():
+def pinned() -> Iterator[None]:
     """Run the Prepared statements of the block on the session's current connection,
     looked up once. The block must not commit or roll back the session."""
     if not ENABLED:
@@ -110,7 +129,7 @@ def pinned():
         _pinned.reset(token)
 
 
-def _connection():
+def _connection() -> Connection:
     connection = _pinned.get()
     if connection is None or connection.closed:
         return db.session.connection()
@@ -120,38 +139,39 @@ def _connection():
 class _Rows:
     """A Session's result read as a DBAPI cursor is: plain tuples."""
 
-    def __init__(self, result):
+    def __init__(self, result: Result[*tuple[Any, ...]]) -> None:
         self.result = result
 
-    def fetchone(self):
+    def fetchone(self) -> Row | None:
         row = self.result.first()
         return tuple(row) if row is not None else None
 
-    def fetchall(self):
+    def fetchall(self) -> list[Row]:
         return [tuple(row) for row in self.result]
 
 
 class Prepared:
     """A Core statement to run many times with different bound values."""
 
-    def __init__(self, statement):
+    def __init__(self, statement: Statement) -> None:
         self.statement = statement
-        self._by_dialect = {}
+        self._by_dialect: dict[str, _Compiled] = {}
 
-    def _compiled(self, dialect):
+    def _compiled(self, dialect: Dialect) -> _Compiled:
         compiled = self._by_dialect.get(dialect.name)
         if compiled is None:
             compiled = self._by_dialect[dialect.name] = _Compiled(self.statement, dialect)
         return compiled
 
-    def _run(self, values, fetch):
+    def _run(self, values: Mapping[str, Any], fetch: Callable[[_Cursor], T]) -> T:
         if not ENABLED:  # SQLAlchemy's own path
             return fetch(_Rows(db.session.execute(self.statement, values)))
         connection = _connection()
         dialect = connection.dialect
         compiled = self._compiled(dialect)
         params = compiled.parameters(values)
-        dbapi_connection = connection.connection.dbapi_connection
+        # Connection.connection revalidates the connection, so its DBAPI one is there
+        dbapi_connection = cast(DBAPIConnection, connection.connection.dbapi_connection)
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(compiled.sql, params)
@@ -165,19 +185,19 @@ class Prepared:
         finally:
             cursor.close()
 
-    def first(self, **values):
+    def first(self, **values: Any) -> Row | None:
         """The first row (a tuple), or None."""
         return self._run(values, lambda cursor: cursor.fetchone())
 
-    def scalar(self, **values):
+    def scalar(self, **values: Any) -> Any:
         """The first column of the first row, or None."""
         row = self.first(**values)
         return row[0] if row is not None else None
 
-    def all(self, **values):
+    def all(self, **values: Any) -> Sequence[Row]:
         """Every row (tuples)."""
         return self._run(values, lambda cursor: cursor.fetchall())
 
-    def scalars(self, **values):
+    def scalars(self, **values: Any) -> list[Any]:
         """The first column of every row."""
         return self._run(values, lambda cursor: [row[0] for row in cursor.fetchall()])

@@ -12,12 +12,18 @@ them. Here the view gets the documentation its wrapper would have carried, and s
 itself.
 """
 
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-def documenting(decorator):
+View = TypeVar("View", bound=Callable[..., Any])  # a view function
+
+
+def documenting(decorator: Callable[[View], View]) -> Callable[[View], View]:
     """decorator's documentation put on the function itself, without its wrapper."""
 
-    def document(func):
-        func._apidoc = decorator(func)._apidoc
+    def document(func: View) -> View:
+        # flask-smorest's private attribute, which no function type declares
+        func._apidoc = decorator(func)._apidoc  # type: ignore[attr-defined]
         return func
 
     return document

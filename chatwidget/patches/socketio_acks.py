@@ -18,7 +18,9 @@ handler waits for its message's commit and returns the ack itself.
 """
 
 import logging
+from typing import Any
 
+import flask_socketio
 import socketio
 from socketio import packet
 
@@ -31,7 +33,15 @@ log = logging.getLogger(__name__)
 class Server(socketio.Server):
     """socketio.Server answering a Later's ack once it is settled."""
 
-    def _handle_event_internal(self, server, sid, eio_sid, data, namespace, id):
+    def _handle_event_internal(
+        self,
+        server: socketio.Server,
+        sid: str,
+        eio_sid: str,
+        data: list[Any],
+        namespace: str,
+        id: int | None,
+    ) -> None:
         answer = server._trigger_event(data[0], namespace, sid, *data[1:])
         if isinstance(answer, Later):
             if id is not None:
@@ -40,7 +50,8 @@ class Server(socketio.Server):
         if answer != self.not_handled and id is not None:
             self._ack(eio_sid, namespace, id, answer)
 
-    def _ack(self, eio_sid, namespace, id, answer):
+    def _ack(self, eio_sid: str, namespace: str, id: int, answer: Any) -> None:
+        data: list[Any]
         if answer is None:
             data = []
         elif isinstance(answer, tuple):
@@ -51,14 +62,14 @@ class Server(socketio.Server):
             eio_sid, self.packet_class(packet.ACK, namespace=namespace, id=id, data=data)
         )
 
-    def _ack_later(self, eio_sid, namespace, id, later):
+    def _ack_later(self, eio_sid: str, namespace: str, id: int, later: Later) -> None:
         try:
             self._ack(eio_sid, namespace, id, settle(later))
         except Exception:  # a hub callback: log it, never raise into the hub
             log.exception("acking a message failed")
 
 
-def install(socketio_ext):
+def install(socketio_ext: flask_socketio.SocketIO) -> None:
     """Make the Flask-SocketIO extension's server one of these (it builds a plain
     socketio.Server itself, with the options it was given)."""
     socketio_ext.server.__class__ = Server

@@ -32,12 +32,13 @@ import os
 import gevent
 import gevent.socket
 from geventwebsocket.exceptions import ProtocolError, WebSocketError
+from geventwebsocket.handler import WebSocketHandler
 from geventwebsocket.websocket import Header, WebSocket
 
 log = logging.getLogger(__name__)
 
 
-def unmask(payload, mask):
+def unmask(payload: bytes, mask: bytes) -> bytes:
     """payload XOR its 4-byte mask repeated (RFC 6455 §5.3), in C."""
     size = len(payload)
     key = (mask * (size // 4 + 1))[:size]
@@ -50,11 +51,11 @@ class FastWebSocket(WebSocket):
 
     __slots__ = ()  # the stock layout: an upgraded socket's class is swapped in place
 
-    def validate_utf8(self, payload):
+    def validate_utf8(self, payload: bytes) -> None:
         """Nothing: read_message() decodes the whole message strictly (_decode_bytes),
         which refuses invalid UTF-8 with the same UnicodeError, and the socket closes."""
 
-    def read_frame(self):
+    def read_frame(self) -> tuple[Header, bytes]:
         """One frame's header and unmasked payload."""
         header = Header.decode_header(self.stream)
         if header.flags:
@@ -87,17 +88,17 @@ class Outbox:
 
     __slots__ = ("sock", "raw", "pending", "busy", "drainer", "dead")
 
-    def __init__(self, sock):
+    def __init__(self, sock: gevent.socket.socket) -> None:
         self.sock = sock
         # os.write on the descriptor never blocks (gevent keeps it non-blocking); only
         # for plain TCP sockets: a TLS socket is written through its own sendall.
         self.raw = sock.fileno() if type(sock) is gevent.socket.socket else None
-        self.pending = []
+        self.pending: list[bytes] = []
         self.busy = False  # waiting for a flush, or being drained
-        self.drainer = None
-        self.dead = None
+        self.drainer: gevent.Greenlet | None = None
+        self.dead: OSError | None = None
 
-    def __call__(self, data):
+    def __call__(self, data: bytes) -> None:
         if self.dead is not None:
             raise OSError(self.dead.errno, "the connection is gone")
         self.pending.append(data)
@@ -105,7 +106,7 @@ class Outbox:
             self.busy = True
             _schedule(self)
 
-    def flush(self):
+    def flush(self) -> None:
         """Send what is buffered without blocking (a hub callback)."""
         if self.dead is not None or not self.pending:
             self.busy = False
@@ -126,7 +127,7 @@ class Outbox:
         else:
             self.drainer = gevent.spawn(self._drain, memoryview(data)[sent:])
 
-    def _drain(self, rest):
+    def _drain(self, rest: bytes | memoryview) -> None:
         try:
             while True:
                 self.sock.sendall(rest)
@@ -140,7 +141,7 @@ class Outbox:
         finally:
             self.busy, self.drainer = False, None
 
-    def finish(self):
+    def finish(self) -> None:
         """Send everything still buffered, blocking this greenlet: the connection is
         about to be closed (its close frame is among it)."""
         if self.drainer is not None:
@@ -155,16 +156,16 @@ class Outbox:
         self.dead = self.dead or OSError(errno.EPIPE, "closed")
 
 
-_dirty = []  # Outboxes waiting for the next flush, in the order they were written to
+_dirty: list[Outbox] = []  # Outboxes waiting for the next flush, in the order they were written to
 
 
-def _schedule(outbox):
+def _schedule(outbox: Outbox) -> None:
     if not _dirty:
         gevent.get_hub().loop.run_callback(_flush_all)
     _dirty.append(outbox)
 
 
-def _flush_all():
+def _flush_all() -> None:
     dirty = _dirty[:]
     del _dirty[:]
     for outbox in dirty:
@@ -175,11 +176,12 @@ def _flush_all():
             outbox.busy = False
 
 
-class FastUpgrade:
+class FastUpgrade(WebSocketHandler):
     """A mixin for pywsgi's WebSocketHandler: its upgraded connections get a FastWebSocket
-    writing through an Outbox."""
+    writing through an Outbox. (A subclass of it only for the attributes it reads: mixed
+    in first, it comes before the handler it is mixed into, as a plain mixin would.)"""
 
-    def run_websocket(self):
+    def run_websocket(self) -> None:
         websocket = self.websocket  # run_application() calls this only once it is set
         if type(websocket) is WebSocket:  # the layout FastWebSocket shares, nothing else
             websocket.__class__ = FastWebSocket
