@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.sql.elements import BindParameter
 
 from chatwidget.core import customer_view
 from chatwidget.core.errors import InvalidInput, InvalidState
@@ -81,11 +82,12 @@ def _insert(values: dict[str, Any]) -> int:
     key = tuple(sorted(values))
     statement = _inserts.get(key)
     if statement is None:
-        columns = {name: bindparam(name) for name in key}
+        columns: dict[str, BindParameter[Any]] = {name: bindparam(name) for name in key}
         statement = _inserts[key] = Prepared(
             insert(_message).values(columns).returning(_message.c.id)
         )
-    return statement.scalar(**values)
+    message_pk: int = statement.scalar(**values)
+    return message_pk
 
 
 def agents_in(conversation: Any) -> list[int]:
