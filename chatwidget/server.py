@@ -20,7 +20,7 @@ from chatwidget import patches
 from chatwidget.websocket import handler_class
 
 if TYPE_CHECKING:  # it imports the core, which is imported when the app is built
-    from chatwidget.outbox import OutboxWorker
+    from chatwidget.outbox.worker import OutboxWorker
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def start_background(app: Flask) -> "OutboxWorker":
     chats."""
     from chatwidget import checkpoint, scheduler
     from chatwidget.core import capture, posting
-    from chatwidget.outbox import OutboxWorker
+    from chatwidget.outbox.worker import OutboxWorker
 
     checkpoint.start(app)  # first: connections opened after it do not checkpoint
     scheduler.start(app)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from chatwidget.outbox import deliver_due
+from chatwidget.outbox.worker import deliver_due
 from tests.admin.helpers import agent_headers
 from tests.api.capture_helpers import capture, chat
 from tests.conftest import bearer_for

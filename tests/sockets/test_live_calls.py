@@ -8,7 +8,7 @@ from chatwidget import scheduler
 from chatwidget.core.webhooks import add_webhook
 from chatwidget.extensions import db
 from chatwidget.models import OutboxEvent
-from chatwidget.outbox import deliver_due
+from chatwidget.outbox.worker import deliver_due
 from tests.conftest import bearer_for
 from tests.sockets.helpers import AGENT_NS, end, online_agent, send, start
 from tests.webhooks.receiver import Receiver

@@ -16,10 +16,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from chatwidget import outbox
 from chatwidget.extensions import db
 from chatwidget.models import DeliveryAttempt, OutboxEvent
 from chatwidget.models.types import utcnow
+from chatwidget.outbox import claims
+from chatwidget.outbox.worker import deliver_due
 from tests.conftest import bearer_for
 from tests.webhooks.receiver import Receiver
 from tests.webhooks.servers import PYTHON, ROOT
@@ -63,7 +64,7 @@ def deliver_until(app, done, seconds=10.0):
     deadline = time.monotonic() + seconds
     while not done():
         assert time.monotonic() < deadline, "condition not reached in %ss" % seconds
-        if not outbox.deliver_due(app):
+        if not deliver_due(app):
             time.sleep(0.005)  # nothing due yet: the next retry is a few ms away
 
 
@@ -124,7 +125,7 @@ def test_summary_survives_a_receiver_that_fails_first(hook_app, receiver, sample
     [row] = outbox_rows(hook_app)
     assert (row["status"], row["attempts"]) == ("delivered", 3)
     assert row["event_id"] == Receiver.event_id(records[0])
-    assert outbox.deliver_due(hook_app) == 0 and len(receiver.snapshot()) == 3
+    assert deliver_due(hook_app) == 0 and len(receiver.snapshot()) == 3
 
 
 def test_signature_is_hmac_of_timestamp_and_raw_body(hook_app, receiver, sample_chat):
@@ -178,7 +179,7 @@ def test_dead_letter_after_max_attempts(hook_app, receiver, sample_chat):
     with hook_app.app_context():
         db.session.execute(update(OutboxEvent).values(next_attempt_at=utcnow()))
         db.session.commit()
-    assert outbox.deliver_due(hook_app) == 0 and len(receiver.snapshot()) == 4
+    assert deliver_due(hook_app) == 0 and len(receiver.snapshot()) == 4
 
 
 def test_rolled_back_capture_writes_no_outbox_row(hook_app, receiver, sample_chat):
@@ -189,7 +190,7 @@ def test_rolled_back_capture_writes_no_outbox_row(hook_app, receiver, sample_cha
     assert client.post("/chatCapture/v1", json=sample_chat, headers=headers).status_code == 409
     assert len(outbox_rows(hook_app)) == 1
     deliver_until(hook_app, lambda: receiver.acked())
-    assert outbox.deliver_due(hook_app) == 0 and len(receiver.snapshot()) == 1
+    assert deliver_due(hook_app) == 0 and len(receiver.snapshot()) == 1
 
 
 def test_each_subscribed_endpoint_gets_its_own_event(hook_app, sample_chat):
@@ -200,7 +201,7 @@ def test_each_subscribed_endpoint_gets_its_own_event(hook_app, sample_chat):
         add_hook(hook_app, other.url, "--event", "chat.ended")
         capture(hook_app, sample_chat)
         deliver_until(hook_app, lambda: first.acked() and second.acked())
-        assert outbox.deliver_due(hook_app) == 0
+        assert deliver_due(hook_app) == 0
         ids = {Receiver.event_id(first.acked()[0]), Receiver.event_id(second.acked()[0])}
         assert len(ids) == 2  # one event per endpoint, each deduplicated on its own
         assert other.snapshot() == []
@@ -214,9 +215,9 @@ def test_crashed_delivery_is_posted_again_with_the_same_event_id(hook_app, recei
     add_hook(hook_app, receiver.url)
     capture(hook_app, sample_chat)
     with hook_app.app_context():
-        row_id, attempt = outbox.claim_one(hook_app.config)  # ... and then the process dies
+        row_id, attempt = claims.claim_one(hook_app.config)  # ... and then the process dies
         assert attempt == 1
-        assert outbox.claim_one(hook_app.config) is None  # leased: no one else takes it
+        assert claims.claim_one(hook_app.config) is None  # leased: no one else takes it
         expire = utcnow() - timedelta(seconds=1)
         db.session.execute(update(OutboxEvent).values(lease_until=expire))
         db.session.commit()
@@ -224,7 +225,7 @@ def test_crashed_delivery_is_posted_again_with_the_same_event_id(hook_app, recei
     [row] = outbox_rows(hook_app)
     assert (row["status"], row["attempts"]) == ("delivered", 2)
     assert Receiver.event_id(receiver.acked()[0]) == row["event_id"]
-    assert attempt_log(hook_app) == [(1, None, outbox.ABANDONED), (2, 200, None)]
+    assert attempt_log(hook_app) == [(1, None, claims.ABANDONED), (2, 200, None)]
 
 
 def test_stale_holder_cannot_overwrite_the_new_claim(hook_app, receiver, sample_chat):
@@ -232,11 +233,11 @@ def test_stale_holder_cannot_overwrite_the_new_claim(hook_app, receiver, sample_
     add_hook(hook_app, receiver.url)
     capture(hook_app, sample_chat)
     with hook_app.app_context():
-        row_id, stale = outbox.claim_one(hook_app.config)
+        row_id, stale = claims.claim_one(hook_app.config)
         db.session.execute(update(OutboxEvent).values(lease_until=utcnow() - timedelta(seconds=1)))
         db.session.commit()
-        _, current = outbox.claim_one(hook_app.config)
-        outbox._record(row_id, stale, 503, "HTTP 503: late", 5, hook_app.config)
+        _, current = claims.claim_one(hook_app.config)
+        claims.record(row_id, stale, 503, "HTTP 503: late", 5, hook_app.config)
         row = db.session.get(OutboxEvent, row_id)
         assert (row.attempts, row.status, row.last_error) == (current, "pending", None)
         assert row.lease_until is not None  # still the new holder's
@@ -268,10 +269,10 @@ _TRICKLE_SCRIPT = """
 from gevent import monkey
 monkey.patch_all()
 import json, sys
-from chatwidget import outbox
+from chatwidget.outbox.post import post
 job = {"event_id": "e", "event": "call.summary", "body": "{}", "url": sys.argv[1],
        "secret": "s", "auth": None}
-print(json.dumps(outbox._post(job, 0.5)))
+print(json.dumps(post(job, 0.5)))
 """
 
 

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from chatwidget.outbox import ABANDONED
+from chatwidget.outbox.claims import ABANDONED
 from tests.webhooks.receiver import Receiver
 from tests.webhooks.servers import Capturer, wait_for
 
