@@ -1,6 +1,6 @@
 """ChatCallSchema's quick road gives exactly marshmallow's result, or steps aside.
 
-quick_chat (chatwidget/schemas/capture.py) loads valid chats without marshmallow; for
+quick_chat (chatwidget/schemas/quick_chat.py) loads valid chats without marshmallow; for
 any input it must either decline (None) or return what the declared schema returns,
 the same values, types and key order. parse_utc's C fast path likewise must agree with
 its general regex path on every string.
@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, ValidationError
 
-from chatwidget.schemas.capture import ChatCallSchema, quick_chat
+from chatwidget.schemas.capture import ChatCallSchema
+from chatwidget.schemas.quick_chat import quick_chat
 from chatwidget.timestamps import _parse_iso, format_utc, parse_utc
 
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures")
