@@ -45,7 +45,7 @@ def do_open(agent: Agent) -> str:
     return token
 
 
-def agent_for(token: object) -> Agent | None:
+def do_resume(token: object) -> Agent | None:
     """The active agent a session token stands for, or None (unknown, expired, signed out,
     deactivated). A lookup by hash: equal hashes mean equal tokens, and the comparison
     happens in the database's index, not on the token itself."""

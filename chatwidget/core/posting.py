@@ -17,7 +17,8 @@ stored; the messages are fanned out to the others in their conversations once co
 without that wait (see GroupCommit).
 
 Where no group commit runs (PostgreSQL, whose transactions run side by side; tests
-driving the app without the server), post() is do_post() in the caller's own session.
+driving the app without the server), do_post() is client_messages.do_post() in the
+caller's own session.
 """
 
 from collections.abc import Callable, Iterator
@@ -41,7 +42,7 @@ _PIPELINED = "chatwidget_posting_pipelined"
 Lookup = Callable[[], tuple[Any, Any]]
 
 
-def post(lookup: Lookup, data: dict[str, Any]) -> client_messages.Sent:
+def do_post(lookup: Lookup, data: dict[str, Any]) -> client_messages.Sent:
     """do_post(*lookup(), data): its client_messages.Sent, with others in one
     transaction if the group commit runs.
 
@@ -77,7 +78,7 @@ def submit_later(app: Flask, lookup: Lookup, data: dict[str, Any]) -> Any:
     """Hand a chat message to the served process's group commit without waiting for it:
     the AsyncResult set once it is committed, to its Sent or the CoreError that refused
     it. None when that is not how the process posts (no group commit, or not
-    pipelined, or typing, which is relayed): post() it then.
+    pipelined, or typing, which is relayed): do_post() it then.
 
     Callable outside an app context: the group's greenlet has its own.
     """

@@ -43,7 +43,7 @@ def do_send_message(sender: AsCustomer | AsAgent, data: dict[str, Any]) -> Sent:
     once committed. data: the sendMessage fields (type, id, text, to, tag, refId,
     attachments, activityType) as the adapter's schema loaded them. Raises CoreError
     (Forbidden, NotFound, InvalidInput, InvalidState) before anything is stored."""
-    return posting.post(sender.lookup, data)
+    return posting.do_post(sender.lookup, data)
 
 
 def send_later(app: Flask, sender: AsCustomer | AsAgent, data: dict[str, Any]) -> Any:
