@@ -8,8 +8,8 @@ statements. Each sender is acked only after that commit, with the outcome it wou
 had alone: its id and seq, or its own error (a message refused by validation is refused
 and the others are stored). Should the batch fail in the database, nothing of it is
 kept and each message is posted again on its own. The served process does not make a
-socket wait for that commit before reading its next event (submit_later, which the
-sockets' post_acked uses): acks follow later, in order.
+socket wait for that commit before reading its next event (submit_later, whose
+AsyncResult the sockets' post_acked wraps in a Later): acks follow later, in order.
 
 At SQLITE_SYNCHRONOUS=FULL (the default) the commit is written without waiting for the
 disk, and the acks wait for the WAL's sync, made off the loop while later batches are
@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app
+from gevent.event import AsyncResult
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -59,22 +60,7 @@ def do_post(lookup: Lookup, data: dict[str, Any]) -> client_messages.Sent:
     return sent
 
 
-class Later:
-    """The outcome of a message handed to the group commit without waiting for it: its
-    `result` (an AsyncResult) is set once the message is committed, to its Sent or to
-    the CoreError that refused it; `answer` turns the Sent into the ack.
-
-    Made by chatwidget.sockets.acks.post_acked. It stays here only while
-    chatwidget/sockets/server.py (being moved to chatwidget/patches/) imports it from
-    here; it belongs in sockets/acks.py with post_acked.
-    """
-
-    def __init__(self, result: Any, answer: Callable[[Any], Any]) -> None:
-        self.result = result
-        self.answer = answer
-
-
-def submit_later(app: Flask, lookup: Lookup, data: dict[str, Any]) -> Any:
+def submit_later(app: Flask, lookup: Lookup, data: dict[str, Any]) -> AsyncResult | None:
     """Hand a chat message to the served process's group commit without waiting for it:
     the AsyncResult set once it is committed, to its Sent or the CoreError that refused
     it. None when that is not how the process posts (no group commit, or not

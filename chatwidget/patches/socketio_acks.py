@@ -22,7 +22,7 @@ import logging
 import socketio
 from socketio import packet
 
-from chatwidget.core.posting import Later
+from chatwidget.sockets.acks import Later
 from chatwidget.sockets.common import settle
 
 log = logging.getLogger(__name__)
