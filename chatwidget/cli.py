@@ -32,7 +32,7 @@ def fail(error: CoreError) -> NoReturn:
 def create_api_user(name: str, roles: tuple[str, ...]) -> None:
     """Create an API user; prints its client_id and client_secret (shown once)."""
     try:
-        user, secret = identity.create_api_user(name, list(roles))
+        user, secret = identity.do_create_api_user(name, list(roles))
     except CoreError as error:
         fail(error)
     echo_json(
@@ -51,7 +51,7 @@ def create_api_user(name: str, roles: tuple[str, ...]) -> None:
 def revoke_api_user(client_id: str) -> None:
     """Revoke an API user: its tokens stop working at once."""
     try:
-        user = identity.revoke_api_user(client_id)
+        user = identity.do_revoke_api_user(client_id)
     except CoreError as error:
         fail(error)
     echo_json({"client_id": user.client_id, "revoked": True})
@@ -68,7 +68,7 @@ def add_webhook(
 ) -> None:
     """Register a webhook endpoint; prints it with its signing secret."""
     try:
-        hook = webhooks.add_webhook(url, list(events), basic_user, basic_password)
+        hook = webhooks.do_add_webhook(url, list(events), basic_user, basic_password)
     except CoreError as error:
         fail(error)
     echo_json(webhooks.describe(hook, with_secret=True))
@@ -87,7 +87,7 @@ def list_webhooks() -> None:
 def remove_webhook(hook_id: int) -> None:
     """Remove a webhook endpoint and its undelivered events."""
     try:
-        webhooks.remove_webhook(hook_id)
+        webhooks.do_remove_webhook(hook_id)
     except CoreError as error:
         fail(error)
     echo_json({"id": hook_id, "removed": True})

@@ -22,7 +22,7 @@ def _import(record: object) -> tuple[str, str | None]:
     chat, found = archive_format.load_record(record)
     if chat is None:
         return "invalid", found
-    return call_archive.import_call(chat, found)
+    return call_archive.do_import_call(chat, found)
 
 
 @click.command("import-calls")

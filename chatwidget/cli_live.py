@@ -22,7 +22,7 @@ def create_agent(
 ) -> None:
     """Create an agent (password stored as a scrypt hash); --admin makes it an admin."""
     try:
-        agent = agents.create_agent(email, name, password, skills, max_chats, is_admin)
+        agent = agents.do_create_agent(email, name, password, skills, max_chats, is_admin)
     except CoreError as error:
         fail(error)
     echo_json(agents.describe(agent))
@@ -35,7 +35,7 @@ def create_agent(
 def create_queue(name: str, virtual_agent_url: str | None) -> None:
     """Create a queue: a skill group and a CCAI menu at once."""
     try:
-        queue = queues.create_queue(name, virtual_agent_url)
+        queue = queues.do_create_queue(name, virtual_agent_url)
     except CoreError as error:
         fail(error)
     echo_json({"id": queue.id, "name": queue.name, "virtualAgentUrl": queue.virtual_agent_url})

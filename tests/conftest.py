@@ -186,10 +186,10 @@ def client(app):
 
 def api_user(app, *roles, name="integrator"):
     """Create an API user; returns (client_id, client_secret)."""
-    from chatwidget.core.identity import create_api_user
+    from chatwidget.core.identity import do_create_api_user
 
     with app.app_context():
-        user, secret = create_api_user(name, list(roles))
+        user, secret = do_create_api_user(name, list(roles))
         return user.client_id, secret
 
 

@@ -39,7 +39,7 @@ class Agents(MethodView):
     @blp.alt_response(409, schema=ErrorSchema, description="The e-mail is taken")
     def post(self, body: dict[str, Any]) -> team.TeamAgent:
         """Create an agent (as `create-agent`): skills, capacity, the admin flag"""
-        return team.describe(team.create(body))
+        return team.describe(team.do_create(body))
 
 
 @blp.route(f"/agents/<{ID}:agent_id>")
@@ -59,7 +59,7 @@ class AgentById(MethodView):
         conversations it held go back to the front of their queues. A new password ends
         the agent's other console sessions.
         """
-        agent = team.update(g.agent, agent_id, body, keep_token=session.get(SESSION_KEY))
+        agent = team.do_update(g.agent, agent_id, body, keep_token=session.get(SESSION_KEY))
         return team.describe(agent)
 
 
@@ -77,5 +77,5 @@ class Queues(MethodView):
     @blp.alt_response(409, schema=ErrorSchema, description="The name is taken")
     def post(self, body: dict[str, Any]) -> team.TeamQueue:
         """Create a queue (as `create-queue`): a skill group and a CCAI menu at once"""
-        queue = queues.create_queue(body["name"], body.get("virtualAgentUrl"))
+        queue = queues.do_create_queue(body["name"], body.get("virtualAgentUrl"))
         return team.describe_queue(queue)

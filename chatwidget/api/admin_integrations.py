@@ -25,7 +25,7 @@ class ApiUsers(MethodView):
     @blp.response(201, s.ApiUserCreatedSchema)
     def post(self, body: dict[str, Any]) -> api_users.NewApiUser:
         """Create an API user with roles; its clientSecret is in this answer only"""
-        return api_users.create(body["name"], body["roles"])
+        return api_users.do_create(body["name"], body["roles"])
 
 
 @blp.route(f"/api-users/<{ID}:user_id>")
@@ -38,7 +38,7 @@ class ApiUserById(MethodView):
 
         Idempotent: revoking it again answers the same revokedAt.
         """
-        return api_users.revoke(user_id)
+        return api_users.do_revoke(user_id)
 
 
 @blp.route("/webhooks")
@@ -54,7 +54,7 @@ class Webhooks(MethodView):
     @blp.response(201, w.WebhookCreatedSchema)
     def post(self, body: dict[str, Any]) -> webhook_admin.AdminWebhook:
         """Add a webhook endpoint (as `add-webhook`); its signing secret is shown this once"""
-        hook = webhooks.add_webhook(
+        hook = webhooks.do_add_webhook(
             body["url"], body.get("events"), body.get("basicUser"), body.get("basicPassword")
         )
         return webhook_admin.describe(hook, with_secret=True)
@@ -67,7 +67,7 @@ class WebhookById(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No such webhook")
     def delete(self, hook_id: int) -> None:
         """Remove a webhook endpoint with its undelivered events and delivery log"""
-        webhooks.remove_webhook(hook_id)
+        webhooks.do_remove_webhook(hook_id)
 
 
 @blp.route(f"/webhooks/<{ID}:hook_id>/events")
@@ -93,4 +93,4 @@ class Redeliver(MethodView):
         The event goes back to pending, due at once; its attempts are kept, so the log
         goes on counting and a failed redelivery makes it dead again.
         """
-        return webhook_admin.redeliver(event_id)
+        return webhook_admin.do_redeliver(event_id)

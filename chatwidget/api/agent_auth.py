@@ -31,7 +31,7 @@ def session_token() -> str | None:
 
 def session_agent() -> Agent | None:
     """The agent signed in to the console in this browser, or None."""
-    return console_sessions.agent_for(session_token())
+    return console_sessions.do_resume(session_token())
 
 
 def _bearer() -> str | None:

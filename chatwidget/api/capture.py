@@ -21,7 +21,7 @@ class ChatCapture(MethodView):
     @blp.alt_response(409, schema=ErrorSchema, description="SessionId already captured")
     def post(self, chat: dict[str, Any]) -> dict[str, object]:
         """Upload a finished chat; answers its callId"""
-        return {"callId": capture.ingest(chat)}
+        return {"callId": capture.do_ingest(chat)}
 
 
 @blp.route("/callCapture/v1/status")

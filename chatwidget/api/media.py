@@ -129,7 +129,7 @@ class PolicyUpload(MethodView):
     @blp.rate_limited()
     def post(self, form: dict[str, Any]) -> ResponseReturnValue:
         """Upload a file with a pre-signed POST-policy form (S3 style)"""
-        key, status = presigned.do_policy_upload(form, form.get("file"))
+        key, status = presigned.store_policy_upload(form, form.get("file"))
         if status == 204:
             return current_app.response_class(status=204)
         return jsonify(key=key), status

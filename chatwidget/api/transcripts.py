@@ -89,6 +89,6 @@ class TranscriptEmail(MethodView):
         the SMTP server refusing or being down.
         """
         conversation = _reader(conversation_id, query)
-        transcripts.do_email(conversation)
+        transcripts.send_transcript_email(conversation)
         headers = {"X-Transcript-Url": transcript_access.link_for(conversation)}
         return Response(b"", status=200, headers=headers, content_type="text/plain")

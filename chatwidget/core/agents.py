@@ -36,7 +36,7 @@ class AgentView(TypedDict):
     isAdmin: bool
 
 
-def create_agent(
+def do_create_agent(
     email: str | None,
     name: str | None,
     password: str | None,

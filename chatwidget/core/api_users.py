@@ -49,17 +49,17 @@ def list_users() -> list[ApiUserView]:
     return [describe(user) for user in rows]
 
 
-def create(name: str, roles: Sequence[str]) -> NewApiUser:
+def do_create(name: str, roles: Sequence[str]) -> NewApiUser:
     """A new API user; its secret is in the answer this once, never again."""
     if not name.strip():
         raise InvalidInput("name: may not be blank", errors={"name": ["may not be blank"]})
-    user, secret = identity.create_api_user(name.strip(), roles)
+    user, secret = identity.do_create_api_user(name.strip(), roles)
     return NewApiUser(**describe(user), clientSecret=secret)
 
 
-def revoke(user_id: int) -> ApiUserView:
+def do_revoke(user_id: int) -> ApiUserView:
     """Revoke an API user by id (idempotent: a revoked one keeps its first revokedAt)."""
     user = db.session.get(ApiUser, user_id)
     if user is None:
         raise NotFound("no API user %s" % user_id)
-    return describe(identity.revoke_api_user(user.client_id))
+    return describe(identity.do_revoke_api_user(user.client_id))

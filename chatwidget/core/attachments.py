@@ -20,7 +20,7 @@ def do_upload(conversation: Conversation, file: object, role: str) -> dict[str, 
     row = media.save(
         conversation.conversation_id, file.stream, content_type, size, name, role, conversation.id
     )
-    media.commit_or_discard(row)
+    media.do_commit_or_discard(row)
     return media.attachment(row)
 
 

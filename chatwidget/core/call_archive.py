@@ -12,7 +12,7 @@ from chatwidget.extensions import db
 from chatwidget.models import Call
 
 
-def import_call(
+def do_import_call(
     chat: dict[str, Any], call_id: str | None = None
 ) -> tuple[Literal["imported", "skipped"], str | None]:
     """Capture one loaded ChatCall; returns ("imported"|"skipped", reason or None).

@@ -138,7 +138,7 @@ def do_capture(chat: ChatCall, source: str = "capture", call_id: str | None = No
     return call
 
 
-def ingest(chat: ChatCall) -> str:
+def do_ingest(chat: ChatCall) -> str:
     """do_capture for the capture API, without the ORM session; returns the new callId.
 
     The same rows in a transaction of its own on a Core connection, committed before

@@ -43,7 +43,7 @@ def check_on_channel(channel: str, conversation_id: str) -> Conversation:
     return conversation
 
 
-def receive(channel: str, data: dict[str, Any]) -> Sent:
+def do_receive(channel: str, data: dict[str, Any]) -> Sent:
     """A connector's inbound message from customer `refId`: its conversation opened or
     continued, then sent as that customer's (sending.do_send_message)."""
     ref_id = data.get("refId")

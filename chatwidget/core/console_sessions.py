@@ -45,10 +45,11 @@ def do_open(agent: Agent) -> str:
     return token
 
 
-def agent_for(token: object) -> Agent | None:
+def do_resume(token: object) -> Agent | None:
     """The active agent a session token stands for, or None (unknown, expired, signed out,
     deactivated). A lookup by hash: equal hashes mean equal tokens, and the comparison
-    happens in the database's index, not on the token itself."""
+    happens in the database's index, not on the token itself. Commits the session's
+    last-seen time when it is older than _SEEN_EVERY (hence do_)."""
     if not token or not isinstance(token, str):
         return None
     row = db.session.scalar(select(AgentSession).filter_by(token_hash=_hash(token)))

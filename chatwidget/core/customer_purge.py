@@ -24,7 +24,7 @@ def live_of_customer(email: str | None = None, phone: str | None = None) -> list
     )
 
 
-def end_live(email: str | None = None, phone: str | None = None) -> list[str]:
+def do_end_live(email: str | None = None, phone: str | None = None) -> list[str]:
     """End the customer's live conversations (reason api) so they are purged as calls."""
     ended = []
     for conversation in live_of_customer(email, phone):
@@ -50,7 +50,7 @@ def do_purge_customer(
             )
             for c in live
         ]
-    end_live(email, phone)
+    do_end_live(email, phone)
     calls = purge.customer_calls(email, phone)
     purge.delete_calls([call.id for call in calls])
     db.session.commit()

@@ -130,7 +130,7 @@ def do_end(conversation: Conversation, reason: str, by: dict[str, Any] | None = 
     if was_waiting:
         routing.publish_queue(conversation.queue_id)
     publish(db.session, "conversation.ended", {"conversationId": conversation.conversation_id})
-    live_calls.capture_ended(conversation)  # the call is written in the same transaction
+    live_calls.do_capture_ended(conversation)  # the call is written in the same transaction
     db.session.commit()
     if agent_id:
         agent = db.session.get(Agent, agent_id)

@@ -32,7 +32,7 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_api_user(name: str, roles: Sequence[str]) -> tuple[ApiUser, str]:
+def do_create_api_user(name: str, roles: Sequence[str]) -> tuple[ApiUser, str]:
     """Create an API user; returns (user, secret). The secret is shown only this once."""
     unknown = sorted(set(roles) - set(ROLES))
     if unknown or not roles:
@@ -49,7 +49,7 @@ def create_api_user(name: str, roles: Sequence[str]) -> tuple[ApiUser, str]:
     return user, secret
 
 
-def revoke_api_user(client_id: str) -> ApiUser:
+def do_revoke_api_user(client_id: str) -> ApiUser:
     """Revoke an API user: its tokens and Basic credentials stop working at once."""
     user = db.session.scalar(select(ApiUser).filter_by(client_id=client_id))
     if user is None:

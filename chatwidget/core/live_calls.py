@@ -103,7 +103,7 @@ def _metadata(conversation: Conversation) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def capture_ended(conversation: Conversation) -> Call | None:
+def do_capture_ended(conversation: Conversation) -> Call | None:
     """Store the ended conversation as a call; commits the caller's transaction with it."""
     if capture.session_exists(conversation.conversation_id):
         return None

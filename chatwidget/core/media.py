@@ -127,7 +127,7 @@ def save(
     return row
 
 
-def commit_or_discard(row: Media) -> None:
+def do_commit_or_discard(row: Media) -> None:
     """Commit a new row; if that fails, its files go too (no file without a row)."""
     try:
         db.session.commit()

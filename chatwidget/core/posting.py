@@ -8,8 +8,8 @@ statements. Each sender is acked only after that commit, with the outcome it wou
 had alone: its id and seq, or its own error (a message refused by validation is refused
 and the others are stored). Should the batch fail in the database, nothing of it is
 kept and each message is posted again on its own. The served process does not make a
-socket wait for that commit before reading its next event (submit_later, which the
-sockets' post_acked uses): acks follow later, in order.
+socket wait for that commit before reading its next event (submit_later, whose
+AsyncResult the sockets' post_acked wraps in a Later): acks follow later, in order.
 
 At SQLITE_SYNCHRONOUS=FULL (the default) the commit is written without waiting for the
 disk, and the acks wait for the WAL's sync, made off the loop while later batches are
@@ -17,7 +17,8 @@ stored; the messages are fanned out to the others in their conversations once co
 without that wait (see GroupCommit).
 
 Where no group commit runs (PostgreSQL, whose transactions run side by side; tests
-driving the app without the server), post() is do_post() in the caller's own session.
+driving the app without the server), do_post() is client_messages.do_post() in the
+caller's own session.
 """
 
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app
+from gevent.event import AsyncResult
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -41,7 +43,7 @@ _PIPELINED = "chatwidget_posting_pipelined"
 Lookup = Callable[[], tuple[Any, Any]]
 
 
-def post(lookup: Lookup, data: dict[str, Any]) -> client_messages.Sent:
+def do_post(lookup: Lookup, data: dict[str, Any]) -> client_messages.Sent:
     """do_post(*lookup(), data): its client_messages.Sent, with others in one
     transaction if the group commit runs.
 
@@ -58,26 +60,11 @@ def post(lookup: Lookup, data: dict[str, Any]) -> client_messages.Sent:
     return sent
 
 
-class Later:
-    """The outcome of a message handed to the group commit without waiting for it: its
-    `result` (an AsyncResult) is set once the message is committed, to its Sent or to
-    the CoreError that refused it; `answer` turns the Sent into the ack.
-
-    Made by chatwidget.sockets.acks.post_acked. It stays here only while
-    chatwidget/sockets/server.py (being moved to chatwidget/patches/) imports it from
-    here; it belongs in sockets/acks.py with post_acked.
-    """
-
-    def __init__(self, result: Any, answer: Callable[[Any], Any]) -> None:
-        self.result = result
-        self.answer = answer
-
-
-def submit_later(app: Flask, lookup: Lookup, data: dict[str, Any]) -> Any:
+def submit_later(app: Flask, lookup: Lookup, data: dict[str, Any]) -> AsyncResult | None:
     """Hand a chat message to the served process's group commit without waiting for it:
     the AsyncResult set once it is committed, to its Sent or the CoreError that refused
     it. None when that is not how the process posts (no group commit, or not
-    pipelined, or typing, which is relayed): post() it then.
+    pipelined, or typing, which is relayed): do_post() it then.
 
     Callable outside an app context: the group's greenlet has its own.
     """

@@ -34,7 +34,7 @@ def presign_upload(
     return store().presign_post(key, content_type, limit, ttl)
 
 
-def do_policy_upload(fields: Mapping[str, Any], file: object) -> tuple[str, int]:
+def store_policy_upload(fields: Mapping[str, Any], file: object) -> tuple[str, int]:
     """Store a file posted with a presign_upload form; returns (key, HTTP status).
 
     The signature, expiry, key, size range and declared Content-Type are checked

@@ -27,7 +27,7 @@ def _clean(name: str | None) -> str:
     return name
 
 
-def create_queue(name: str, virtual_agent_url: str | None = None) -> Queue:
+def do_create_queue(name: str, virtual_agent_url: str | None = None) -> Queue:
     """Create a queue; Conflict if the name is taken."""
     queue = Queue(name=_clean(name), virtual_agent_url=virtual_agent_url)
     db.session.add(queue)

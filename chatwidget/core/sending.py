@@ -11,6 +11,7 @@ of an agent's reply to an SMS, FB or Twitter customer in the same transaction.
 from typing import Any, NamedTuple
 
 from flask import Flask
+from gevent.event import AsyncResult
 
 from chatwidget.core import posting, senders
 from chatwidget.core.client_messages import Sent
@@ -43,10 +44,12 @@ def do_send_message(sender: AsCustomer | AsAgent, data: dict[str, Any]) -> Sent:
     once committed. data: the sendMessage fields (type, id, text, to, tag, refId,
     attachments, activityType) as the adapter's schema loaded them. Raises CoreError
     (Forbidden, NotFound, InvalidInput, InvalidState) before anything is stored."""
-    return posting.post(sender.lookup, data)
+    return posting.do_post(sender.lookup, data)
 
 
-def send_later(app: Flask, sender: AsCustomer | AsAgent, data: dict[str, Any]) -> Any:
+def send_later(
+    app: Flask, sender: AsCustomer | AsAgent, data: dict[str, Any]
+) -> AsyncResult | None:
     """do_send_message() handed to the served process's group commit without waiting:
     an AsyncResult set to its Sent (or the CoreError refusing it) once committed; None
     when the process does not post that way (then call do_send_message()). Callable

@@ -81,9 +81,9 @@ def get_agent(agent_id: int) -> Agent:
     return agent
 
 
-def create(data: dict[str, Any]) -> Agent:
+def do_create(data: dict[str, Any]) -> Agent:
     """A new agent from the admin page (as `create-agent`)."""
-    return agents.create_agent(
+    return agents.do_create_agent(
         data["email"],
         data["name"],
         data["password"],
@@ -99,7 +99,7 @@ def _skill_names(names: Iterable[str] | None) -> list[str]:
     return list(dict.fromkeys(name.strip() for name in names or ()))
 
 
-def update(
+def do_update(
     admin: Agent, agent_id: int, data: dict[str, Any], keep_token: str | None = None
 ) -> Agent:
     """Change an agent; `active: false` deactivates it. An admin may neither deactivate
@@ -119,7 +119,7 @@ def update(
     if "password" in data:
         _close_sessions(agent.id, keep_token if agent.id == admin.id else None)
     if data.get("active") is False:
-        deactivate(agent)
+        do_deactivate(agent)
     return agent
 
 
@@ -163,7 +163,7 @@ def _close_sessions(agent_id: int, keep_token: str | None = None) -> None:
     db.session.commit()
 
 
-def deactivate(agent: Agent) -> None:
+def do_deactivate(agent: Agent) -> None:
     """The rest of a deactivation, once the flag is committed: sessions, sockets, chats."""
     console_sessions.do_close_all(agent.id)
     handling.do_requeue_agent(agent)

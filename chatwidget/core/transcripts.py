@@ -153,7 +153,7 @@ def pdf_name(conversation: Conversation) -> str:
     return "transcript-%s.pdf" % conversation.conversation_id
 
 
-def do_email(conversation: Conversation) -> None:
+def send_transcript_email(conversation: Conversation) -> None:
     """Mail the transcript PDF to the customer's e-mail address (400 if there is none)."""
     if not conversation.email:
         raise InvalidInput(

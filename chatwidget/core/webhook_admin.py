@@ -153,7 +153,7 @@ def describe_event(row: OutboxEvent, log: list[Attempt]) -> EventView:
     )
 
 
-def redeliver(event_pk: int) -> EventView:
+def do_redeliver(event_pk: int) -> EventView:
     """Send a dead or delivered event again, now; Conflict while it is still pending."""
     row = db.session.get(OutboxEvent, event_pk)
     if row is None:

@@ -27,7 +27,7 @@ class WebhookView(TypedDict):
     secret: NotRequired[str]
 
 
-def add_webhook(
+def do_add_webhook(
     url: str,
     events: Sequence[str] | None = None,
     basic_user: str | None = None,
@@ -55,7 +55,7 @@ def add_webhook(
     return hook
 
 
-def remove_webhook(hook_id: int) -> None:
+def do_remove_webhook(hook_id: int) -> None:
     """Stop delivering to an endpoint; its pending events are dropped with it."""
     hook = db.session.get(Webhook, hook_id)
     if hook is None:

@@ -1,11 +1,11 @@
-"""python-socketio 5.18.1: acks that may come later (a handler may return a posting.Later).
+"""python-socketio 5.18.1: acks that may come later (a handler may return a sockets.acks.Later).
 
 Written for python-socketio 5.18.1 (requirements.txt); overrides its private
 `Server._handle_event_internal` (and calls `_trigger_event`, `_send_packet`). Measured gain
 on bench/relay.py (1,000 msg/s): 16 % of the server's CPU per message, 0.274 ms in against
 0.326 out (docs/performance.md, "Library patches").
 
-A handler may return a posting.Later instead of its ack: the message was handed to the
+A handler may return a sockets.acks.Later instead of its ack: the message was handed to the
 group commit, and the socket goes on reading its next event at once. The ack packet is
 sent when the Later's result is set, from the hub, as a callback (no greenlet each);
 results are set in the order the messages were handed over, so acks keep that order.
@@ -24,7 +24,7 @@ import flask_socketio
 import socketio
 from socketio import packet
 
-from chatwidget.core.posting import Later
+from chatwidget.sockets.acks import Later
 from chatwidget.sockets.common import settle
 
 log = logging.getLogger(__name__)

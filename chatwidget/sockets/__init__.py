@@ -1,7 +1,9 @@
 """Socket.IO adapters: `/` for customers and connectors, `/agent` for agents."""
 
+from flask_socketio import SocketIO
 
-def register(socketio):
+
+def register(socketio: SocketIO) -> None:
     """Register both namespaces, the bridge that fans events out to rooms and the
     subscriber keeping agents' replies for the connectors."""
     from chatwidget.sockets import agent, bridge, connector_delivery, customer

@@ -5,10 +5,21 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from gevent.event import AsyncResult
 
 from chatwidget.core import sending
 from chatwidget.core.client_messages import Sent
-from chatwidget.core.posting import Later
+
+
+class Later:
+    """The outcome of a message handed to the group commit without waiting for it: its
+    `result` (the AsyncResult core.posting.submit_later returns) is set once the message
+    is committed, to its Sent or to the CoreError that refused it; `answer` turns the
+    Sent into the ack. chatwidget/patches/socketio_acks.py sends that ack once settled."""
+
+    def __init__(self, result: AsyncResult, answer: Callable[[Any], Any]) -> None:
+        self.result = result
+        self.answer = answer
 
 
 def post_acked(

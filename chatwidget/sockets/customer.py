@@ -118,7 +118,7 @@ class CustomerNamespace(AckingNamespace):
         data = load(schema, data, partial=_BY_REF_ID if connector else None)
         if connector is not None:
             with app().app_context():  # the conversation is read within it
-                sent = connector_inbound.receive(connector, data)
+                sent = connector_inbound.do_receive(connector, data)
             return ok(id=sent.message_id, seq=sent.seq, conversationId=sent.conversation_id)
         customer = sending.AsCustomer(data["conversationId"], _joined_as(data["conversationId"]))
         return acks.post_acked(app(), customer, data, acked)

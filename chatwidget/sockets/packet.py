@@ -11,19 +11,24 @@ orjson (chatwidget.jsoncodec).
 
 import json
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from socketio import packet
 
 from chatwidget import jsoncodec
 
 # (payloads, {(id(payload), event, options): text}) while encoded_once(*payloads) is in force.
-_once = ContextVar("chatwidget_encoded_once", default=None)
+_Texts = dict[tuple[int, Any, tuple[tuple[str, Any], ...]], str]
+_once: ContextVar[tuple[tuple[object, ...], _Texts] | None] = ContextVar(
+    "chatwidget_encoded_once", default=None
+)
 
 
 @contextmanager
-def encoded_once(*payloads):
+def encoded_once(*payloads: object) -> Iterator[None]:
     """Within the block, packets carrying one of these payload objects share one JSON
     encoding per payload: for emitting one message to several rooms (the customers' copy
     and the agents' may be two objects). The payloads must not change meanwhile."""
@@ -42,14 +47,14 @@ log = logging.getLogger(__name__)
 TOO_DEEP = "(packet nested too deeply)"
 
 
-def _refused(what, text=None):
+def _refused(what: str, text: str | bytes | None = None) -> list[str]:
     """One line in the log for a packet refused for its nesting; the data it becomes."""
     size = " (%d characters)" % len(text) if text is not None else ""
     log.warning("refused a Socket.IO packet nested too deeply to %s%s", what, size)
     return [TOO_DEEP]
 
 
-def _loads(text):
+def _loads(text: str | bytes) -> Any:
     """json.loads, but a text nested past the recursion limit (~1,000 brackets) is not an
     exception logged with its trace for every such packet: the packet becomes [TOO_DEEP]."""
     try:
@@ -64,7 +69,7 @@ class _PacketJSON:
     loads = staticmethod(_loads)
 
     @staticmethod
-    def dumps(data, **options):
+    def dumps(data: Any, **options: Any) -> str:
         once = _once.get()
         if once is None or type(data) is not list or len(data) != 2:
             return jsoncodec.dumps(data, **options)
@@ -87,7 +92,7 @@ class Packet(packet.Packet):
     json = _PacketJSON
 
     @classmethod
-    def reconstruct_binary(cls, data, attachments):
+    def reconstruct_binary(cls, data: Any, attachments: list[bytes]) -> Any:
         """As the stock method (a recursive walk), but data nested too deeply for it (it
         decoded, yet each level costs the walk more stack) becomes [TOO_DEEP]."""
         try:
@@ -96,7 +101,7 @@ class Packet(packet.Packet):
             return _refused("put its binary parts back")
 
     @classmethod
-    def data_is_binary(cls, data):
+    def data_is_binary(cls, data: Any) -> bool:
         """Whether data holds bytes anywhere in its lists and dicts (as the stock check)."""
         pending = [data]
         while pending:

@@ -10,10 +10,12 @@ one process), so it costs no storage round trip: sendMessage is on the hot path.
 
 import time
 from functools import wraps
+from typing import Any
 
 import limits
+from flask import Flask
 
-from chatwidget.sockets.common import app, error, state
+from chatwidget.sockets.common import Handler, app, error, state
 
 _KEY = "chatwidget_socket_rate"
 
@@ -21,7 +23,7 @@ _KEY = "chatwidget_socket_rate"
 class SendRate:
     """The parsed setting: `rate` messages a second, `burst` at most at once."""
 
-    def __init__(self, limit, burst):
+    def __init__(self, limit: str, burst: int | str) -> None:
         try:
             item = limits.parse(limit)
         except ValueError as exc:
@@ -34,7 +36,7 @@ class SendRate:
         self.burst = int(burst)
         self.text = "at most %s per socket, in bursts of %d" % (item, self.burst)
 
-    def take(self, bucket, now):
+    def take(self, bucket: list[float], now: float) -> float | None:
         """Take a token from bucket ([tokens, at]): None if there was one, else the
         seconds until there is."""
         tokens = min(self.burst, bucket[0] + (now - bucket[1]) * self.rate)
@@ -46,20 +48,20 @@ class SendRate:
         return (1 - tokens) / self.rate
 
 
-def init_app(flask_app):
+def init_app(flask_app: Flask) -> None:
     """Parse SOCKET_RATE_LIMIT and SOCKET_RATE_BURST once, failing at start-up if bad."""
     cfg = flask_app.config
     flask_app.extensions[_KEY] = SendRate(cfg["SOCKET_RATE_LIMIT"], cfg["SOCKET_RATE_BURST"])
 
 
-def rate_limited(func):
+def rate_limited(func: Handler) -> Handler:
     """Refuse the event with an error ack when this socket has sent too fast.
 
     Usable on light events: it needs only state() and app().
     """
 
     @wraps(func)
-    def wrapper(self, *args):
+    def wrapper(self: Any, *args: Any) -> Any:
         limit = app().extensions[_KEY]
         now = time.monotonic()
         socket = state()

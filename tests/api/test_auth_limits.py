@@ -5,7 +5,7 @@ import time
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from chatwidget.core.identity import revoke_api_user
+from chatwidget.core.identity import do_revoke_api_user
 from tests.api.capture_helpers import EVERY_CAPTURE_ROLE, call_count, chat
 from tests.conftest import api_user, bearer_for, make_app
 
@@ -95,7 +95,7 @@ def test_token_refusals(sqlite_app, client):
         assert refused.get_json()["error"] == "invalid_client"
         assert refused.get_json()["message"]
     with sqlite_app.app_context():
-        revoke_api_user(client_id)
+        do_revoke_api_user(client_id)
     assert _token(client, client_id, secret).status_code == 401
 
 
@@ -171,7 +171,7 @@ def test_revoked_user_is_401_at_once(sqlite_app, client):
     }
     assert client.post("/chatCapture/v1", json=chat("sess-1"), headers=headers).status_code == 200
     with sqlite_app.app_context():
-        revoke_api_user(client_id)
+        do_revoke_api_user(client_id)
     response = client.post("/chatCapture/v1", json=chat("sess-2"), headers=headers)
     assert_json_error(response, 401)
     assert call_count(sqlite_app) == 1

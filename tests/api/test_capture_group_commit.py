@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from chatwidget.core import capture, events
 from chatwidget.core.events import subscribe
-from chatwidget.core.webhooks import add_webhook
+from chatwidget.core.webhooks import do_add_webhook
 from chatwidget.extensions import db
 from chatwidget.models import Call, CallKey, OutboxEvent
 from tests.api.capture_helpers import call_count, chat
@@ -118,7 +118,7 @@ def test_a_failed_batch_is_stored_again_chat_by_chat(sqlite_app, group, headers)
 
 def test_each_chat_of_a_batch_gets_its_summary_in_the_same_transaction(sqlite_app, group, headers):
     with sqlite_app.app_context():
-        add_webhook("http://127.0.0.1:9/hook", ["call.summary"])
+        do_add_webhook("http://127.0.0.1:9/hook", ["call.summary"])
     woken = []
     listener = subscribe(lambda name, _: woken.append(name) if name == "outbox.new" else None)
     try:

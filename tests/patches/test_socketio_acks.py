@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chatwidget.core.errors import InvalidInput
-from chatwidget.core.posting import Later
 from chatwidget.patches.socketio_acks import Server
+from chatwidget.sockets.acks import Later
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),

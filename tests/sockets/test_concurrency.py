@@ -102,7 +102,7 @@ def _routing_setup(app, agent_count=3, max_chats=2, waiting=12):
     with app.app_context():
         agent_ids = []
         for n in range(agent_count):
-            agent = agents.create_agent(
+            agent = agents.do_create_agent(
                 "a%d@example.com" % n, "Agent %d" % n, "password %d" % n, ["general"], max_chats
             )
             presence.do_agent_connected(agent, "sid-%d" % n)

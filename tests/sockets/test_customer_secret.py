@@ -8,7 +8,7 @@ import json
 
 from sqlalchemy import select
 
-from chatwidget.core.webhooks import add_webhook
+from chatwidget.core.webhooks import do_add_webhook
 from chatwidget.extensions import db
 from chatwidget.models import Call, OutboxEvent
 from tests.sockets.helpers import (
@@ -121,7 +121,7 @@ def _full_conversation(app):
 
 def test_no_agent_payload_nor_webhook_nor_call_carries_the_customers_secret(app):
     with app.app_context():
-        add_webhook("http://127.0.0.1:9/hook", ["call.summary"])
+        do_add_webhook("http://127.0.0.1:9/hook", ["call.summary"])
     cid, pid, public, agents, own = _full_conversation(app)
     seen = agents.text()
     assert pid not in seen

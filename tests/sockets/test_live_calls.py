@@ -5,7 +5,7 @@ import json
 from sqlalchemy import select
 
 from chatwidget import scheduler
-from chatwidget.core.webhooks import add_webhook
+from chatwidget.core.webhooks import do_add_webhook
 from chatwidget.extensions import db
 from chatwidget.models import OutboxEvent
 from chatwidget.outbox.worker import deliver_due
@@ -25,7 +25,7 @@ def _status(app, headers, session_id):
 
 def test_a_conversation_is_in_progress_then_a_complete_call_with_its_summary(app):
     with app.app_context():
-        add_webhook("http://127.0.0.1:9/hook", ["call.summary"])
+        do_add_webhook("http://127.0.0.1:9/hook", ["call.summary"])
     headers = bearer_for(app, app.test_client(), "chat_capture", "call_share")
     _, agent = online_agent(app, "Ann")
     cid, _, customer = start(app, firstName="Jane", email="jane@example.com")
@@ -74,7 +74,7 @@ def test_the_summary_of_an_ended_conversation_reaches_a_real_receiver(sqlite_app
     receiver = Receiver().start()
     try:
         with app.app_context():
-            add_webhook(receiver.url, ["call.summary"])
+            do_add_webhook(receiver.url, ["call.summary"])
         cid, _, customer = start(app)
         send(customer, cid, "hello")
         end(customer, cid)

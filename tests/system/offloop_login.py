@@ -40,7 +40,7 @@ if __name__ == "__main__":
 
     with app.app_context():
         db.create_all()
-        agents.create_agent("ann@example.com", "Ann", "secret123", ["general"])
+        agents.do_create_agent("ann@example.com", "Ann", "secret123", ["general"])
         wrong = agents.authenticate("ann@example.com", "not her password") is None
         running = gevent.spawn(ticker)
         gevent.sleep(0)

@@ -49,7 +49,7 @@ def test_an_end_user_is_created_on_first_use_and_keeps_what_a_later_proof_omits(
 def test_uploads_without_a_file_are_refused_by_the_verbs(sqlite_app, file):
     with sqlite_app.app_context():
         with pytest.raises(InvalidInput) as refused:
-            presigned.do_policy_upload({"key": "sessions/1/x"}, file)
+            presigned.store_policy_upload({"key": "sessions/1/x"}, file)
         assert refused.value.errors == {"file": ["missing"]}
         open_conversation = Conversation(conversation_id="c-1", state="assigned")
         with pytest.raises(InvalidInput) as refused:
