@@ -54,8 +54,8 @@ def seed(database_url, instance_path, conversations, messages, chars, seed=15):
     """Open, fill and end conversations through the core, on the server's database:
     [(conversationId, participant id)]."""
     from chatwidget import create_app
+    from chatwidget.core import client_messages, handling
     from chatwidget.core import conversations as core
-    from chatwidget.core import handling
     from chatwidget.extensions import db
     from chatwidget.patches.prepared import pinned
 
@@ -76,7 +76,9 @@ def seed(database_url, instance_path, conversations, messages, chars, seed=15):
             with pinned():
                 for _ in range(messages):
                     text = mixed_text(rng, chars)
-                    core.post(conversation, customer, {"type": "ChatMessage", "text": text})
+                    client_messages.post(
+                        conversation, customer, {"type": "ChatMessage", "text": text}
+                    )
             db.session.commit()
             handling.do_end(conversation, "customer")
             made.append((conversation.conversation_id, customer.participant_id))

@@ -100,9 +100,10 @@ def _split(rows: Sequence[Any]) -> tuple[LiveConversation, Sender | None]:
     """(LiveConversation, Sender or None) from the rows of a sender query."""
     row = rows[0]
     agents = [r[_SENDER_END] for r in rows if r[_SENDER_END] is not None]
-    conversation = LiveConversation._make((*row[:_CONVERSATION_END], agents))
+    columns = (*row[:_CONVERSATION_END], agents)
+    conversation = LiveConversation(*columns)
     sender = row[_CONVERSATION_END:_SENDER_END]
-    return conversation, (Sender._make(sender) if sender[0] is not None else None)
+    return conversation, (Sender(*sender) if sender[0] is not None else None)
 
 
 def customer_sender(conversation_id: Any, participant_id: Any) -> tuple[LiveConversation, Sender]:
