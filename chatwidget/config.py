@@ -86,9 +86,6 @@ def from_environment() -> dict[str, Any]:
         # How long the group commit of chat messages waits for more messages to share a
         # commit (SQLite); each commit is a WAL write and an fsync.
         "GROUP_COMMIT_DELAY_MS": _env_float("GROUP_COMMIT_DELAY_MS", 2),
-        # Group commits side by side on PostgreSQL (each with a connection of its own);
-        # SQLite, one writer at a time, always runs one.
-        "GROUP_COMMIT_LANES": _env_int("GROUP_COMMIT_LANES", 4),
         # SQLite's own checkpoint threshold (pages); a served process sets 0 and
         # checkpoints from a thread every SQLITE_CHECKPOINT_INTERVAL_S instead.
         "SQLITE_AUTOCHECKPOINT": 1000,

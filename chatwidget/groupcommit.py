@@ -26,7 +26,6 @@ that fails ends the syncs: its submitters are handed to sync_failed, never resum
 """
 
 import logging
-import zlib
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Generic, Self, TypeVar
@@ -190,56 +189,3 @@ def _resume(batch: list[Submitted[Item]], outcomes: list[Outcome[Result]]) -> No
             result.set(value)
         else:
             result.set_exception(error)
-
-
-class Lanes(Generic[Item, Result]):
-    """GroupCommits side by side (on PostgreSQL, whose transactions run concurrently),
-    each item to the lane its key picks, so that one key's items are stored in order.
-
-    One GroupCommit's batch makes its round trips to the database one after the other,
-    each waiting for the loop to come back to it: on a busy loop that, not the CPU,
-    bounds one lane. Each submitter still resumes in submission order, after its own
-    commit and every earlier submitter's, as with one GroupCommit: whoever waits for the
-    last item submitted may rely on all the earlier ones being committed.
-    """
-
-    def __init__(self, groups: list[GroupCommit[Item, Result]], key: Callable[[Item], str]):
-        self.groups = groups
-        self.key = key
-        self._last: AsyncResult | None = None  # the last submitter's ordered outcome
-
-    def start(self) -> Self:
-        for group in self.groups:
-            group.start()
-        return self
-
-    def stop(self) -> None:
-        for group in self.groups:
-            group.stop()
-
-    def submit(self, item: Item) -> Result:
-        """Wait until item is committed, and every item submitted before it; its result."""
-        return self.submit_later(item).get()
-
-    def submit_later(self, item: Item) -> AsyncResult:
-        """Queue item in its lane without waiting: an AsyncResult, set once it and every
-        item submitted before it are committed."""
-        lane = self.groups[zlib.crc32(self.key(item).encode()) % len(self.groups)]
-        self._last = _in_order(self._last, lane.submit_later(item))
-        return self._last
-
-
-def _in_order(previous: AsyncResult | None, stored: AsyncResult) -> AsyncResult:
-    """An AsyncResult settled as stored is, but not before previous is."""
-    ordered = AsyncResult()
-
-    def settle(_: object = None) -> None:
-        if previous is not None and not previous.ready():
-            previous.rawlink(settle)
-        elif stored.successful():
-            ordered.set(stored.value)
-        else:
-            ordered.set_exception(stored.exception)
-
-    stored.rawlink(settle)
-    return ordered

@@ -35,7 +35,7 @@ from chatwidget import checkpoint
 from chatwidget.core import client_messages, events
 from chatwidget.core.errors import CoreError
 from chatwidget.extensions import db
-from chatwidget.groupcommit import GroupCommit, Lanes
+from chatwidget.groupcommit import GroupCommit
 from chatwidget.patches.prepared import pinned
 
 _KEY = "chatwidget_posting"
@@ -164,39 +164,23 @@ def _batch(gate):
 
 
 def start(app, pipelined=False):
-    """Run the group commit of chat messages; returns it (a GroupCommit, or Lanes of
-    them on a database other than SQLite with GROUP_COMMIT_LANES above 1).
+    """Run the group commit of chat messages; returns it.
 
     pipelined: sockets hand messages over without waiting (post_acked), as the served
     process does; tests driving the test client, which wants each ack at once, do not.
     """
-    with app.app_context():
-        sqlite = db.engine.dialect.name == "sqlite"
-    lanes = 1 if sqlite else app.config["GROUP_COMMIT_LANES"]
-    groups = [_group(app, sqlite) for _ in range(lanes)]
-    group = groups[0] if lanes == 1 else Lanes(groups, _conversation_key)
-    app.extensions[_KEY], app.extensions[_PIPELINED] = group, pipelined
-    return group.start()
-
-
-def _group(app, sqlite):
-    """One GroupCommit of chat messages; on SQLite it takes turns with the checkpoints
-    (checkpoint.Turns) and syncs the WAL itself (at SQLITE_SYNCHRONOUS=FULL)."""
+    delay = app.config["GROUP_COMMIT_DELAY_MS"] / 1000
     sync, gate = checkpoint.wal_syncer(app), checkpoint.gate(app)
-    return GroupCommit(
+    group = GroupCommit(
         app,
         "posting",
         _post_one,
         _post_many,
         setup=_own_connection if sync is None else _own_connection_unsynced,
-        delay=app.config["GROUP_COMMIT_DELAY_MS"] / 1000,
-        around=(lambda: _batch(gate)) if sqlite else events.held,
+        delay=delay,
+        around=lambda: _batch(gate),
         sync=sync,  # durable before any ack, the loop storing on while the disk syncs
         sync_failed=checkpoint.give_up,
     )
-
-
-def _conversation_key(item):
-    """A message's lane: its conversation's, so that a conversation's messages are
-    stored, and take their seqs, in the order they were sent."""
-    return str(item[1].get("conversationId"))
+    app.extensions[_KEY], app.extensions[_PIPELINED] = group, pipelined
+    return group.start()

@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import select
 
 from chatwidget.core import client_messages, posting, senders
-from chatwidget.core.errors import CoreError
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Message
 from tests.sockets.helpers import AGENT_NS, messages_of, online_agent, received, send, start
@@ -51,12 +50,6 @@ def _recording(app):
     with app.app_context():
         db.session.remove()  # the group's own connection, back before the engine goes
     assert group.sync_errors == [], "a WAL sync failed"
-
-
-@pytest.fixture
-def app_overrides():
-    """One lane, on PostgreSQL too: these tests look at the batches it makes."""
-    return {"GROUP_COMMIT_LANES": 1}
 
 
 @pytest.fixture
@@ -198,10 +191,7 @@ def test_two_processes_batching_the_same_conversations_in_opposite_orders_never_
     # wait for the other's row, and PostgreSQL would break that by failing one batch.
     from tests.conftest import make_app
 
-    apps = [
-        make_app(tmp_path / name, pg_schema_database, GROUP_COMMIT_LANES=1)
-        for name in ("one", "two")
-    ]
+    apps = [make_app(tmp_path / name, pg_schema_database) for name in ("one", "two")]
     try:
         online_agent(apps[0], max_chats=2)
         started = [start(apps[0])[:2] for _ in range(2)]
@@ -257,42 +247,6 @@ def _lookup(conversation_id, participant_id):
 
 def _chat(conversation_id, text):
     return {"type": "ChatMessage", "conversationId": conversation_id, "text": text}
-
-
-@pytest.mark.postgres
-def test_lanes_store_each_conversation_in_order_and_answer_in_submission_order(
-    pg_schema_database, tmp_path
-):
-    from tests.conftest import make_app
-
-    app = make_app(tmp_path, pg_schema_database, GROUP_COMMIT_LANES=3)
-    try:
-        online_agent(app, max_chats=4)
-        started = [start(app)[:2] for _ in range(4)]
-        lanes = posting.start(app)
-        assert len(lanes.groups) == 3
-        answered = []
-        results = []
-        for n in range(5):
-            for k, (cid, pid) in enumerate(started):
-                text = "   " if (n, k) == (2, 1) else "m%d" % n  # one refused among them
-                result = lanes.submit_later((_lookup(cid, pid), _chat(cid, text)))
-                result.rawlink(lambda _, i=n * 4 + k: answered.append(i))
-                results.append(result)
-        gevent.joinall([gevent.spawn(r.wait, 10) for r in results])
-        assert answered == list(range(len(results)))  # in submission order
-        refused = results[2 * 4 + 1].value  # refused: answered with its error
-        assert isinstance(refused, CoreError) and refused.errors == {"text": ["empty"]}
-        for k, (cid, _) in enumerate(started):
-            mine = [r.value for r in results[k::4] if not isinstance(r.value, CoreError)]
-            stored = _stored(app, cid)
-            assert [r.text for r in stored] == [w["text"] for w, _ in mine]
-            assert [r.seq for r in stored] == [w["seq"] for w, _ in mine]
-            assert [r.seq for r in stored] == list(range(stored[0].seq, stored[0].seq + len(mine)))
-        lanes.stop()
-    finally:
-        with app.app_context():
-            db.engine.dispose()
 
 
 class HeldSync:
