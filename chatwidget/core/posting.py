@@ -25,7 +25,9 @@ Where no group commit runs (tests driving the app without the server), post() is
 do_post() in the caller's own session.
 """
 
+from collections.abc import Callable
 from contextlib import contextmanager
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import text
@@ -98,7 +100,11 @@ def _post_one(item):
         raise
 
 
-def _looked_up(lookup):
+# A message handed to the group commit: lookup() → (conversation, sender), and its payload.
+Item = tuple[Callable[[], tuple[Any, Any]], dict[str, Any]]
+
+
+def _looked_up(lookup: Callable[[], tuple[Any, Any]]) -> tuple[Any, Any] | CoreError:
     """lookup()'s (conversation, sender), or the CoreError it refused with."""
     try:
         return lookup()
@@ -106,27 +112,30 @@ def _looked_up(lookup):
         return error
 
 
-def _in_lock_order(looked):
+def _in_lock_order(looked: list[tuple[Any, Any] | CoreError]) -> list[int]:
     """The batch's indexes, its conversations' rows in id order (submission order within
     one): the seq UPDATEs then lock rows in the same order in every process's batches,
     so two batches sharing conversations wait for each other and never deadlock."""
 
-    def conversation_pk(i):
-        return -1 if isinstance(looked[i], CoreError) else looked[i][0].id
+    def conversation_pk(i: int) -> int:
+        looked_up = looked[i]
+        return -1 if isinstance(looked_up, CoreError) else int(looked_up[0].id)
 
     return sorted(range(len(looked)), key=conversation_pk)
 
 
-def _post_many(items):
+def _post_many(items: list[Item]) -> list[Any]:
+    answers: list[Any]
     try:
         with pinned():
             looked = [_looked_up(lookup) for lookup, _ in items]
             answers = list(looked)  # the refused keep their error; the others are replaced
             for i in _in_lock_order(looked):
-                if isinstance(looked[i], CoreError):
+                looked_up = looked[i]
+                if isinstance(looked_up, CoreError):
                     continue
                 try:
-                    answers[i] = client_messages.post(*looked[i], items[i][1])
+                    answers[i] = client_messages.post(*looked_up, items[i][1])
                 except CoreError as error:  # refused before it wrote anything: the others go on
                     answers[i] = error
         db.session.commit()
