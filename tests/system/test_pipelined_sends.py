@@ -1,9 +1,9 @@
 """A socket may send without waiting for acks: the served process stores while it reads on.
 
 The served process hands each message to the group commit (on SQLite and on
-PostgreSQL) and reads the socket's next event at once. What the socket sent must still take effect in its order:
-every message acked in order with rising seqs, and an event sent after them (here
-endConversation, then a catch-up) only once they are stored.
+PostgreSQL) and reads the socket's next event at once. What the socket sent must still
+take effect in its order: every message acked in order with rising seqs, and an event
+sent after them (here endConversation, then a catch-up) only once they are stored.
 """
 
 import threading
