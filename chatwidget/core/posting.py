@@ -1,13 +1,15 @@
 """Group commit of chat messages: concurrent senders' messages stored in one transaction.
 
-On SQLite a served process hands each socket's chat message to a GroupCommit
+A served process hands each socket's chat message to a GroupCommit
 (chatwidget.groupcommit), which stores every message waiting at that moment in one
 transaction and commits once: the session, the pooled connection, the commit and its
 WAL pages are shared, where on their own they cost more than the message's few
-statements. Each sender is acked only after that commit, with the outcome it would have
-had alone: its id and seq, or its own error (a message refused by validation is refused
-and the others are stored). Should the batch fail in the database, nothing of it is
-kept and each message is posted again on its own. The served process does not make a
+statements (on PostgreSQL: the round trips of BEGIN and COMMIT, and the connection a
+handler would hold, idle in transaction, while the loop runs others). Each sender is
+acked only after that commit, with the outcome it would have had alone: its id and seq,
+or its own error (a message refused by validation is refused and the others are stored).
+Should the batch fail in the database, nothing of it is kept and each message is posted
+again on its own. The served process does not make a
 socket wait for that commit before reading its next event (submit_later, whose
 AsyncResult the sockets' post_acked wraps in a Later): acks follow later, in order.
 
@@ -16,9 +18,11 @@ disk, and the acks wait for the WAL's sync, made off the loop while later batche
 stored; the messages are fanned out to the others in their conversations once committed,
 without that wait (see GroupCommit).
 
-Where no group commit runs (PostgreSQL, whose transactions run side by side; tests
-driving the app without the server), do_post() is client_messages.do_post() in the
-caller's own session.
+A batch locks its conversations' rows (the seq UPDATE) in id order, whatever order its
+messages came in: two processes sharing a PostgreSQL database then never deadlock.
+
+Where no group commit runs (tests driving the app without the server), do_post() is
+client_messages.do_post() in the caller's own session.
 """
 
 from collections.abc import Callable, Iterator
@@ -85,17 +89,44 @@ def _post_one(item: tuple[Lookup, dict[str, Any]]) -> client_messages.Sent:
         raise
 
 
-def _post_many(
-    items: list[tuple[Lookup, dict[str, Any]]],
-) -> list[client_messages.Sent | CoreError]:
-    answers: list[client_messages.Sent | CoreError] = []
+# A message handed to the group commit: lookup() → (conversation, sender), and its payload.
+Item = tuple[Lookup, dict[str, Any]]
+
+
+def _looked_up(lookup: Lookup) -> tuple[Any, Any] | CoreError:
+    """lookup()'s (conversation, sender), or the CoreError it refused with."""
+    try:
+        return lookup()
+    except CoreError as error:
+        return error
+
+
+def _in_lock_order(looked: list[tuple[Any, Any] | CoreError]) -> list[int]:
+    """The batch's indexes, its conversations' rows in id order (submission order within
+    one): the seq UPDATEs then lock rows in the same order in every process's batches,
+    so two batches sharing conversations wait for each other and never deadlock."""
+
+    def conversation_pk(i: int) -> int:
+        looked_up = looked[i]
+        return -1 if isinstance(looked_up, CoreError) else int(looked_up[0].id)
+
+    return sorted(range(len(looked)), key=conversation_pk)
+
+
+def _post_many(items: list[Item]) -> list[client_messages.Sent | CoreError]:
+    answers: list[Any]
     try:
         with pinned():
-            for lookup, data in items:
+            looked = [_looked_up(lookup) for lookup, _ in items]
+            answers = list(looked)  # the refused keep their error; the others are replaced
+            for i in _in_lock_order(looked):
+                looked_up = looked[i]
+                if isinstance(looked_up, CoreError):
+                    continue
                 try:
-                    answers.append(client_messages.post(*lookup(), data))
+                    answers[i] = client_messages.post(*looked_up, items[i][1])
                 except CoreError as error:  # refused before it wrote anything: the others go on
-                    answers.append(error)
+                    answers[i] = error
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -133,14 +164,11 @@ def _batch(gate: Any) -> Iterator[None]:
 
 
 def start(app: Flask, pipelined: bool = False) -> Any:
-    """Run the group commit of chat messages, on SQLite only; returns it (or None).
+    """Run the group commit of chat messages; returns it.
 
     pipelined: sockets hand messages over without waiting (post_acked), as the served
     process does; tests driving the test client, which wants each ack at once, do not.
     """
-    with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            return None
     delay = app.config["GROUP_COMMIT_DELAY_MS"] / 1000
     sync, gate = checkpoint.wal_syncer(app), checkpoint.gate(app)
     group = GroupCommit(

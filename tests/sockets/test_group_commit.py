@@ -1,10 +1,11 @@
 """Group commit (chatwidget.core.posting): concurrent senders' messages in one transaction.
 
-A served process on SQLite runs it; here it is started on the test app and the
-senders are greenlets, so that their messages wait for it together. Each sender
-must get exactly what it would have got alone.
+A served process runs it, on SQLite and on PostgreSQL; here it is started on the test
+app and the senders are greenlets, so that their messages wait for it together. Each
+sender must get exactly what it would have got alone.
 """
 
+import threading
 import uuid
 
 import gevent
@@ -13,18 +14,17 @@ import gevent.queue
 import pytest
 from sqlalchemy import select
 
-from chatwidget.core import client_messages, posting
+from chatwidget.core import client_messages, posting, senders
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Message
 from tests.sockets.helpers import AGENT_NS, messages_of, online_agent, received, send, start
 
 
-@pytest.fixture
-def group(sqlite_app):
-    """The group commit on the test app; the batches it stored together (their sizes)
-    and how many messages it stored alone recorded. A WAL sync that fails fails the
-    test rather than ending pytest (the served process's give_up)."""
-    group = posting.start(sqlite_app)
+def _recording(app):
+    """The group commit on app; the batches it stored together (their sizes) and how many
+    messages it stored alone recorded. A WAL sync that fails fails the test rather than
+    ending pytest (the served process's give_up)."""
+    group = posting.start(app)
     group.sizes, group.alone, group.sync_errors = [], [], []
     group.sync_failed = group.sync_errors.append
     store_many, store_one = group.store_many, group.store_one
@@ -45,9 +45,23 @@ def group(sqlite_app):
 
     group.store_many, group.store_one = many, one
     yield group
-    sqlite_app.extensions.pop(posting._KEY, None)
+    app.extensions.pop(posting._KEY, None)
     group.stop()
+    with app.app_context():
+        db.session.remove()  # the group's own connection, back before the engine goes
     assert group.sync_errors == [], "a WAL sync failed"
+
+
+@pytest.fixture
+def group(app):
+    """The group commit on the test app, on SQLite and on PostgreSQL."""
+    yield from _recording(app)
+
+
+@pytest.fixture
+def sqlite_group(sqlite_app):
+    """The group commit on SQLite, where it syncs the WAL itself."""
+    yield from _recording(sqlite_app)
 
 
 def _conversations(app, count):
@@ -75,8 +89,7 @@ def _stored(app, conversation_id):
         ).all()
 
 
-def test_messages_sent_together_are_stored_together_and_each_acked(sqlite_app, group):
-    app = sqlite_app
+def test_messages_sent_together_are_stored_together_and_each_acked(app, group):
     agent, started = _conversations(app, 4)
     calls = []
     for n, (cid, _, client) in enumerate(started):
@@ -97,8 +110,7 @@ def test_messages_sent_together_are_stored_together_and_each_acked(sqlite_app, g
     assert sorted(w["id"] for w in to_agent) == sorted(a["id"] for a in acks)
 
 
-def test_a_refused_message_does_not_hold_back_the_others(sqlite_app, group):
-    app = sqlite_app
+def test_a_refused_message_does_not_hold_back_the_others(app, group):
     agent, [(cid, _, client), (other_cid, _, other)] = _conversations(app, 2)
     acks = _all_at_once(
         [
@@ -116,10 +128,7 @@ def test_a_refused_message_does_not_hold_back_the_others(sqlite_app, group):
     assert [r.text for r in _stored(app, other_cid)] == ["also fine"]
 
 
-def test_a_batch_that_fails_in_the_database_is_posted_again_one_by_one(
-    sqlite_app, group, monkeypatch
-):
-    app = sqlite_app
+def test_a_batch_that_fails_in_the_database_is_posted_again_one_by_one(app, group, monkeypatch):
     agent, [(cid, _, client), (other_cid, _, other)] = _conversations(app, 2)
     real_post = client_messages.post
 
@@ -148,8 +157,7 @@ def test_a_batch_that_fails_in_the_database_is_posted_again_one_by_one(
     assert [w["text"] for w in messages_of(client)] == ["first", "second"]
 
 
-def test_a_client_id_sent_twice_in_one_batch_is_stored_once(sqlite_app, group):
-    app = sqlite_app
+def test_a_client_id_sent_twice_in_one_batch_is_stored_once(app, group):
     agent, [(cid, pid, client)] = _conversations(app, 1)
     message_id = str(uuid.uuid4())
     acks = _all_at_once(
@@ -163,8 +171,7 @@ def test_a_client_id_sent_twice_in_one_batch_is_stored_once(sqlite_app, group):
     assert [r.text for r in _stored(app, cid)] == ["once"]
 
 
-def test_typing_and_a_lone_message_go_straight_through(sqlite_app, group):
-    app = sqlite_app
+def test_typing_and_a_lone_message_go_straight_through(app, group):
     agent, [(cid, _, client)] = _conversations(app, 1)
     typing = {"type": "ActivityMessage", "conversationId": cid, "activityType": "typing"}
     assert client.emit("sendMessage", typing, callback=True)["status"] == "ok"
@@ -174,16 +181,72 @@ def test_typing_and_a_lone_message_go_straight_through(sqlite_app, group):
 
 
 @pytest.mark.postgres
-def test_no_group_commit_on_postgresql(pg_schema_database, tmp_path):
+def test_two_processes_batching_the_same_conversations_in_opposite_orders_never_deadlock(
+    pg_schema_database, tmp_path, monkeypatch
+):
+    # Two served processes share the database; each batch takes its conversations' seqs
+    # (row locks held to its commit) in id order, whatever order its messages came in.
+    # Here two batches run side by side in threads, each pausing after its first message
+    # for the other to store its own: in arrival order (A, B and B, A) each would then
+    # wait for the other's row, and PostgreSQL would break that by failing one batch.
     from tests.conftest import make_app
 
-    app = make_app(tmp_path, pg_schema_database)
+    apps = [make_app(tmp_path / name, pg_schema_database) for name in ("one", "two")]
     try:
-        assert posting.start(app) is None
-        assert posting._KEY not in app.extensions
+        online_agent(apps[0], max_chats=2)
+        started = [start(apps[0])[:2] for _ in range(2)]
+        real_post, both_stored_one = client_messages.post, threading.Barrier(2)
+
+        def post_then_pause(conversation, sender, data):
+            posted = real_post(conversation, sender, data)
+            if data["text"].endswith(" 0"):
+                try:  # in id order the other batch waits on our row: it never comes
+                    both_stored_one.wait(timeout=2)
+                except threading.BrokenBarrierError:
+                    pass
+            return posted
+
+        monkeypatch.setattr(client_messages, "post", post_then_pause)
+        batches = [list(enumerate(started)), list(enumerate(reversed(started)))]
+        outcomes = [None, None]
+
+        def store(k):
+            items = [(_lookup(*pair), _chat(pair[0], "p%d %d" % (k, n))) for n, pair in batches[k]]
+            with apps[k].app_context():
+                group = posting.start(apps[k])
+                try:
+                    outcomes[k] = group.store_many(items)
+                except Exception as error:
+                    outcomes[k] = error
+                finally:
+                    group.stop()
+                    apps[k].extensions.pop(posting._KEY, None)
+                    db.session.remove()
+
+        threads = [threading.Thread(target=store, args=(k,)) for k in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=20)
+        assert not any(isinstance(o, Exception) for o in outcomes), outcomes
+        answers = [answer for outcome in outcomes for answer in outcome]
+        for cid, _ in started:
+            seqs = [r.seq for r in _stored(apps[0], cid)]
+            assert seqs == list(range(seqs[0], seqs[0] + 2))  # no gap, each once
+        acked = sorted(wire["seq"] for wire, _ in answers)
+        assert acked == sorted(r.seq for cid, _ in started for r in _stored(apps[0], cid))
     finally:
-        with app.app_context():
-            db.engine.dispose()
+        for app in apps:
+            with app.app_context():
+                db.engine.dispose()
+
+
+def _lookup(conversation_id, participant_id):
+    return lambda: senders.customer_sender(conversation_id, participant_id)
+
+
+def _chat(conversation_id, text):
+    return {"type": "ChatMessage", "conversationId": conversation_id, "text": text}
 
 
 class HeldSync:
@@ -216,12 +279,12 @@ def _sending(acked, client, cid, text, **fields):
 
 
 def test_a_message_is_acked_after_the_disk_sync_and_delivered_without_waiting_for_it(
-    sqlite_app, group
+    sqlite_app, sqlite_group
 ):
     # At synchronous=FULL the group commit commits without waiting for the disk and syncs
     # the WAL itself, off the loop: the sender's ack (its "saved") waits for that sync;
     # the others in the conversation get the committed message at once.
-    app = sqlite_app
+    app, group = sqlite_app, sqlite_group
     agent, [(cid, _, client), (other_cid, _, other)] = _conversations(app, 2)
     assert group.sync is not None
     acked = []
@@ -237,9 +300,9 @@ def test_a_message_is_acked_after_the_disk_sync_and_delivered_without_waiting_fo
 
 
 def test_messages_committed_during_a_slow_sync_are_delivered_and_share_the_next_sync(
-    sqlite_app, group
+    sqlite_app, sqlite_group
 ):
-    app = sqlite_app
+    app, group = sqlite_app, sqlite_group
     agent, [(cid, _, client), (other_cid, _, other)] = _conversations(app, 2)
     acked = []
     sync = HeldSync(app, group, [cid, other_cid], acked)
@@ -261,11 +324,11 @@ def test_messages_committed_during_a_slow_sync_are_delivered_and_share_the_next_
     assert [a["seq"] for a in acked[1:]] == [r.seq for r in _stored(app, other_cid)]
 
 
-def test_a_failed_sync_acks_nothing_and_hands_the_process_over_to_give_up(sqlite_app, group):
+def test_a_failed_sync_acks_nothing_and_hands_the_process_over_to_give_up(sqlite_app, sqlite_group):
     # The message is committed and perhaps on disk: neither "ok" (saved) nor an error
     # ack (nothing changed) would be true, so its sender hears nothing and the process
     # ends (checkpoint.give_up); test_failed_sync.py runs that for real.
-    app = sqlite_app
+    app, group = sqlite_app, sqlite_group
     agent, [(cid, _, client)] = _conversations(app, 1)
     acked = []
     sync = HeldSync(app, group, [cid], acked)

@@ -1,9 +1,9 @@
 """A socket may send without waiting for acks: the served process stores while it reads on.
 
-On SQLite the served process hands each message to the group commit and reads the
-socket's next event at once. What the socket sent must still take effect in its order:
-every message acked in order with rising seqs, and an event sent after them (here
-endConversation, then a catch-up) only once they are stored.
+The served process hands each message to the group commit (on SQLite and on
+PostgreSQL) and reads the socket's next event at once. What the socket sent must still
+take effect in its order: every message acked in order with rising seqs, and an event
+sent after them (here endConversation, then a catch-up) only once they are stored.
 """
 
 import threading
@@ -15,7 +15,9 @@ from tests.system.clients import TIMEOUT, Customer, chat_message
 COUNT = 40
 
 
-@pytest.mark.parametrize("backend", ["sqlite"])
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 def test_messages_sent_back_to_back_are_acked_in_order_before_the_end(
     database_url, make_deployment
 ):
