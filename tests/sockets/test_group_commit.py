@@ -233,7 +233,7 @@ def test_two_processes_batching_the_same_conversations_in_opposite_orders_never_
         for cid, _ in started:
             seqs = [r.seq for r in _stored(apps[0], cid)]
             assert seqs == list(range(seqs[0], seqs[0] + 2))  # no gap, each once
-        acked = sorted(wire["seq"] for wire, _ in answers)
+        acked = sorted(sent.seq for sent in answers)
         assert acked == sorted(r.seq for cid, _ in started for r in _stored(apps[0], cid))
     finally:
         for app in apps:
