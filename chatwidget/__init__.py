@@ -97,6 +97,7 @@ def _extensions(app: Flask) -> tuple["Api", "Limiter"]:
     app.after_request(note_own_retry_after)
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.components.security_scheme("basicAuth", {"type": "http", "scheme": "basic"})
     # The console's pages call its APIs with the session cookie (+ X-CSRFToken on changes).
     api.spec.components.security_scheme(
         "consoleSession", {"type": "apiKey", "in": "cookie", "name": "session"}

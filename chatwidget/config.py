@@ -67,6 +67,8 @@ def from_environment() -> dict[str, Any]:
         # The longest chat message text a socket may send (characters).
         "MAX_MESSAGE_CHARS": _env_int("MAX_MESSAGE_CHARS", 5000),
         "RATE_LIMIT": os.environ.get("RATE_LIMIT", "50/second"),
+        # The chats API's own limit per API user (core/chats_limit.py), the vendor's 10/s.
+        "CHATS_RATE_LIMIT": os.environ.get("CHATS_RATE_LIMIT", "10/second"),
         # Failed agent sign-ins (core/signin.py), per e-mail and per client address.
         "SIGNIN_LIMIT_PER_EMAIL": os.environ.get("SIGNIN_LIMIT_PER_EMAIL", "5/minute"),
         "SIGNIN_LIMIT_PER_ADDRESS": os.environ.get("SIGNIN_LIMIT_PER_ADDRESS", "20/minute"),

@@ -128,6 +128,7 @@ def _configured_app(tmp_path, database_url="", **overrides):
         "COMPANY_SECRET": "company-secret-" + uuid.uuid4().hex,
         "PUBLIC_URL": "http://chat.example.test",
         "RATE_LIMIT": "1000/second",
+        "CHATS_RATE_LIMIT": "1000/second",
         "RATELIMIT_KEY_PREFIX": "t" + uuid.uuid4().hex[:8],
         "REDIS_URL": "",
     }

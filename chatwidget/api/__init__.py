@@ -20,6 +20,7 @@ def register(app: Flask, api: "Api") -> None:
     api.register_blueprint(widget.blp)
     api.register_blueprint(console.blp)
     _console_admin(api)
+    _chats(api)
 
 
 def _console_admin(api: "Api") -> None:
@@ -29,3 +30,10 @@ def _console_admin(api: "Api") -> None:
 
     api.register_blueprint(admin.blp)
     api.register_blueprint(calls_search.blp)
+
+
+def _chats(api: "Api") -> None:
+    """The chats API (issue 19): its chat_* modules add their routes to chats.blp."""
+    from chatwidget.api import chats
+
+    api.register_blueprint(chats.blp)

@@ -19,6 +19,7 @@ class Facts(NamedTuple):
     """The conversation itself, as conversationInfo and conversationAssigned describe it."""
 
     conversation_id: str
+    chat_id: int  # the chats API's id of it (CONTRACT §7)
     channel: str
     state: str
     queue: tuple[int, str] | None  # (id, name)
@@ -67,6 +68,7 @@ def facts(conversation: Conversation) -> Facts:
     queue = db.session.get(Queue, conversation.queue_id)
     return Facts(
         conversation.conversation_id,
+        conversation.id,
         conversation.channel,
         conversation.state,
         (queue.id, queue.name) if queue else None,

@@ -16,7 +16,7 @@ PREVIEW_CHARS = 200
 
 
 class EndUserView(TypedDict):
-    identifier: str
+    identifier: str | None
     name: str | None
     email: str | None
 

@@ -8,9 +8,7 @@ class CoreError(Exception):
 
     status = 400
 
-    def __init__(
-        self, message: str, errors: dict[str, list[Any]] | None = None, **extra: Any
-    ) -> None:
+    def __init__(self, message: str, errors: dict[str, Any] | None = None, **extra: Any) -> None:
         super().__init__(message)
         self.message = message
         self.errors = errors

@@ -12,7 +12,7 @@ from chatwidget.models.agent import (
 from chatwidget.models.api_user import ApiUser
 from chatwidget.models.call import Call, CallKey
 from chatwidget.models.connector import ConnectorMessage, ConnectorSocket
-from chatwidget.models.conversation import Conversation, Message, Participant
+from chatwidget.models.conversation import Conversation, Escalation, Message, Participant
 from chatwidget.models.end_user import EndUser
 from chatwidget.models.media import Media
 from chatwidget.models.webhook import DeliveryAttempt, OutboxEvent, Webhook
@@ -30,6 +30,7 @@ __all__ = [
     "Conversation",
     "DeliveryAttempt",
     "EndUser",
+    "Escalation",
     "Media",
     "Message",
     "OutboxEvent",

@@ -48,6 +48,32 @@ class Conversation(Model):
     first_response_at: Mapped[datetime | None]
     # An offline message an agent marked done (answered by e-mail, or nothing to answer).
     offline_done_at: Mapped[datetime | None]
+    # The chats API's view of it (CONTRACT §3): the chat's language, the create call's
+    # context, custom data and customer flags set since, and who finished it.
+    lang: Mapped[str | None] = mapped_column(String(16))
+    chat_context: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    custom_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    customer_flags: Mapped[dict[str, bool] | None] = mapped_column(JSON)
+    finished_by: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Escalation(Model):
+    """A chat moved from its virtual agent to the human queue (chats API escalations):
+    `created`, `queued`, `assigned`, `deflected` or `failed`, with the deflection channel
+    offered to the customer while they wait."""
+
+    __tablename__ = "escalation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_pk: Mapped[int] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(12), default="created")
+    reason: Mapped[str | None] = mapped_column(String(255))
+    force_escalate: Mapped[bool] = mapped_column(default=False)
+    deflection_channel: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Participant(Model):

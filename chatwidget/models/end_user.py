@@ -15,7 +15,10 @@ class EndUser(Model):
     __tablename__ = "end_user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    identifier: Mapped[str] = mapped_column(String(255), unique=True)
+    # Empty for an end user the chats API created from a phone or an e-mail, until the
+    # integrator names them (POST …/end-user).
+    identifier: Mapped[str | None] = mapped_column(String(255), unique=True)
     name: Mapped[str | None] = mapped_column(String(200))
-    email: Mapped[str | None] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(255), index=True)
+    phone: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

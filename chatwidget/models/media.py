@@ -31,4 +31,7 @@ class Media(Model):
     content_type: Mapped[str] = mapped_column(String(127))
     size: Mapped[int]
     uploaded_by: Mapped[str] = mapped_column(String(12))
+    # A chat's photo or video (chats API), else None (an attachment).
+    kind: Mapped[str | None] = mapped_column(String(8))
+    photo_type: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

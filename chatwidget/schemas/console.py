@@ -52,7 +52,7 @@ class TeamSchema(Schema):
 class EndUserSchema(Schema):
     """The identified end user a conversation belongs to."""
 
-    identifier = fields.String(required=True)
+    identifier = fields.String(required=True, allow_none=True)
     name = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
 

@@ -82,6 +82,7 @@ def _describe(facts: Facts) -> Wire:
     queue = {"id": facts.queue[0], "name": facts.queue[1]} if facts.queue else None
     return {
         "conversationId": facts.conversation_id,
+        "chatId": facts.chat_id,
         "channel": facts.channel,
         "state": facts.state,
         "queue": queue,
