@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from chatwidget.core import routing
+from chatwidget.core import virtual_agents
 from chatwidget.core.errors import InvalidInput, NotFound
 from chatwidget.core.queues import queue_for_subject
 from chatwidget.extensions import db
@@ -27,6 +27,12 @@ def get_chat(chat_id: int) -> Conversation:
     if conversation is None:
         raise NotFound("no chat %s" % chat_id)
     return conversation
+
+
+def check_live(conversation: Conversation) -> None:
+    """InvalidInput (400, the vendor's words) unless the chat is still going on."""
+    if conversation.state in ("ended", "offline"):
+        raise InvalidInput("Chat is already ended")
 
 
 def _queue(menu_id: int | None) -> Queue:
@@ -69,9 +75,10 @@ def _customer_name(user: EndUser) -> str:
 
 
 def do_create_chat(chat: dict[str, Any], end_user: dict[str, Any]) -> Conversation:
-    """Open a chat for an end user in a menu's queue and route it (handOff, then an agent
-    when one is free). chat: menu_id, end_user_id, lang, email, context, transcript;
-    end_user: phone. Nothing is stored when the menu or the end user is unknown."""
+    """Open a chat for an end user in a menu's queue and start it: with the menu's virtual
+    agent (va_assigned), else routed (handOff, then an agent when one is free).
+    chat: menu_id, end_user_id, lang, email, context, transcript; end_user: phone.
+    Nothing is stored when the menu or the end user is unknown."""
     email = (chat.get("email") or "").strip().lower() or None
     phone = end_user.get("phone") or None
     queue = _queue(chat.get("menu_id"))
@@ -104,6 +111,6 @@ def do_create_chat(chat: dict[str, Any], end_user: dict[str, Any]) -> Conversati
         )
     )
     db.session.commit()
-    routing.do_enqueue(conversation)
+    virtual_agents.do_start(conversation)
     db.session.refresh(conversation)
     return conversation

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from chatwidget.core import (
     end_users,
     messages,
-    routing,
+    virtual_agents,
 )
 from chatwidget.core.errors import Forbidden, NotFound
 from chatwidget.core.queues import queue_for_subject
@@ -138,13 +138,14 @@ def do_customer_join(
     enter(conversation, customer) before anything is stored (the adapter puts the socket
     in its rooms, where the first join's greeting reaches it), the greeting stored once
     and greeted(conversation, customer, greeting) told of it (the stored greeting to show
-    again on a later join, else None), and only then the first join queues the
-    conversation (handOff) and tries an agent. Returns (conversation, customer)."""
+    again on a later join, else None), and only then the first join starts the
+    conversation: with its queue's virtual agent, else queued (handOff) for an agent.
+    Returns (conversation, customer)."""
     conversation, customer = check_customer(conversation_id, participant_id)
     enter(conversation, customer)
     greeted(conversation, customer, _greet(conversation, customer, name))
     if conversation.state == "new":
-        routing.do_enqueue(conversation)
+        virtual_agents.do_start(conversation)
     return conversation, customer
 
 

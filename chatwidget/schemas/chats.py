@@ -7,17 +7,9 @@ enumeration value is a 400 naming the field.
 from marshmallow import fields, validate
 
 from chatwidget.core.chat_view import STATUSES
+from chatwidget.core.escalations import DEFLECTION_CHANNELS
 from chatwidget.schemas.common import JsonObject, Request, SafeString, UtcDateTime, WholeNumber
 
-DEFLECTION_CHANNELS = (
-    "keep_waiting",
-    "voicemail",
-    "scheduled_call",
-    "email",
-    "external_deflection_link",
-    "sms",
-    "phone",
-)
 ESCALATION_STATUSES = ("created", "queued", "assigned", "deflected", "failed")
 
 
@@ -101,3 +93,24 @@ class ChatPathSchema(Request):
     """A chat id in a path."""
 
     id = WholeNumber(required=True)
+
+
+class EscalateSchema(Request):
+    """Create an escalation: why, and whether to skip the virtual agent's own checks."""
+
+    reason = SafeString(load_default=None)
+    force_escalate = fields.Boolean(load_default=False)
+
+
+class DeflectSchema(Request):
+    """Update an escalation: the deflection channel the customer chose."""
+
+    deflection_channel = fields.String(required=True, validate=validate.OneOf(DEFLECTION_CHANNELS))
+
+
+class EscalationSchema(Request):
+    """An escalation."""
+
+    id = fields.Integer(required=True)
+    chat_id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(ESCALATION_STATUSES))
