@@ -48,7 +48,7 @@ def do_create_queue(name: str, virtual_agent_url: str | None = None) -> Queue:
     name = _clean(name)
     va_secret = None
     if virtual_agent_url is not None:
-        check_http_url(virtual_agent_url, "virtualAgentUrl")
+        check_http_url(virtual_agent_url, "virtualAgentUrl", "the virtual agent URL")
         va_secret = secrets.token_urlsafe(32)
     queue = Queue(name=name, virtual_agent_url=virtual_agent_url, virtual_agent_secret=va_secret)
     db.session.add(queue)

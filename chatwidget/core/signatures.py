@@ -53,15 +53,16 @@ def signed_headers(
     return {SIGNATURE: sign(secrets, stamp, body), TIMESTAMP: str(stamp)}
 
 
-def check_http_url(url: str | None, field: str) -> str:
+def check_http_url(url: str | None, field: str, label: str) -> str:
     """url when it is an absolute http: or https: URL, where a signed POST may go.
 
-    Anything else (relative, javascript:, file:, no host) is InvalidInput naming field.
+    Anything else (relative, javascript:, file:, no host) is InvalidInput naming field,
+    its message saying which URL (label, e.g. "the webhook URL").
     """
     parts = urlsplit(url or "")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InvalidInput(
-            "%s must be an absolute http or https URL" % field,
+            "%s must be an absolute http or https URL" % label,
             errors={field: ["Not an absolute http: or https: URL."]},
         )
     return url or ""

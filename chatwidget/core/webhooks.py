@@ -46,7 +46,7 @@ def do_add_webhook(
     unknown = [e for e in names if e not in EVENTS]
     if unknown:
         raise InvalidInput("unknown event %s; known: %s" % (", ".join(unknown), ", ".join(EVENTS)))
-    check_http_url(url, "url")
+    check_http_url(url, "url", "the webhook URL")
     if bool(basic_user) != bool(basic_password):
         raise InvalidInput("give both --basic-user and --basic-password, or neither")
     hook = Webhook(
