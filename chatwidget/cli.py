@@ -93,11 +93,34 @@ def remove_webhook(hook_id: int) -> None:
     echo_json({"id": hook_id, "removed": True})
 
 
+@click.command("rotate-webhook-secret")
+@with_appcontext
+@click.argument("hook_id", type=int)
+def rotate_webhook_secret(hook_id: int) -> None:
+    """Give a webhook endpoint a new signing secret; prints {"id", "secret"}.
+
+    For WEBHOOK_ROTATION_S (default a day) deliveries carry both signatures,
+    X-Signature: primary=<new> secondary=<old>, so the receiver can switch over.
+    """
+    try:
+        hook = webhooks.do_rotate_secret(hook_id)
+    except CoreError as error:
+        fail(error)
+    echo_json({"id": hook.id, "secret": hook.secret})
+
+
 def register(app: Flask) -> None:
     """Add every command to app.cli."""
     from chatwidget import cli_calls, cli_demo, cli_live
 
-    for command in (create_api_user, revoke_api_user, add_webhook, list_webhooks, remove_webhook):
+    for command in (
+        create_api_user,
+        revoke_api_user,
+        add_webhook,
+        list_webhooks,
+        remove_webhook,
+        rotate_webhook_secret,
+    ):
         app.cli.add_command(command)
     cli_calls.register(app)
     cli_live.register(app)

@@ -33,12 +33,15 @@ def create_agent(
 @click.option("--virtual-agent-url")
 @with_appcontext
 def create_queue(name: str, virtual_agent_url: str | None) -> None:
-    """Create a queue: a skill group and a CCAI menu at once."""
+    """Create a queue: a skill group and a CCAI menu at once.
+
+    With --virtual-agent-url, prints the secret that signs the calls to it (shown once).
+    """
     try:
         queue = queues.do_create_queue(name, virtual_agent_url)
     except CoreError as error:
         fail(error)
-    echo_json({"id": queue.id, "name": queue.name, "virtualAgentUrl": queue.virtual_agent_url})
+    echo_json(queues.describe_new(queue))
 
 
 def register(app: Flask) -> None:

@@ -98,6 +98,8 @@ def from_environment() -> dict[str, Any]:
         "WEBHOOK_TIMEOUT_S": _env_float("WEBHOOK_TIMEOUT_S", 10.0),
         "WEBHOOK_LEASE_S": _env_float("WEBHOOK_LEASE_S", 60.0),
         "WEBHOOK_POLL_S": _env_float("WEBHOOK_POLL_S", 1.0),
+        # After rotate-webhook-secret, how long the old secret still signs (secondary=).
+        "WEBHOOK_ROTATION_S": _env_float("WEBHOOK_ROTATION_S", 86400.0),
         # Separate deployments (or test runs) that share one Redis.
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL", "chatwidget"),
         # Engine.IO heartbeat: a client silent for interval + timeout is disconnected.

@@ -73,9 +73,13 @@ class Queues(MethodView):
 
     @admin_required(blp)
     @blp.arguments(s.QueueCreateSchema)
-    @blp.response(201, s.QueueSchema)
+    @blp.response(201, s.QueueCreatedSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="The name is taken")
     def post(self, body: dict[str, Any]) -> team.TeamQueue:
-        """Create a queue (as `create-queue`): a skill group and a CCAI menu at once"""
+        """Create a queue (as `create-queue`): a skill group and a CCAI menu at once
+
+        With a virtualAgentUrl the answer carries the secret that signs the calls to
+        the virtual agent; it is never shown again.
+        """
         queue = queues.do_create_queue(body["name"], body.get("virtualAgentUrl"))
-        return team.describe_queue(queue)
+        return team.describe_new_queue(queue)

@@ -70,6 +70,22 @@ class WebhookById(MethodView):
         webhooks.do_remove_webhook(hook_id)
 
 
+@blp.route(f"/webhooks/<{ID}:hook_id>/rotate-secret")
+class WebhookSecret(MethodView):
+    @admin_required(blp)
+    @blp.response(200, w.WebhookSecretSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such webhook")
+    @blp.alt_response(409, schema=ErrorSchema, description="Rotated by someone else meanwhile")
+    def post(self, hook_id: int) -> dict[str, object]:
+        """Give a webhook endpoint a new signing secret (as `rotate-webhook-secret`)
+
+        For WEBHOOK_ROTATION_S (default a day) deliveries are signed with both secrets,
+        `X-Signature: primary=<new> secondary=<old>`; then with the new one only.
+        """
+        hook = webhooks.do_rotate_secret(hook_id)
+        return {"id": hook.id, "secret": hook.secret}
+
+
 @blp.route(f"/webhooks/<{ID}:hook_id>/events")
 class WebhookEvents(MethodView):
     @admin_required(blp)

@@ -1,7 +1,8 @@
 """Queues: skill groups that conversations wait in."""
 
+import secrets
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from flask import current_app
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from chatwidget.core.errors import Conflict, InvalidInput
+from chatwidget.core.signatures import check_http_url
 from chatwidget.extensions import Model, db
 from chatwidget.models import Queue
 from chatwidget.models.types import utcnow
@@ -20,6 +22,15 @@ _INSERTS: dict[str, Callable[[type[Model]], postgresql.Insert | sqlite.Insert]] 
 }
 
 
+class NewQueue(TypedDict):
+    """A queue as create-queue prints it: with its virtual agent's URL and secret, if any."""
+
+    id: int
+    name: str
+    virtualAgentUrl: NotRequired[str]
+    secret: NotRequired[str]
+
+
 def _clean(name: str | None) -> str:
     name = (name or "").strip()
     if not name or len(name) > 100:
@@ -28,8 +39,18 @@ def _clean(name: str | None) -> str:
 
 
 def do_create_queue(name: str, virtual_agent_url: str | None = None) -> Queue:
-    """Create a queue; Conflict if the name is taken."""
-    queue = Queue(name=_clean(name), virtual_agent_url=virtual_agent_url)
+    """Create a queue; Conflict if the name is taken.
+
+    With a virtual agent's URL (absolute http or https, else InvalidInput) the queue
+    gets the secret that signs the calls to it (core.signatures), in clear since it
+    is an HMAC key: the caller shows it this once, like an API user's secret.
+    """
+    name = _clean(name)
+    va_secret = None
+    if virtual_agent_url is not None:
+        check_http_url(virtual_agent_url, "virtualAgentUrl", "the virtual agent URL")
+        va_secret = secrets.token_urlsafe(32)
+    queue = Queue(name=name, virtual_agent_url=virtual_agent_url, virtual_agent_secret=va_secret)
     db.session.add(queue)
     try:
         db.session.commit()
@@ -37,6 +58,16 @@ def do_create_queue(name: str, virtual_agent_url: str | None = None) -> Queue:
         db.session.rollback()
         raise Conflict("a queue named %s exists" % name) from None
     return queue
+
+
+def describe_new(queue: Queue) -> NewQueue:
+    """A just-created queue: {"id", "name"}, plus "virtualAgentUrl" and the "secret" that
+    signs the calls to it when it has a virtual agent (the only time the secret shows)."""
+    out = NewQueue(id=queue.id, name=queue.name)
+    if queue.virtual_agent_url and queue.virtual_agent_secret:
+        out["virtualAgentUrl"] = queue.virtual_agent_url
+        out["secret"] = queue.virtual_agent_secret
+    return out
 
 
 def find_queue(name: str | None) -> Queue | None:

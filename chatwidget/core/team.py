@@ -8,7 +8,7 @@ to the front of their queues, as when its grace period runs out.
 
 import hashlib
 from collections.abc import Iterable
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -47,6 +47,7 @@ class TeamQueue(TypedDict):
     virtualAgentUrl: str | None
     agents: int
     waiting: int
+    secret: NotRequired[str]  # at creation only, when it has a virtual agent
 
 
 def describe(agent: Agent) -> TeamAgent:
@@ -194,6 +195,14 @@ def list_queues() -> list[TeamQueue]:
         )
     )
     return [describe_queue(queue, agents_, waiting_) for queue, agents_, waiting_ in rows]
+
+
+def describe_new_queue(queue: Queue) -> TeamQueue:
+    """A just-created queue, with the secret signing its virtual agent's calls (if any)."""
+    out = describe_queue(queue)
+    if queue.virtual_agent_secret:
+        out["secret"] = queue.virtual_agent_secret
+    return out
 
 
 def describe_queue(queue: Queue, agents_: int = 0, waiting: int = 0) -> TeamQueue:

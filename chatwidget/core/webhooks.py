@@ -1,17 +1,25 @@
-"""Webhook endpoints and the outbox rows that feed them."""
+"""Webhook endpoints, their signing secrets, and the outbox rows that feed them.
+
+Every delivery, call.summary and chat.* alike, is signed (core.signatures): one rule
+for receivers, and call.summary receivers that ignore the headers lose nothing.
+"""
 
 import json
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import Any, NotRequired, TypedDict
-from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, insert, select, true
+from flask import current_app
+from sqlalchemy import Connection, insert, select, true, update
 
-from chatwidget.core.errors import InvalidInput, NotFound
+from chatwidget.core.atomic import compare_and_set
+from chatwidget.core.errors import Conflict, InvalidInput, NotFound
+from chatwidget.core.signatures import check_http_url
 from chatwidget.extensions import db
 from chatwidget.models import OutboxEvent, Webhook
+from chatwidget.models.types import utcnow
 
 EVENTS = ("call.summary", "chat.created", "chat.message", "chat.ended")
 
@@ -38,9 +46,7 @@ def do_add_webhook(
     unknown = [e for e in names if e not in EVENTS]
     if unknown:
         raise InvalidInput("unknown event %s; known: %s" % (", ".join(unknown), ", ".join(EVENTS)))
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidInput("the webhook URL must be an absolute http or https URL")
+    check_http_url(url, "url", "the webhook URL")
     if bool(basic_user) != bool(basic_password):
         raise InvalidInput("give both --basic-user and --basic-password, or neither")
     hook = Webhook(
@@ -62,6 +68,46 @@ def do_remove_webhook(hook_id: int) -> None:
         raise NotFound("no webhook %s" % hook_id)
     db.session.delete(hook)
     db.session.commit()
+
+
+def do_rotate_secret(hook_id: int) -> Webhook:
+    """Give an endpoint a new signing secret; returns it with the new secret.
+
+    For WEBHOOK_ROTATION_S after this the replaced secret signs too (`secondary=`), so
+    the receiver can switch to the new one without refusing a delivery. Rotating again
+    within that window drops the oldest secret: only the one just replaced stays.
+    """
+    hook = db.session.get(Webhook, hook_id)
+    if hook is None:
+        raise NotFound("no webhook %s" % hook_id)
+    window = timedelta(seconds=current_app.config["WEBHOOK_ROTATION_S"])
+    new_secret = secrets.token_urlsafe(32)
+    # Conditional on the secret read: of two rotations at once, one wins and the other
+    # fails, instead of printing a secret that was overwritten at once.
+    if not compare_and_set(
+        update(Webhook)
+        .where(Webhook.id == hook.id, Webhook.secret == hook.secret)
+        .values(
+            secret=new_secret,
+            previous_secret=hook.secret,
+            previous_secret_until=utcnow() + window,
+        )
+    ):
+        db.session.rollback()
+        raise Conflict("webhook %s was rotated meanwhile; run it again" % hook_id)
+    db.session.commit()
+    db.session.refresh(hook)
+    return hook
+
+
+def signing_secrets(hook: Webhook, now: datetime) -> list[str]:
+    """The secrets a delivery made at now is signed with: the current one first, then
+    the replaced one while its rotation window lasts."""
+    keys = [hook.secret]
+    until = hook.previous_secret_until
+    if hook.previous_secret and until is not None and now < until:
+        keys.append(hook.previous_secret)
+    return keys
 
 
 def list_webhooks() -> list[Webhook]:

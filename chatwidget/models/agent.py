@@ -24,6 +24,9 @@ class Queue(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     virtual_agent_url: Mapped[str | None] = mapped_column(String(2000))
+    # Kept in clear: the HMAC key that signs the calls to virtual_agent_url (shown once,
+    # at creation, like an API user's secret).
+    virtual_agent_secret: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -21,6 +21,10 @@ class Webhook(Model):
     basic_password: Mapped[str | None] = mapped_column(String(255))
     # Kept in clear: it is the HMAC key the payloads are signed with.
     secret: Mapped[str] = mapped_column(String(128))
+    # After a rotation, the replaced secret also signs deliveries (X-Signature's
+    # `secondary=`) until previous_secret_until, so receivers can switch over.
+    previous_secret: Mapped[str | None] = mapped_column(String(128))
+    previous_secret_until: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -1,15 +1,13 @@
 """The HTTP POST of one outbox row, signed as receivers verify it (X-Signature)."""
 
-import base64
-import hashlib
-import hmac
-import time
 from contextlib import AbstractContextManager, nullcontext
 from typing import TypedDict
 
 import gevent
 import requests
 from gevent import monkey
+
+from chatwidget.core.signatures import signed_headers
 
 
 class Job(TypedDict):
@@ -19,26 +17,19 @@ class Job(TypedDict):
     event: str
     body: str
     url: str
-    secret: str
+    secrets: list[str]  # the current secret, then the one being rotated out (if any)
     auth: tuple[str, str | None] | None
 
 
-def sign(secret: str, timestamp: str, body: str) -> str:
-    """base64(HMAC-SHA256(secret, timestamp + raw body)), as X-Signature carries it."""
-    digest = hmac.new(secret.encode(), (timestamp + body).encode(), hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()
-
-
-def _headers(job: Job) -> dict[str, str]:
-    """The delivery headers: event id and type, and a fresh timestamp with its signature."""
-    timestamp = str(int(time.time()))
+def _headers(job: Job, body: bytes) -> dict[str, str]:
+    """The delivery headers: event id and type, and this attempt's timestamp with the
+    signature(s) over it and the raw body."""
     return {
         "Content-Type": "application/json",
         "User-Agent": "chatwidget-webhooks/1",
         "X-Event-Id": job["event_id"],
         "X-Event-Type": job["event"],
-        "X-Signature": "primary=" + sign(job["secret"], timestamp, job["body"]),
-        "X-Signature-Timestamp": timestamp,
+        **signed_headers(job["secrets"], body),
     }
 
 
@@ -57,10 +48,11 @@ def _deadline(seconds: float) -> AbstractContextManager[object]:
 def _send(job: Job, timeout: float) -> tuple[int, str | None]:
     """The POST itself; returns (status code, error text or None)."""
     # No redirects: following one would turn the POST into a GET without the body.
+    body = job["body"].encode()  # signed as the very bytes sent
     with requests.post(
         job["url"],
-        data=job["body"].encode(),
-        headers=_headers(job),
+        data=body,
+        headers=_headers(job, body),
         # Never a user without a password: both or neither are stored (core/webhooks).
         auth=job["auth"],  # type: ignore[arg-type]
         timeout=timeout,

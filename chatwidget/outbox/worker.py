@@ -10,9 +10,11 @@ from flask import Flask
 from gevent import Greenlet
 from sqlalchemy.exc import OperationalError
 
+from chatwidget.core import webhooks
 from chatwidget.core.events import subscribe
 from chatwidget.extensions import db
 from chatwidget.models import OutboxEvent, Webhook
+from chatwidget.models.types import utcnow
 from chatwidget.outbox.claims import BATCH, Config, claim_one, record
 from chatwidget.outbox.post import Job, post
 
@@ -30,7 +32,7 @@ def _job(row_id: int) -> Job | None:
             "event": row.event,
             "body": row.body,
             "url": hook.url,
-            "secret": hook.secret,
+            "secrets": webhooks.signing_secrets(hook, utcnow()),
             "auth": (hook.basic_user, hook.basic_password) if hook.basic_user else None,
         }
     db.session.rollback()  # hold no transaction (nor SQLite lock) while the POST is in flight

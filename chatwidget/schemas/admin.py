@@ -71,6 +71,17 @@ class QueueSchema(Schema):
     waiting = fields.Integer(required=True, metadata={"description": "Conversations waiting"})
 
 
+class QueueCreatedSchema(QueueSchema):
+    """A new queue; with a virtual agent, the secret that signs the calls to it."""
+
+    secret = fields.String(
+        metadata={
+            "description": "Only when virtualAgentUrl is set, and only in this answer: the"
+            " key of X-Signature on the calls to the virtual agent"
+        }
+    )
+
+
 class QueueListSchema(Schema):
     """Every queue, by name."""
 

@@ -63,6 +63,14 @@ class WebhookCreatedSchema(WebhookSchema):
     secret = fields.String(required=True)
 
 
+class WebhookSecretSchema(Schema):
+    """An endpoint's new signing secret, shown this once; the old one signs as
+    `secondary=` until the rotation window (WEBHOOK_ROTATION_S) ends."""
+
+    id = fields.Integer(required=True)
+    secret = fields.String(required=True)
+
+
 class EventsQuerySchema(Request):
     """Which events of an endpoint to list."""
 

@@ -30,6 +30,7 @@ def test_queues(app, client):
         "virtualAgentUrl": "https://va.example/x",
         "agents": 0,
         "waiting": 0,
+        "secret": made.get_json()["secret"],  # tests/webhooks/test_signing_secrets.py checks it
     }
     assert (
         client.post("/api/admin/queues", json={"name": "sales"}, headers=headers).status_code == 409

@@ -15,6 +15,7 @@ ADMIN_PATHS = {
     "/api/admin/webhooks",
     "/api/admin/webhooks/{hook_id}",
     "/api/admin/webhooks/{hook_id}/events",
+    "/api/admin/webhooks/{hook_id}/rotate-secret",
     "/api/admin/webhooks/events/{event_id}/redeliver",
     "/api/admin/dashboard",
     "/api/console/calls",

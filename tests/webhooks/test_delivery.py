@@ -271,7 +271,7 @@ monkey.patch_all()
 import json, sys
 from chatwidget.outbox.post import post
 job = {"event_id": "e", "event": "call.summary", "body": "{}", "url": sys.argv[1],
-       "secret": "s", "auth": None}
+       "secrets": ["s"], "auth": None}
 print(json.dumps(post(job, 0.5)))
 """
 
