@@ -8,7 +8,7 @@ before the integrator names them, so `identifier` may be empty until then. Media
 (photos, videos) carry their kind.
 
 Revision ID: d5e6f7a8b9c0
-Revises: c3e1a7f0d9b2
+Revises: a1b2c3d4e5f6
 Create Date: 2026-12-06 12:40:00.000000
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd5e6f7a8b9c0'
-down_revision = 'c3e1a7f0d9b2'
+down_revision = 'a1b2c3d4e5f6'
 branch_labels = None
 depends_on = None
 
