@@ -381,11 +381,15 @@ class BareServer(Server):
 # --- one measurement --------------------------------------------------------------------
 
 
-def measure(server, chats, clients):
-    """Warm up, then time `chats` captures; returns a dict of figures."""
+def measure(server, chats, clients, build=None, warmup=WARMUP):
+    """Warm up, then time `chats` requests; returns a dict of figures.
+
+    build(port, token, run, first, count) makes the prebuilt requests (default: captures).
+    """
+    build = build or build_requests
     run = uuid.uuid4().hex[:8]
-    warm = build_requests(server.port, server.token, run, 0, WARMUP)
-    timed = build_requests(server.port, server.token, run, WARMUP, chats)
+    warm = build(server.port, server.token, run, 0, warmup)
+    timed = build(server.port, server.token, run, warmup, chats)
     _, _, warm_errors = drive(server.port, warm, clients)
     if warm_errors:
         raise SystemExit("%s: warm-up failed: %s" % (server.name, warm_errors[:3]))
@@ -414,13 +418,14 @@ def measure(server, chats, clients):
     }
 
 
-def show(figures, chats):
+def show(figures, chats, unit="chat"):
     print(
-        "  %-8s %7.0f chats/s  p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms  "
+        "  %-8s %7.0f %ss/s  p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms  "
         "server CPU %3.0f%%  client CPU %3.0f%%  stored %d/%d  errors %d"
         % (
             figures["name"],
             figures["rate"],
+            unit,
             figures["p50"],
             figures["p99"],
             figures["max"],
@@ -435,14 +440,16 @@ def show(figures, chats):
     if c:
         print(
             "           PostgreSQL %.0f commits/s, %.0f WAL syncs/s, %.0f checkpoints, "
-            "backends CPU %.0f%% (%.2f ms/chat); server %.2f ms/chat"
+            "backends CPU %.0f%% (%.2f ms/%s); server %.2f ms/%s"
             % (
                 c["commits_per_s"],
                 c["wal_syncs_per_s"],
                 c["checkpoints_per_s"] * figures["elapsed"],
                 c["backend_cpu"] * 100,
                 c["backend_cpu_ms_per_msg"],
+                unit,
                 figures["server_cpu"] * 1000 / figures["rate"],
+                unit,
             )
         )
     for error in figures["errors"][:3]:
