@@ -4,14 +4,14 @@ from typing import Any
 
 from flask.views import MethodView
 
-from chatwidget.api.chats import blp
+from chatwidget.api.chats import CHAT, blp
 from chatwidget.api.chats_auth import apps_api
 from chatwidget.core import chats, escalations
 from chatwidget.schemas import chats as s
 from chatwidget.schemas.common import ErrorSchema
 
 
-@blp.route("/chats/<int:chat_id>/escalations")
+@blp.route(CHAT + "/escalations")
 class Escalations(MethodView):
     @apps_api(blp)
     @blp.arguments(s.EscalateSchema)
@@ -24,7 +24,7 @@ class Escalations(MethodView):
         return escalations.view(escalation, conversation)
 
 
-@blp.route("/chats/<int:chat_id>/escalations/<int:escalation_id>")
+@blp.route(CHAT + "/escalations/<int(max=2147483647):escalation_id>")
 class EscalationById(MethodView):
     @apps_api(blp)
     @blp.arguments(s.DeflectSchema)

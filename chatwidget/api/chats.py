@@ -15,6 +15,8 @@ from chatwidget.core import chat_view, chats
 from chatwidget.schemas import chats as s
 from chatwidget.schemas.common import ErrorSchema
 
+# A chat's id in a path: an INTEGER primary key (larger ones are no route: 404).
+CHAT = "/chats/<int(max=2147483647):chat_id>"
 blp = Blueprint(
     "chats",
     __name__,
@@ -34,7 +36,7 @@ class Chats(MethodView):
         return chat_view.chat_view(conversation)
 
 
-@blp.route("/chats/<int:chat_id>")
+@blp.route(CHAT)
 class Chat(MethodView):
     @apps_api(blp)
     @blp.response(200, s.ChatSchema)

@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 
 from chatwidget.core.chat_view import STATUSES
 from chatwidget.core.escalations import DEFLECTION_CHANNELS
-from chatwidget.schemas.common import JsonObject, Request, SafeString, UtcDateTime, WholeNumber
+from chatwidget.schemas.common import JsonObject, Request, RowId, SafeString, UtcDateTime
 
 ESCALATION_STATUSES = ("created", "queued", "assigned", "deflected", "failed")
 
@@ -68,8 +68,8 @@ class ChatSchema(Request):
 class NewChatFieldsSchema(Request):
     """`chat` of a create call."""
 
-    menu_id = WholeNumber(load_default=None, metadata={"description": "A queue's id"})
-    end_user_id = WholeNumber(load_default=None)
+    menu_id = RowId(load_default=None, metadata={"description": "A queue's id"})
+    end_user_id = RowId(load_default=None)
     lang = SafeString(16, load_default=None)
     email = SafeString(load_default=None, validate=validate.Email())
     context = JsonObject(load_default=None)
@@ -87,12 +87,6 @@ class CreateChatSchema(Request):
 
     chat = fields.Nested(NewChatFieldsSchema, load_default=dict)
     end_user = fields.Nested(NewChatEndUserSchema, load_default=dict)
-
-
-class ChatPathSchema(Request):
-    """A chat id in a path."""
-
-    id = WholeNumber(required=True)
 
 
 class EscalateSchema(Request):

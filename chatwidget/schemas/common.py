@@ -36,6 +36,8 @@ class UtcDateTime(fields.Field[datetime]):
 
 # The largest value of a signed 64-bit column (BIGINT), and of SQLite's INTEGER.
 MAX_BIGINT = 2**63 - 1
+# The largest INTEGER of PostgreSQL: every primary key here.
+MAX_ROW_ID = 2**31 - 1
 
 
 class SafeString(fields.String):
@@ -71,10 +73,11 @@ class WholeNumber(fields.Field[int]):
     """A whole number a BIGINT column holds (0 … 2**63-1): a JSON integer, or a string of
     ASCII digits. Not a float, a boolean, or a digit such as "²"."""
 
-    default_error_messages = {"invalid": "Not a whole number from 0 to %d." % MAX_BIGINT}
+    maximum = MAX_BIGINT
+    default_error_messages = {"invalid": "Not a whole number from 0 to {maximum}."}
 
     def __init__(self, **kwargs: Any) -> None:
-        doc = {"type": "integer", "minimum": 0, "maximum": MAX_BIGINT}
+        doc = {"type": "integer", "minimum": 0, "maximum": self.maximum}
         kwargs["metadata"] = {**doc, **(kwargs.get("metadata") or {})}
         super().__init__(**kwargs)
 
@@ -83,9 +86,15 @@ class WholeNumber(fields.Field[int]):
     ) -> int:
         if type(value) is str and 0 < len(value) <= 19 and value.isascii() and value.isdigit():
             value = int(value)
-        if type(value) is not int or not 0 <= value <= MAX_BIGINT:
-            raise self.make_error("invalid")
+        if type(value) is not int or not 0 <= value <= self.maximum:
+            raise self.make_error("invalid", maximum=self.maximum)
         return value
+
+
+class RowId(WholeNumber):
+    """The id of a row (an INTEGER primary key: at most 2**31-1 on PostgreSQL)."""
+
+    maximum = MAX_ROW_ID
 
 
 class HttpUrl(SafeString):

@@ -62,6 +62,8 @@ def test_the_same_phone_is_the_same_end_user(app, client):
         ({"chat": {"menu_id": 999999}}, "menu_id"),
         ({"chat": {"end_user_id": 999999}}, "end_user_id"),
         ({"chat": {"menu_id": "x"}}, "menu_id"),
+        ({"chat": {"menu_id": 2**31}}, "menu_id"),
+        ({"chat": {"end_user_id": -1}}, "end_user_id"),
         ({"chat": {"email": "not an e-mail"}}, "email"),
         ({"chat": {"context": "a string"}}, "context"),
     ],
