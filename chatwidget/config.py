@@ -100,6 +100,8 @@ def from_environment() -> dict[str, Any]:
         "WEBHOOK_POLL_S": _env_float("WEBHOOK_POLL_S", 1.0),
         # After rotate-webhook-secret, how long the old secret still signs (secondary=).
         "WEBHOOK_ROTATION_S": _env_float("WEBHOOK_ROTATION_S", 86400.0),
+        # How stale this process's knowledge of which events have webhooks may be.
+        "WEBHOOK_EVENTS_CACHE_S": _env_float("WEBHOOK_EVENTS_CACHE_S", 1.0),
         # Separate deployments (or test runs) that share one Redis.
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL", "chatwidget"),
         # Engine.IO heartbeat: a client silent for interval + timeout is disconnected.

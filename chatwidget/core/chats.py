@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 
 from chatwidget.core import virtual_agents
 from chatwidget.core.errors import InvalidInput, NotFound
+from chatwidget.core.events import publish
 from chatwidget.core.queues import queue_for_subject
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, EndUser, Participant, Queue
@@ -110,6 +111,7 @@ def do_create_chat(chat: dict[str, Any], end_user: dict[str, Any]) -> Conversati
             name=_customer_name(user),
         )
     )
+    publish(db.session, "conversation.opened", {"conversationPk": conversation.id})
     db.session.commit()
     virtual_agents.do_start(conversation)
     db.session.refresh(conversation)

@@ -18,6 +18,7 @@ from chatwidget.core import (
     virtual_agents,
 )
 from chatwidget.core.errors import Forbidden, NotFound
+from chatwidget.core.events import publish
 from chatwidget.core.queues import queue_for_subject
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Participant
@@ -76,6 +77,7 @@ def do_init(data: dict[str, Any]) -> tuple[Conversation, Participant]:
         name=customer_name(data)[:200],
     )
     db.session.add(customer)
+    publish(db.session, "conversation.opened", {"conversationPk": conversation.id})
     db.session.commit()
     return conversation, customer
 

@@ -129,7 +129,8 @@ def do_end(conversation: Conversation, reason: str, by: dict[str, Any] | None = 
         capacity.free_capacity(agent_id)
     if was_waiting:
         routing.publish_queue(conversation.queue_id)
-    publish(db.session, "conversation.ended", {"conversationId": conversation.conversation_id})
+    ended = {"conversationId": conversation.conversation_id, "conversationPk": conversation.id}
+    publish(db.session, "conversation.ended", ended)
     live_calls.do_capture_ended(conversation)  # the call is written in the same transaction
     db.session.commit()
     if agent_id:

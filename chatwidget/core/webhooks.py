@@ -6,6 +6,7 @@ for receivers, and call.summary receivers that ignore the headers lose nothing.
 
 import json
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
@@ -58,6 +59,7 @@ def do_add_webhook(
     )
     db.session.add(hook)
     db.session.commit()
+    _forget_events()
     return hook
 
 
@@ -68,6 +70,7 @@ def do_remove_webhook(hook_id: int) -> None:
         raise NotFound("no webhook %s" % hook_id)
     db.session.delete(hook)
     db.session.commit()
+    _forget_events()
 
 
 def do_rotate_secret(hook_id: int) -> Webhook:
@@ -129,6 +132,31 @@ _ACTIVE_HOOKS = select(Webhook.__table__.c.id, Webhook.__table__.c.events).where
     Webhook.__table__.c.active == true()
 )
 _INSERT_OUTBOX = insert(OutboxEvent.__table__)
+
+
+_EVENTS_CACHE = "chatwidget.webhook_events"
+
+
+def subscribed_events(cached: bool = False) -> frozenset[str]:
+    """The events some active webhook takes: read now, or with cached=True at most
+    WEBHOOK_EVENTS_CACHE_S ago.
+
+    The cached answer is for the hot path (chat.message on every message), which would
+    otherwise read the webhooks on each message: there, a webhook added in another
+    process counts within that time (one added or removed in this process at once).
+    """
+    kept = current_app.extensions.get(_EVENTS_CACHE)
+    now = time.monotonic()
+    if not cached or kept is None or kept[0] <= now:
+        rows = db.session.connection().execute(_ACTIVE_HOOKS)
+        events = frozenset(event for _, hooked in rows for event in hooked)
+        kept = (now + current_app.config["WEBHOOK_EVENTS_CACHE_S"], events)
+        current_app.extensions[_EVENTS_CACHE] = kept
+    return frozenset(kept[1])
+
+
+def _forget_events() -> None:
+    current_app.extensions.pop(_EVENTS_CACHE, None)
 
 
 def subscribers(connection: Connection, event: str) -> list[int]:
