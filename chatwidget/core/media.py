@@ -55,7 +55,8 @@ def check_content(stream: IO[bytes], declared: object) -> tuple[str, int]:
     """(content type, size) of an upload, judged from its bytes; nothing is stored.
 
     TooLarge over MAX_UPLOAD_MB; UnsupportedMediaType when the bytes are not of an
-    allowed type, or not of the declared one (application/octet-stream declares none).
+    allowed type, or not of the declared one (application/octet-stream declares none;
+    a family such as "image/", as a pre-signed form's Content-Type, any type in it).
     """
     size = size_of(stream)
     if size > max_bytes():
@@ -63,10 +64,10 @@ def check_content(stream: IO[bytes], declared: object) -> tuple[str, int]:
         raise TooLarge("the file is larger than the limit of %s MB" % limit)
     if size == 0:
         raise InvalidInput("the file is empty", errors={"file": ["empty"]})
-    expected: str | None = sniff.normalise(declared)
-    found = sniff.detect(stream, expected)
-    if expected in ("", "application/octet-stream"):
-        expected = found
+    named = sniff.normalise(declared)
+    found = sniff.detect(stream, named)
+    family = named.endswith("/") and (found or "").startswith(named)
+    expected = found if named in ("", "application/octet-stream") or family else named
     if found is None or found != expected:
         what = expected or "a type we recognise"
         raise UnsupportedMediaType("the file's content is not %s" % what, errors={"file": [what]})

@@ -81,14 +81,19 @@ def test_success_action_status_201_answers_the_key(sqlite_app):
     assert response.get_json() == {"key": form["fields"]["key"]}
 
 
+STORED = ["sessions/4711/as_given.png", "sessions/4711/my_holiday.jpg"]
+
+
 def test_a_prefix_policy_takes_the_file_name_and_any_type_under_it(sqlite_app):
     with sqlite_app.app_context():
         form = media.store().presign_post("sessions/4711/", "image/", 100_000, 60)
     assert form["fields"]["key"] == "sessions/4711/${filename}"
-    assert "Content-Type" not in form["fields"]
+    assert form["fields"]["Content-Type"] == "image/"  # as given: any image; or narrowed
     response = post(sqlite_app, form, jpeg(), "my holiday.jpg", **{"Content-Type": "image/jpeg"})
     assert response.status_code == 204, response.get_json()
-    assert stored_files(sqlite_app) == ["sessions/4711/my_holiday.jpg"]
+    as_given = post(sqlite_app, form, png(), "as given.png")
+    assert as_given.status_code == 204, as_given.get_json()
+    assert stored_files(sqlite_app) == STORED
     outside = post(
         sqlite_app, form, jpeg(), key="sessions/other/x.jpg", **{"Content-Type": "image/jpeg"}
     )
@@ -101,7 +106,7 @@ def test_a_prefix_policy_takes_the_file_name_and_any_type_under_it(sqlite_app):
     assert climbing.get_json()["message"] == "invalid key"
     mislabelled = post(sqlite_app, form, png(), "b.png", **{"Content-Type": "image/jpeg"})
     assert mislabelled.status_code == 415
-    assert stored_files(sqlite_app) == ["sessions/4711/my_holiday.jpg"]
+    assert stored_files(sqlite_app) == STORED
 
 
 def _expired_form(app):
