@@ -1,7 +1,6 @@
 """Pre-signed uploads: the S3 POST-policy form and the local store that takes it."""
 
 import base64
-import io
 import json
 import time
 
@@ -11,7 +10,7 @@ from chatwidget.core import media, presigned
 from chatwidget.core.errors import InvalidInput, NotFound
 from chatwidget.extensions import db
 from chatwidget.media import signing
-from tests.media.helpers import PDF, TEXT, jpeg, local, media_rows, png, stored_files
+from tests.media.helpers import PDF, TEXT, jpeg, local, media_rows, png, post_form, stored_files
 
 SESSION = "4711"  # a chat id, as the chats API's sessionId
 
@@ -22,11 +21,7 @@ def presign(app, content_type="image/png", max_size=None, session=SESSION):
 
 
 def post(app, form, data, name="photo.png", **changes):
-    """POST the form's fields (with changes; None drops one) and the file, S3 style."""
-    fields = {k: v for k, v in {**form["fields"], **changes}.items() if v is not None}
-    fields["file"] = (io.BytesIO(data), name, "application/octet-stream")
-    assert form["url"] == "http://chat.example.test/media/upload"
-    return app.test_client().post(local(form["url"]), data=fields)
+    return post_form(app.test_client(), form, data, name, **changes)
 
 
 def policy_of(form):
