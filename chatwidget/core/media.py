@@ -155,15 +155,19 @@ def stored(row: Media) -> dict[str, Any]:
     return item
 
 
+def signed_url(key: str, content_type: str) -> str:
+    """A link serving a stored file as content_type until MEDIA_URL_TTL_S pass."""
+    return store().signed_get_url(key, current_app.config["MEDIA_URL_TTL_S"], content_type)
+
+
 def wire(item: dict[str, Any]) -> dict[str, Any]:
     """An attachment as clients see it (seed 002's Attachment), its links signed now."""
     if "key" not in item:  # an external link a client sent, kept as sent
         return item
-    st, ttl = store(), current_app.config["MEDIA_URL_TTL_S"]
     out = {k: item[k] for k in ("mediaId", "type", "name", "size")}
-    out["contentUrl"] = st.signed_get_url(item["key"], ttl, item["type"])
+    out["contentUrl"] = signed_url(item["key"], item["type"])
     if item.get("thumbnailKey"):
-        out["thumbnailUrl"] = st.signed_get_url(item["thumbnailKey"], ttl, "image/jpeg")
+        out["thumbnailUrl"] = signed_url(item["thumbnailKey"], "image/jpeg")
     return out
 
 
