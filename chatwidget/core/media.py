@@ -55,7 +55,8 @@ def check_content(stream: IO[bytes], declared: object) -> tuple[str, int]:
     """(content type, size) of an upload, judged from its bytes; nothing is stored.
 
     TooLarge over MAX_UPLOAD_MB; UnsupportedMediaType when the bytes are not of an
-    allowed type, or not of the declared one (application/octet-stream declares none).
+    allowed type, or not of the declared one (application/octet-stream declares none;
+    a family such as "image/", as a pre-signed form's Content-Type, any type in it).
     """
     size = size_of(stream)
     if size > max_bytes():
@@ -63,10 +64,10 @@ def check_content(stream: IO[bytes], declared: object) -> tuple[str, int]:
         raise TooLarge("the file is larger than the limit of %s MB" % limit)
     if size == 0:
         raise InvalidInput("the file is empty", errors={"file": ["empty"]})
-    expected: str | None = sniff.normalise(declared)
-    found = sniff.detect(stream, expected)
-    if expected in ("", "application/octet-stream"):
-        expected = found
+    named = sniff.normalise(declared)
+    found = sniff.detect(stream, named)
+    family = named.endswith("/") and (found or "").startswith(named)
+    expected = found if named in ("", "application/octet-stream") or family else named
     if found is None or found != expected:
         what = expected or "a type we recognise"
         raise UnsupportedMediaType("the file's content is not %s" % what, errors={"file": [what]})
@@ -154,15 +155,19 @@ def stored(row: Media) -> dict[str, Any]:
     return item
 
 
+def signed_url(key: str, content_type: str) -> str:
+    """A link serving a stored file as content_type until MEDIA_URL_TTL_S pass."""
+    return store().signed_get_url(key, current_app.config["MEDIA_URL_TTL_S"], content_type)
+
+
 def wire(item: dict[str, Any]) -> dict[str, Any]:
     """An attachment as clients see it (seed 002's Attachment), its links signed now."""
     if "key" not in item:  # an external link a client sent, kept as sent
         return item
-    st, ttl = store(), current_app.config["MEDIA_URL_TTL_S"]
     out = {k: item[k] for k in ("mediaId", "type", "name", "size")}
-    out["contentUrl"] = st.signed_get_url(item["key"], ttl, item["type"])
+    out["contentUrl"] = signed_url(item["key"], item["type"])
     if item.get("thumbnailKey"):
-        out["thumbnailUrl"] = st.signed_get_url(item["thumbnailKey"], ttl, "image/jpeg")
+        out["thumbnailUrl"] = signed_url(item["thumbnailKey"], "image/jpeg")
     return out
 
 

@@ -21,17 +21,21 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def presign_upload(
-    session_id: str, content_type: str = "", max_size: int | None = None
+    session_id: str,
+    content_type: str = "",
+    max_size: int | None = None,
+    success_action_status: str | None = None,
 ) -> PresignedPost:
     """An S3 POST-policy form ({"url", "fields"}) for one upload into a session's media.
 
     content_type: exact, a prefix ending in "/" ("image/"), or "" for any allowed type.
     The form's key is what the chats API is then given as s3_path (register_upload).
+    success_action_status "201": the upload answers {"key"} instead of S3's empty 204.
     """
     key = "sessions/%s/%s" % (session_id, uuid.uuid4().hex)
     limit = min(max_size or max_bytes(), max_bytes())
     ttl = current_app.config["UPLOAD_POLICY_TTL_S"]
-    return store().presign_post(key, content_type, limit, ttl)
+    return store().presign_post(key, content_type, limit, ttl, success_action_status)
 
 
 def store_policy_upload(fields: Mapping[str, Any], file: object) -> tuple[str, int]:

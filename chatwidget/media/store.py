@@ -62,12 +62,19 @@ class MediaStore:
         raise NotImplementedError
 
     def presign_post(
-        self, key: str, content_type: str | None, max_size: int, expires_in: float
+        self,
+        key: str,
+        content_type: str | None,
+        max_size: int,
+        expires_in: float,
+        success_action_status: str | None = None,
     ) -> PresignedPost:
         """{"url", "fields"} of an S3 POST-policy form for one upload.
 
         key ending in "/": any key under it (the form's key is prefix + "${filename}");
-        content_type ending in "/": any type under it; "": any type.
+        content_type ending in "/": any type under it (the form's Content-Type is that
+        prefix, which a client may narrow to the exact type); "": any type.
+        success_action_status ("200", "201"): the form asks for that answer, not 204.
         """
         raise NotImplementedError
 
@@ -129,7 +136,12 @@ class LocalMediaStore(MediaStore):
             shutil.rmtree(self.path(prefix[:-1]))
 
     def presign_post(
-        self, key: str, content_type: str | None, max_size: int, expires_in: float
+        self,
+        key: str,
+        content_type: str | None,
+        max_size: int,
+        expires_in: float,
+        success_action_status: str | None = None,
     ) -> PresignedPost:
         fields = {"key": key}
         conditions: list[object]
@@ -142,19 +154,28 @@ class LocalMediaStore(MediaStore):
         conditions.append(["content-length-range", 1, int(max_size)])
         if content_type and not content_type.endswith("/"):
             conditions.append({"Content-Type": content_type})
-            fields["Content-Type"] = content_type
         else:
             conditions.append(["starts-with", "$Content-Type", content_type or ""])
-        conditions.append({"x-amz-algorithm": signing.ALGORITHM})
+        if content_type:
+            fields["Content-Type"] = content_type
+        signed = {"success_action_status": success_action_status} if success_action_status else {}
+        signed.update(self._credential())
+        # Every field the form carries is a condition: changing any one voids the form.
+        conditions += [{name: value} for name, value in signed.items()]
+        fields.update(signed)
         policy = signing.encode_policy(self.clock() + expires_in, conditions)
-        fields.update(
-            {
-                "policy": policy,
-                "x-amz-algorithm": signing.ALGORITHM,
-                "x-amz-signature": signing.sign_policy(self.secret, policy),
-            }
-        )
+        fields["policy"] = policy
+        fields["x-amz-signature"] = signing.sign_policy(self.secret, policy)
         return {"url": self.public_url + "/media/upload", "fields": fields}
+
+    def _credential(self) -> dict[str, str]:
+        """The x-amz-* fields S3 forms carry: algorithm, credential scope and date."""
+        date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self.clock()))
+        return {
+            "x-amz-algorithm": signing.ALGORITHM,
+            "x-amz-credential": "chatwidget/%s/local/s3/aws4_request" % date[:8],
+            "x-amz-date": date,
+        }
 
     def signed_get_url(self, key: str, expires_in: float, content_type: str | None = None) -> str:
         expires = str(int(self.clock() + expires_in))

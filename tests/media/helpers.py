@@ -50,6 +50,15 @@ def agent_upload(client, token, conversation_id, data, name="photo.png", declare
     )
 
 
+def post_form(client, form, data, name="photo.png", **changes):
+    """POST a pre-signed form's fields (with changes; None drops one) and the file, as an
+    S3 client does; returns the response."""
+    fields = {k: v for k, v in {**form["fields"], **changes}.items() if v is not None}
+    fields["file"] = (io.BytesIO(data), name, "application/octet-stream")
+    assert form["url"] == "http://chat.example.test/media/upload"
+    return client.post(local(form["url"]), data=fields)
+
+
 def local(url):
     """A PUBLIC_URL link as the test client's path and query."""
     parts = urlsplit(url)

@@ -1,7 +1,6 @@
 """Pre-signed uploads: the S3 POST-policy form and the local store that takes it."""
 
 import base64
-import io
 import json
 import time
 
@@ -11,7 +10,7 @@ from chatwidget.core import media, presigned
 from chatwidget.core.errors import InvalidInput, NotFound
 from chatwidget.extensions import db
 from chatwidget.media import signing
-from tests.media.helpers import PDF, TEXT, jpeg, local, media_rows, png, stored_files
+from tests.media.helpers import PDF, TEXT, jpeg, local, media_rows, png, post_form, stored_files
 
 SESSION = "4711"  # a chat id, as the chats API's sessionId
 
@@ -22,11 +21,7 @@ def presign(app, content_type="image/png", max_size=None, session=SESSION):
 
 
 def post(app, form, data, name="photo.png", **changes):
-    """POST the form's fields (with changes; None drops one) and the file, S3 style."""
-    fields = {k: v for k, v in {**form["fields"], **changes}.items() if v is not None}
-    fields["file"] = (io.BytesIO(data), name, "application/octet-stream")
-    assert form["url"] == "http://chat.example.test/media/upload"
-    return app.test_client().post(local(form["url"]), data=fields)
+    return post_form(app.test_client(), form, data, name, **changes)
 
 
 def policy_of(form):
@@ -81,14 +76,19 @@ def test_success_action_status_201_answers_the_key(sqlite_app):
     assert response.get_json() == {"key": form["fields"]["key"]}
 
 
+STORED = ["sessions/4711/as_given.png", "sessions/4711/my_holiday.jpg"]
+
+
 def test_a_prefix_policy_takes_the_file_name_and_any_type_under_it(sqlite_app):
     with sqlite_app.app_context():
         form = media.store().presign_post("sessions/4711/", "image/", 100_000, 60)
     assert form["fields"]["key"] == "sessions/4711/${filename}"
-    assert "Content-Type" not in form["fields"]
+    assert form["fields"]["Content-Type"] == "image/"  # as given: any image; or narrowed
     response = post(sqlite_app, form, jpeg(), "my holiday.jpg", **{"Content-Type": "image/jpeg"})
     assert response.status_code == 204, response.get_json()
-    assert stored_files(sqlite_app) == ["sessions/4711/my_holiday.jpg"]
+    as_given = post(sqlite_app, form, png(), "as given.png")
+    assert as_given.status_code == 204, as_given.get_json()
+    assert stored_files(sqlite_app) == STORED
     outside = post(
         sqlite_app, form, jpeg(), key="sessions/other/x.jpg", **{"Content-Type": "image/jpeg"}
     )
@@ -101,7 +101,7 @@ def test_a_prefix_policy_takes_the_file_name_and_any_type_under_it(sqlite_app):
     assert climbing.get_json()["message"] == "invalid key"
     mislabelled = post(sqlite_app, form, png(), "b.png", **{"Content-Type": "image/jpeg"})
     assert mislabelled.status_code == 415
-    assert stored_files(sqlite_app) == ["sessions/4711/my_holiday.jpg"]
+    assert stored_files(sqlite_app) == STORED
 
 
 def _expired_form(app):
