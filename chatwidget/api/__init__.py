@@ -37,6 +37,7 @@ def _chats(api: "Api") -> None:
     from chatwidget.api import (  # noqa: F401
         chat_escalations,
         chat_messages,
+        chat_updates,
         chats,
     )
 
