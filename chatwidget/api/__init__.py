@@ -34,7 +34,13 @@ def _console_admin(api: "Api") -> None:
 
 def _chats(api: "Api") -> None:
     """The chats API (issue 19): its chat_* modules add their routes to chats.blp."""
-    from chatwidget.api import chat_escalations, chat_events, chat_media, chats  # noqa: F401
+    from chatwidget.api import (  # noqa: F401
+        chat_escalations,
+        chat_events,
+        chat_media,
+        chat_messages,
+        chats,
+    )
 
     api.register_blueprint(chats.blp)
     chat_events.install()

@@ -11,8 +11,9 @@ from flask.views import MethodView
 
 from chatwidget.api.chats_auth import apps_api
 from chatwidget.api.parser import Blueprint
-from chatwidget.core import chat_view, chats
+from chatwidget.core import chat_updates, chat_view, chats
 from chatwidget.schemas import chats as s
+from chatwidget.schemas.chat_updates import PatchChatSchema
 from chatwidget.schemas.common import ErrorSchema
 
 # A chat's id in a path: an INTEGER primary key (larger ones are no route: 404).
@@ -44,3 +45,13 @@ class Chat(MethodView):
     def get(self, chat_id: int) -> chat_view.ChatView:
         """A chat (any live or ended conversation) by its integer id"""
         return chat_view.chat_view(chats.get_chat(chat_id))
+
+    @apps_api(blp)
+    @blp.arguments(PatchChatSchema)
+    @blp.response(200, s.ChatSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such chat")
+    def patch(self, args: dict[str, Any], chat_id: int) -> chat_view.ChatView:
+        """Finish a chat (status finished) or record the deflection channel chosen"""
+        conversation = chats.get_chat(chat_id)
+        chat_updates.do_update_chat(conversation, args["finished_by_user_id"], args["chat"])
+        return chat_view.chat_view(conversation)

@@ -2,13 +2,15 @@
 conversation is InProgress until it ends, CONTRACT §2)."""
 
 from collections.abc import Sequence
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from sqlalchemy import select
 
 from chatwidget.core.errors import NotFound
 from chatwidget.extensions import db
 from chatwidget.models import Call, Conversation
+
+MAX_CHAT_ID = 2**63 - 1  # a BIGINT; larger digits name no chat
 
 
 class SessionStatus(TypedDict):
@@ -21,19 +23,18 @@ class SessionStatus(TypedDict):
 
 
 def session_status(session_ids: Sequence[str]) -> list[SessionStatus]:
-    """Status of each session id, in the order asked."""
-    found = db.session.execute(
-        select(Call.call_id, Call.session_id, Call.status, Call.utc_start, Call.utc_end).where(
-            Call.session_id.in_(set(session_ids))
-        )
-    ).all()
-    by_session = {row.session_id: row for row in found}
-    live = _in_progress([sid for sid in session_ids if sid not in by_session])
+    """Status of each session id, in the order asked. A chat id as a string names its
+    conversation's call too (CONTRACT §7), whatever sessionId that call has."""
+    calls = _calls(session_ids)
+    aliases = _chat_sessions([sid for sid in session_ids if sid not in calls])
+    by_alias = _calls(list(aliases.values()))
+    calls.update({sid: by_alias[cid] for sid, cid in aliases.items() if cid in by_alias})
+    live = _in_progress([aliases.get(sid, sid) for sid in session_ids if sid not in calls])
     result: list[SessionStatus] = []
     for sid in session_ids:
-        row = by_session.get(sid)
+        row = calls.get(sid)
         if row is None:
-            status = "InProgress" if sid in live else "NotFound"
+            status = "InProgress" if aliases.get(sid, sid) in live else "NotFound"
             result.append({"callId": None, "sessionId": sid, "status": status, "durationSec": None})
             continue
         duration = None
@@ -43,6 +44,31 @@ def session_status(session_ids: Sequence[str]) -> list[SessionStatus]:
             {"callId": row.call_id, "sessionId": sid, "status": row.status, "durationSec": duration}
         )
     return result
+
+
+def _calls(session_ids: Sequence[str]) -> dict[str, Any]:
+    """The calls of these session ids, by session id (rows of the columns status reads)."""
+    if not session_ids:
+        return {}
+    found = db.session.execute(
+        select(Call.call_id, Call.session_id, Call.status, Call.utc_start, Call.utc_end).where(
+            Call.session_id.in_(set(session_ids))
+        )
+    ).all()
+    return {row.session_id: row for row in found}
+
+
+def _chat_sessions(session_ids: Sequence[str]) -> dict[str, str]:
+    """{chat id as asked: its conversation's sessionId} for those of session_ids that are
+    chat ids of conversations whose sessionId differs (a widget's conversationId)."""
+    chat_ids = {int(sid) for sid in session_ids if sid.isascii() and sid.isdigit()}
+    chat_ids = {pk for pk in chat_ids if pk <= MAX_CHAT_ID}
+    if not chat_ids:
+        return {}
+    rows = db.session.execute(
+        select(Conversation.id, Conversation.conversation_id).where(Conversation.id.in_(chat_ids))
+    ).all()
+    return {str(pk): cid for pk, cid in rows if str(pk) != cid}
 
 
 def _in_progress(session_ids: list[str]) -> set[str]:

@@ -107,8 +107,15 @@ def do_transfer_to_agent(agent: Agent, conversation: Conversation, target_id: An
     routing.do_drain(_skill_ids(agent))
 
 
-def do_end(conversation: Conversation, reason: str, by: dict[str, Any] | None = None) -> None:
-    """End a conversation: endOfConversation to all, the agent's capacity freed."""
+def do_end(
+    conversation: Conversation,
+    reason: str,
+    by: dict[str, Any] | None = None,
+    finished_by: dict[str, Any] | None = None,
+) -> None:
+    """End a conversation: endOfConversation to all (sent by `by`, a who() of the
+    participant, else the system), the agent's capacity freed, and the call captured.
+    finished_by: the chats API's record of who finished it, stored with the end."""
     if reason not in END_REASONS:
         raise InvalidInput("unknown end reason %s" % reason)
     messages.check_open(conversation)
@@ -120,6 +127,7 @@ def do_end(conversation: Conversation, reason: str, by: dict[str, Any] | None = 
         update(Conversation)
         .where(Conversation.id == conversation.id, Conversation.state == conversation.state)
         .values(state="ended", ended_at=utcnow(), end_reason=reason)
+        .values({"finished_by": finished_by} if finished_by else {})
     ):
         db.session.rollback()
         raise InvalidState("the conversation changed meanwhile; try again")

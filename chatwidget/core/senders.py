@@ -56,20 +56,21 @@ _WITH_AGENTS = and_(
     _present.c.role == "agent",
     _present.c.left_at.is_(None),
 )
-# One query for a customer socket's message: the conversation and its customer.
-_CUSTOMER_SENDER = Prepared(
-    select(*_CONVERSATION_COLUMNS, *_SENDER_COLUMNS, _present.c.agent_id)
-    .select_from(
-        _conversation.outerjoin(
-            _participant,
-            and_(
-                _participant.c.conversation_pk == _conversation.c.id,
-                _participant.c.role == "customer",
-            ),
-        ).outerjoin(_present, _WITH_AGENTS)
-    )
-    .where(_conversation.c.conversation_id == bindparam("cid"))
+# The conversation and its customer: found by conversationId for a customer socket's
+# message, by chat id for the chats API's end user.
+_WITH_CUSTOMER = select(*_CONVERSATION_COLUMNS, *_SENDER_COLUMNS, _present.c.agent_id).select_from(
+    _conversation.outerjoin(
+        _participant,
+        and_(
+            _participant.c.conversation_pk == _conversation.c.id,
+            _participant.c.role == "customer",
+        ),
+    ).outerjoin(_present, _WITH_AGENTS)
 )
+_CUSTOMER_SENDER = Prepared(
+    _WITH_CUSTOMER.where(_conversation.c.conversation_id == bindparam("cid"))
+)
+_END_USER_SENDER = Prepared(_WITH_CUSTOMER.where(_conversation.c.id == bindparam("pk")))
 # One query for an agent socket's message: the conversation, the agent's participant in
 # it, and whether the agent still exists.
 _AGENT_EXISTS = select(Agent.__table__.c.id).where(Agent.__table__.c.id == bindparam("agent"))
@@ -117,6 +118,18 @@ def customer_sender(conversation_id: Any, participant_id: Any) -> tuple[LiveConv
     ):
         raise Forbidden("unknown conversation or participant")
     return conversation, customer
+
+
+def end_user_sender(chat_id: int) -> tuple[LiveConversation, Sender]:
+    """The customer of a chat, for the chats API posting as its end user: trusted for
+    that chat by its credentials, so no participant secret is asked. NotFound when there
+    is no such chat or it has no customer."""
+    rows = _END_USER_SENDER.all(pk=chat_id)
+    if rows:
+        conversation, customer = _split(rows)
+        if customer is not None:
+            return conversation, customer
+    raise NotFound("no chat %s with a customer" % chat_id)
 
 
 def agent_sender(agent_id: int | None, conversation_id: Any) -> tuple[LiveConversation, Sender]:

@@ -1,7 +1,7 @@
 """Sending a message to a live conversation: the one verb every protocol calls.
 
-A customer socket, an agent socket, a connector and (next) the chats REST API all name
-the sender with plain values (AsCustomer, AsAgent) and get a Sent back. The message is
+A customer socket, an agent socket, a connector and the chats REST API all name the
+sender with plain values (AsCustomer, AsAgent, AsEndUser) and get a Sent back. The message is
 checked and stored by client_messages, with others in one transaction when the group
 commit runs (posting), and published for after the commit: the socket bridge
 (chatwidget.sockets.bridge) picks its rooms, and connector_outbox writes the outbox row
@@ -39,7 +39,22 @@ class AsAgent(NamedTuple):
         return senders.agent_sender(self.agent_id, self.conversation_id)
 
 
-def do_send_message(sender: AsCustomer | AsAgent, data: dict[str, Any]) -> Sent:
+class AsEndUser(NamedTuple):
+    """The customer of a chat, as the chats API speaks for it: its credentials make it
+    trusted for every chat, so the customer is found without its participant secret."""
+
+    chat_id: int
+
+    def lookup(self) -> tuple[senders.LiveConversation, senders.Sender]:
+        """The conversation and its customer, or NotFound (senders.end_user_sender)."""
+        return senders.end_user_sender(self.chat_id)
+
+
+# Who sends a message, as every protocol names them.
+Sender = AsCustomer | AsAgent | AsEndUser
+
+
+def do_send_message(sender: Sender, data: dict[str, Any]) -> Sent:
     """Check, store and commit a ChatMessage (or relay typing) from sender; published
     once committed. data: the sendMessage fields (type, id, text, to, tag, refId,
     attachments, activityType) as the adapter's schema loaded them. Raises CoreError
@@ -47,9 +62,7 @@ def do_send_message(sender: AsCustomer | AsAgent, data: dict[str, Any]) -> Sent:
     return posting.do_post(sender.lookup, data)
 
 
-def send_later(
-    app: Flask, sender: AsCustomer | AsAgent, data: dict[str, Any]
-) -> AsyncResult | None:
+def send_later(app: Flask, sender: Sender, data: dict[str, Any]) -> AsyncResult | None:
     """do_send_message() handed to the served process's group commit without waiting:
     an AsyncResult set to its Sent (or the CoreError refusing it) once committed; None
     when the process does not post that way (then call do_send_message()). Callable

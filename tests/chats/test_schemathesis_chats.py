@@ -9,6 +9,8 @@ CHATS_PATHS = {
     "/apps/api/v1/chats/{chat_id}",
     "/apps/api/v1/chats/{chat_id}/escalations",
     "/apps/api/v1/chats/{chat_id}/escalations/{escalation_id}",
+    "/apps/api/v1/chats/{chat_id}/message",
+    "/apps/api/v1/chats/{chat_id}/messages",
     "/apps/api/v1/chats/{chat_id}/photos",
     "/apps/api/v1/chats/{chat_id}/videos",
     "/apps/api/v1/chats/{chat_id}/photos/upload",

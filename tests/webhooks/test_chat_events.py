@@ -49,3 +49,19 @@ def test_without_a_subscriber_nothing_is_written(hook_app):
     create_chat(hook_app.test_client(), integrator(hook_app))
     with hook_app.app_context():
         assert db.session.query(OutboxEvent).count() == 0
+
+
+def test_a_chat_message_fires_chat_message_as_messages_lists_it(hook_app, receiver):
+    add_hook(hook_app, receiver.url, "--event", "chat.message")
+    client = hook_app.test_client()
+    headers = integrator(hook_app)
+    chat = create_chat(client, headers)
+    said = {"message": {"type": "text", "content": {"text": "Ciao, serve aiuto"}}}
+    assert client.post("%s/chats/%d/message" % (BASE, chat["id"]), json=said, headers=headers)
+    deliver_until(hook_app, lambda: len(receiver.acked()) == 1)
+    (body,) = bodies(receiver)
+    listed = client.get("%s/chats/%d/messages" % (BASE, chat["id"]), headers=headers).get_json()
+    assert body["event"] == "chat.message" and body["chat"]["id"] == chat["id"]
+    assert body["message"] == listed[0]
+    assert body["message"]["content"] == "Ciao, serve aiuto"
+    assert body["message"]["from_user_id"] == chat["end_user"]["id"]
