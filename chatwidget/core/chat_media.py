@@ -11,7 +11,7 @@ from typing import TypedDict
 
 from sqlalchemy import and_, or_, select
 
-from chatwidget.core import media, presigned
+from chatwidget.core import media, presigned, sending
 from chatwidget.core.chats import check_live
 from chatwidget.core.errors import InvalidInput
 from chatwidget.extensions import db
@@ -51,8 +51,11 @@ def presign(conversation: Conversation, kind: str) -> PresignedPost:
 def do_add(conversation: Conversation, kind: str, items: list[MediaItem]) -> MediaLink:
     """Add uploaded files to a live chat as its photos or videos, all or none; returns
     the last one's link. NotFound for a key nothing was uploaded at, InvalidInput for a key of
-    another chat or a file not of the kind (naming s3_path), or an ended chat."""
+    another chat or a file not of the kind (naming s3_path), or an ended chat. Files not
+    added before are then posted in the chat from its end user (the agent sees them)."""
     check_live(conversation)
+    keys = [item["s3_path"] for item in items]
+    known = set(db.session.scalars(select(Media.key).where(Media.key.in_(keys))))
     rows: list[Media] = []
     try:
         for item in items:
@@ -62,7 +65,17 @@ def do_add(conversation: Conversation, kind: str, items: list[MediaItem]) -> Med
         db.session.rollback()
         _discard_thumbnails(rows)
         raise
+    _show(conversation, [row for row in rows if row.key not in known])
     return link(rows[-1])
+
+
+def _show(conversation: Conversation, added: list[Media]) -> None:
+    """The files just added, posted in the chat from its end user as one attachment
+    message, so the agent sees them in the console as the widget's uploads are seen."""
+    if added:
+        attachments = [{"mediaId": row.media_id} for row in added]
+        data = {"type": "ChatMessage", "text": "", "attachments": attachments}
+        sending.do_send_message(sending.AsEndUser(conversation.id), data)
 
 
 def _register(conversation: Conversation, kind: str, item: MediaItem) -> Media:

@@ -20,7 +20,7 @@ from tests.media.helpers import (
     stored_files,
     upload,
 )
-from tests.sockets.helpers import init
+from tests.sockets.helpers import init, messages_of, online_agent
 
 # An MP4's header: filetype knows it by its ftyp box.
 MP4 = b"\x00\x00\x00\x1cftypisom\x00\x00\x02\x00isomiso2mp41\x00\x00\x00\x08free" + bytes(600)
@@ -243,3 +243,21 @@ def test_images_the_customer_attached_are_photos_of_the_chat(app, client):
     (photo,) = client.get(url(chat_id, "photos"), headers=headers).get_json()
     assert client.get(local(photo["url"])).data == png()
     assert client.get(url(chat_id, "videos"), headers=headers).get_json() == []
+
+
+def test_added_photos_reach_the_agent_once_as_the_customers_attachments(app, client):
+    headers = integrator(app)
+    _, agent = online_agent(app, name="Pia", skills=("general",))
+    chat_id = create_chat(client, headers)["id"]
+    agent.get_received("/agent")
+    keys = [uploaded(client, headers, chat_id, data) for data in (png(), jpeg())]
+    body = {"photo": [{"s3_path": k} for k in keys]}
+    assert client.post(url(chat_id, "photos"), json=body, headers=headers).status_code == 200
+    assert client.post(url(chat_id, "photos"), json=body, headers=headers).status_code == 200
+    arrived = [m for m in messages_of(agent, "/agent") if m["type"] == "ChatMessage"]
+    assert len(arrived) == 1 and arrived[0]["from"]["role"] == "customer"
+    assert [a["type"] for a in arrived[0]["attachments"]] == ["image/png", "image/jpeg"]
+    listed = client.get(url(chat_id, "messages"), headers=headers).get_json()
+    photos = client.get(url(chat_id, "photos"), headers=headers).get_json()
+    assert [(m["type"], m["content"]) for m in listed] == [("photo", photos[0]["media_id"])]
+    agent.disconnect(namespace="/agent")
