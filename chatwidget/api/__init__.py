@@ -34,6 +34,6 @@ def _console_admin(api: "Api") -> None:
 
 def _chats(api: "Api") -> None:
     """The chats API (issue 19): its chat_* modules add their routes to chats.blp."""
-    from chatwidget.api import chat_escalations, chats  # noqa: F401
+    from chatwidget.api import chat_customer, chat_escalations, chats  # noqa: F401
 
     api.register_blueprint(chats.blp)
