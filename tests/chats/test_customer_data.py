@@ -11,6 +11,8 @@ from chatwidget.core import chats, handling
 from chatwidget.extensions import db
 from chatwidget.models import EndUser
 from tests.chats.helpers import BASE, create_chat, integrator
+from tests.chats.test_escalations import escalate, va_queue
+from tests.console.helpers import signed_in_agent
 
 # The seed's signed_data example: signed with the vendor's secret, expired in 2024.
 SEED_SIGNED = (
@@ -257,3 +259,33 @@ def test_end_user_of_an_ended_chat_is_refused(app, client):
     assert bad_email.status_code == 400 and "email" in bad_email.get_json()["errors"]
     with app.app_context():
         assert db.session.query(EndUser).filter_by(identifier="crm-9").count() == 0
+
+
+def test_the_console_customer_panel_shows_what_the_chats_api_told(app, client):
+    headers = integrator(app)
+    queue_id = va_queue(app)
+    signed_in_agent(app, client, skills=("support",))  # offline: the chat waits in its queue
+    chat = create_chat(client, headers, menu_id=queue_id, context={"order": "A-17"})
+    _, escalation = escalate(client, headers, chat["id"], reason="by_end_user_ask")
+    deflect = url(chat, "escalations/%d" % escalation["id"])
+    client.patch(deflect, json={"deflection_channel": "email"}, headers=headers)
+    body = {"data": {**SEED_DATA, "plan": {"label": "Plan", "value": "<b>gold</b>"}}}
+    client.post(url(chat, "custom_data"), json=body, headers=headers)
+    client.post(url(chat, "customer_flag"), json={"bad_actor": True}, headers=headers)
+    client.post(url(chat, "end-user"), json={"identifier": "crm-5", "name": "Gea"}, headers=headers)
+    with app.app_context():
+        conversation_id = chats.get_chat(chat["id"]).conversation_id
+    panel = client.get("/api/console/conversations/%s/customer" % conversation_id)
+    assert panel.status_code == 200, panel.get_json()
+    answer = panel.get_json()
+    assert answer["customData"] == [
+        {"name": "field1", "label": "LABEL 4", "value": "dummy1"},
+        {"name": "field2", "label": "LABEL 5", "value": "dummy2"},
+        {"name": "plan", "label": "Plan", "value": "<b>gold</b>"},
+    ]
+    assert answer["customerFlags"] == {
+        "verified_customer": True, "bad_actor": True, "repeat_customer": True,
+    }  # fmt: skip
+    assert answer["chatContext"] == {"order": "A-17"}
+    assert answer["deflectionChannel"] == "email"
+    assert answer["name"] == "Gea" and answer["endUser"]["identifier"] == "crm-5"
