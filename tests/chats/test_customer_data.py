@@ -84,8 +84,15 @@ def test_customer_flags_take_only_booleans(app, client, body, field):
     refused = client.post(url(chat, "customer_flag"), json=body, headers=headers)
     assert refused.status_code == 400 and field in refused.get_json()["errors"]
     assert client.get(url(chat, "customer_flag"), headers=headers).get_json() == NO_FLAGS
-    missing = client.get("%s/chats/%d/customer_flag" % (BASE, 999999), headers=headers)
-    assert missing.status_code == 404
+
+
+@pytest.mark.parametrize("chat_id", [999999, 2**31, 2**63 - 1])
+def test_an_unknown_chat_is_404_even_past_the_id_columns_range(app, client, chat_id):
+    headers = integrator(app)
+    for path in ("/chats/%d/customer_flag", "/chats/%d"):
+        missing = client.get(BASE + path % chat_id, headers=headers)
+        assert missing.status_code == 404, missing.get_json()
+        assert missing.get_json()["message"] == "no chat %d" % chat_id
 
 
 def test_unsigned_custom_data_of_the_seed_is_kept_and_its_reserved_fields_set_flags(app, client):
