@@ -51,7 +51,8 @@ class CustomData(MethodView):
         `reserved_verified_customer`, `reserved_bad_actor` and `reserved_repeat_customer`
         set the customer flags from their boolean `value` and are not kept as fields.
         signed_data with a bad signature, another algorithm, no or a passed `exp`, no or a
-        future `iat` is 401; nothing is stored from a refused call."""
+        future `iat` is 401; nothing is stored from a refused call. Accepted on an
+        ended chat too, as customer flags are."""
         conversation = chats.get_chat(chat_id)
         data = args.get("data") or {}
         if args["signed"]:

@@ -105,19 +105,20 @@ def do_set_end_user(conversation: Conversation, contact: Contact) -> None:
     them; else the chat's own end user takes it if it has none yet (one the chats API made
     from a phone or an e-mail: its other chats follow); else a new end user is made. The
     given name, e-mail and phone replace the end user's and the chat's customer contact
-    (what the console's customer panel and the captured call show)."""
+    (what the console's customer panel and the captured call show); blank ones are
+    not given."""
     identifier = (contact["identifier"] or "").strip()
     if not identifier:
         raise InvalidInput(IDENTIFIER_MISSING)
     chats.check_live(conversation)
     user = _end_user_named(conversation, identifier)
     conversation.end_user_id = user.id
-    email = (contact["email"] or "").strip().lower() or None
-    given = {"name": contact["name"], "email": email, "phone": contact["phone"]}
-    for name, value in given.items():
+    name, email, phone = ((contact[k] or "").strip() or None for k in ("name", "email", "phone"))
+    email = email.lower() if email else None
+    for column, value in (("name", name), ("email", email), ("phone", phone)):
         if value:
-            setattr(user, name, value)
-    _update_customer(conversation, contact["name"], email, contact["phone"])
+            setattr(user, column, value)
+    _update_customer(conversation, name, email, phone)
     db.session.commit()
 
 

@@ -7,12 +7,13 @@ import time
 import jwt
 import pytest
 
-from chatwidget.core import chats, handling
+from chatwidget.core import chats, conversations, handling
 from chatwidget.extensions import db
 from chatwidget.models import EndUser
 from tests.chats.helpers import BASE, create_chat, integrator
 from tests.chats.test_escalations import escalate, va_queue
 from tests.console.helpers import signed_in_agent
+from tests.sockets.helpers import init
 
 # The seed's signed_data example: signed with the vendor's secret, expired in 2024.
 SEED_SIGNED = (
@@ -240,6 +241,25 @@ def test_end_user_moves_the_chat_to_the_end_user_with_that_identifier(app, clien
         assert db.session.get(EndUser, first["end_user"]["id"]).name == "Ezio"
         left = db.session.get(EndUser, second["end_user"]["id"])
         assert left.identifier is None and left.phone == "+1 555 0202"
+
+
+def test_end_user_identifies_the_customer_of_a_widget_conversation(app, client):
+    headers = integrator(app)
+    conversation_id, _ = init(app, firstName="Ivo", email="ivo@example.com")
+    with app.app_context():
+        chat_id = conversations.get(conversation_id).id
+    chat = {"id": chat_id}
+    body = {"identifier": " crm-77 ", "name": "Ivo Neri", "phone": "+39 02 7"}
+    assert client.post(url(chat, "end-user"), json=body, headers=headers).status_code == 202
+    got = client.get("%s/chats/%d" % (BASE, chat_id), headers=headers).get_json()
+    assert got["end_user"]["identifier"] == "crm-77"
+    with app.app_context():
+        conversation = conversations.get(conversation_id)
+        user = db.session.get(EndUser, conversation.end_user_id)
+        assert (user.name, user.phone, user.email) == ("Ivo Neri", "+39 02 7", None)
+        assert conversation.customer["firstName"] == "Ivo Neri"
+        assert conversation.customer["email"] == "ivo@example.com"
+        assert conversation.phone == "+39 02 7"
 
 
 @pytest.mark.parametrize("body", [{}, {"identifier": ""}, {"identifier": "  "},
