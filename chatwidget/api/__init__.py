@@ -35,6 +35,7 @@ def _console_admin(api: "Api") -> None:
 def _chats(api: "Api") -> None:
     """The chats API (issue 19): its chat_* modules add their routes to chats.blp."""
     from chatwidget.api import (  # noqa: F401
+        chat_customer,
         chat_escalations,
         chat_events,
         chat_media,

@@ -20,11 +20,12 @@ from chatwidget.models import Conversation, EndUser, Participant, Queue
 from chatwidget.models.types import utcnow
 
 CHANNEL = "api"
+MAX_ID = 2**31 - 1  # conversation.id is an INTEGER: PostgreSQL refuses a larger one
 
 
 def get_chat(chat_id: int) -> Conversation:
     """The conversation whose chat id this is, or NotFound."""
-    conversation = db.session.get(Conversation, chat_id)
+    conversation = db.session.get(Conversation, chat_id) if 0 < chat_id <= MAX_ID else None
     if conversation is None:
         raise NotFound("no chat %s" % chat_id)
     return conversation

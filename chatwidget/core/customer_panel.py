@@ -1,12 +1,14 @@
 """The console's customer panel: who the customer of a conversation is, what they rated,
-and their earlier conversations (by the same e-mail or the same identified end user)."""
+and their earlier conversations (by the same e-mail or the same identified end user);
+for a chat, what the chats API told about the customer (custom data, customer flags),
+the context it was created with and the deflection channel of its latest escalation."""
 
 from collections.abc import Sequence
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from sqlalchemy import and_, func, or_, select
 
-from chatwidget.core import conversations, handling
+from chatwidget.core import chat_customer, conversations, escalations, handling
 from chatwidget.extensions import db
 from chatwidget.models import Agent, Conversation, EndUser, Message, Queue
 from chatwidget.timestamps import format_utc
@@ -33,6 +35,14 @@ class Earlier(TypedDict):
     preview: str | None
 
 
+class CustomField(TypedDict):
+    """One custom data field of the chats API: shown as `label: value`."""
+
+    name: str
+    label: str | None
+    value: str | int | float | bool
+
+
 class Panel(TypedDict):
     """The customer panel of a conversation."""
 
@@ -52,6 +62,10 @@ class Panel(TypedDict):
     ratingComment: str | None
     endUser: EndUserView | None
     earlier: list[Earlier]
+    customData: list[CustomField]
+    customerFlags: chat_customer.CustomerFlags
+    chatContext: dict[str, Any] | None
+    deflectionChannel: str | None
 
 
 def panel(agent: Agent, conversation_id: str) -> Panel:
@@ -77,7 +91,25 @@ def panel(agent: Agent, conversation_id: str) -> Panel:
         ratingComment=conversation.rating_comment,
         endUser=_end_user(conversation.end_user_id),
         earlier=earlier(conversation),
+        customData=_custom_data(conversation),
+        customerFlags=chat_customer.flags_of(conversation),
+        chatContext=(conversation.chat_context or {}).get("context"),
+        deflectionChannel=_deflection(conversation),
     )
+
+
+def _custom_data(conversation: Conversation) -> list[CustomField]:
+    """The chat's custom data fields, in the order first given."""
+    return [
+        CustomField(name=name, label=field.get("label"), value=field.get("value"))
+        for name, field in (conversation.custom_data or {}).items()
+    ]
+
+
+def _deflection(conversation: Conversation) -> str | None:
+    """The deflection channel the customer chose in the chat's latest escalation."""
+    escalation = escalations.latest(conversation)
+    return escalation.deflection_channel if escalation is not None else None
 
 
 def _end_user(end_user_id: int | None) -> EndUserView | None:

@@ -71,17 +71,29 @@ def _optional(claims: dict[str, Any], name: str, limit: int) -> str | None:
     return value.strip()[:limit]
 
 
+def check_company_jwt(
+    token: str, required: list[str], what: str, leeway: float = 0
+) -> dict[str, Any]:
+    """The claims of a JWT signed HS256 with COMPANY_SECRET (no other algorithm, not
+    `none`) that has every claim in `required`; `exp` and `iat` are checked, with `leeway`
+    seconds of clock skew. Unauthorized, naming `what`, otherwise."""
+    if not _secret():
+        raise Unauthorized("%s cannot be checked: COMPANY_SECRET is not set" % what)
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token, _secret(), algorithms=["HS256"], options={"require": required}, leeway=leeway
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("%s expired" % what) from None
+    except jwt.InvalidTokenError as exc:
+        raise Unauthorized("invalid %s: %s" % (what, exc)) from None
+    return claims
+
+
 def check_token(token: str) -> Identity:
     """The identity a JWT vouches for: {"identifier", "name", "email"}; Unauthorized if
     its signature is wrong, it has expired, or it lacks `exp` or `sub`."""
-    try:
-        claims = jwt.decode(
-            token, _secret(), algorithms=["HS256"], options={"require": ["exp", "sub"]}
-        )
-    except jwt.ExpiredSignatureError:
-        raise Unauthorized("identity token expired") from None
-    except jwt.InvalidTokenError as exc:
-        raise Unauthorized("invalid identity token: %s" % exc) from None
+    claims = check_company_jwt(token, ["exp", "sub"], "identity token")
     email = _optional(claims, "email", 255)
     if email and not is_email(email):
         email = None

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from chatwidget.schemas.chat_customer import CustomerFlagsSchema
 from chatwidget.schemas.common import CaseInsensitiveSchema, SafeString
 
 _TEXT_CAP = 100_000  # longer than any MAX_MESSAGE_CHARS; the core checks the setting
@@ -71,6 +72,17 @@ class EarlierSchema(Schema):
     )
 
 
+class CustomFieldSchema(Schema):
+    """A custom data field the chats API gave (shown as `label: value`)."""
+
+    name = fields.String(required=True)
+    label = fields.String(allow_none=True)
+    value = fields.Raw(
+        required=True,
+        metadata={"oneOf": [{"type": t} for t in ("string", "number", "boolean")]},
+    )
+
+
 class CustomerPanelSchema(Schema):
     """Who the customer is, what they rated, their earlier conversations."""
 
@@ -93,6 +105,18 @@ class CustomerPanelSchema(Schema):
         fields.Nested(EarlierSchema),
         required=True,
         metadata={"description": "Same e-mail or end user, newest first, at most 20"},
+    )
+    customData = fields.List(
+        fields.Nested(CustomFieldSchema),
+        required=True,
+        metadata={"description": "Given through the chats API's custom_data, in order"},
+    )
+    customerFlags = fields.Nested(CustomerFlagsSchema, required=True)
+    chatContext = fields.Dict(
+        allow_none=True, metadata={"description": "The context the chat was created with"}
+    )
+    deflectionChannel = fields.String(
+        allow_none=True, metadata={"description": "Chosen in the chat's latest escalation"}
     )
 
 

@@ -19,6 +19,14 @@ interface Earlier {
   preview?: string;
 }
 
+interface CustomField {
+  name: string;
+  label?: string | null;
+  value: string | number | boolean;
+}
+
+type Flags = Record<"verified_customer" | "bad_actor" | "repeat_customer", boolean>;
+
 interface Details {
   conversationId: string;
   chatId?: number;
@@ -36,7 +44,18 @@ interface Details {
   ratingComment?: string | null;
   endUser?: { identifier: string | null; name?: string; email?: string } | null;
   earlier?: Earlier[];
+  customData?: CustomField[];
+  customerFlags?: Flags;
+  chatContext?: Record<string, unknown> | null;
+  deflectionChannel?: string | null;
 }
+
+const FLAG_NAMES: [keyof Flags, string][] = [
+  ["verified_customer", "Verified customer"],
+  ["bad_actor", "Bad actor"],
+  ["repeat_customer", "Repeat customer"],
+];
+const CONTEXT_CHARS = 300;
 
 const POLL_MS = 5000;
 const POLL_FOR_MS = 15 * 60 * 1000; // a rating comes soon after the end, or never
@@ -86,6 +105,31 @@ function Row({ label, children }: { label: string; children: ComponentChildren }
   );
 }
 
+// What the chats API told about the customer: set flags, then custom data as label: value.
+// All of it is the integrator's text, shown as text.
+function ChatsApi({ d }: { d: Details }) {
+  const flags = FLAG_NAMES.filter(([key]) => d.customerFlags?.[key]).map(([, name]) => name);
+  const context = d.chatContext ? JSON.stringify(d.chatContext) : "";
+  return (
+    <>
+      {flags.length ? (
+        <p class="flags">
+          {flags.map((f) => <span key={f} class={f === "Bad actor" ? "pill warn" : "pill"}>{f}</span>)}
+        </p>
+      ) : null}
+      {d.customData?.length || context || d.deflectionChannel ? (
+        <dl class="facts custom-data">
+          {d.customData?.map((f) => (
+            <Row key={f.name} label={f.label || f.name}>{String(f.value)}</Row>
+          ))}
+          <Row label="Context">{context ? <code>{context.length > CONTEXT_CHARS ? context.slice(0, CONTEXT_CHARS) + "…" : context}</code> : null}</Row>
+          <Row label="Deflected to">{d.deflectionChannel?.replace(/_/g, " ") || null}</Row>
+        </dl>
+      ) : null}
+    </>
+  );
+}
+
 function Stars({ rating }: { rating: number }) {
   return (
     <span class="stars" aria-label={`${rating} out of 5`}>
@@ -123,6 +167,7 @@ export function CustomerPanel() {
             </Row>
             <Row label="Comment">{d.ratingComment || null}</Row>
           </dl>
+          <ChatsApi d={d} />
           {error && !got && <p class="empty">Details unavailable: {error}</p>}
           <h3>Earlier conversations</h3>
           {d.earlier?.length ? (

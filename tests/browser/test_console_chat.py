@@ -4,6 +4,7 @@ among agents, markup shown as text."""
 import re
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from tests.browser.console_chat import (
@@ -100,4 +101,35 @@ def test_markup_in_messages_is_text_on_both_sides(site, crew, console, people):
         assert page.evaluate("document.querySelectorAll('img[src=x]').length") == 0
     shadow = "document.querySelector('chat-widget').shadowRoot.querySelectorAll('img[src=x]')"
     assert visitor.page.evaluate(shadow + ".length") == 0
+    assert console.customer.locator("img[src=x]").count() == 0
+
+
+def test_the_customer_panel_shows_what_the_chats_api_told(site, crew, console, people):
+    page = host(site, crew, "custdata")
+    visitor, conversation_id = start_chat(people, console, page, "Nina Berg")
+    chat_id = site.deployment.value(
+        "SELECT id FROM conversation WHERE conversation_id = :c", c=conversation_id
+    )
+    [user] = site.deployment.commands(("create-api-user", "crm", "--role", "apps_api"))
+    auth = (user["client_id"], user["client_secret"])
+    chat = "%s/apps/api/v1/chats/%d/" % (site.url, chat_id)
+    data = {
+        "plan": {"label": "Plan", "value": "gold " + ATTACK},
+        "orders": {"label": "Orders", "value": 12},
+        "reserved_verified_customer": {"value": True},
+    }
+    told = [
+        requests.post(chat + "custom_data", json={"data": data}, auth=auth, timeout=10),
+        requests.post(chat + "customer_flag", json={"bad_actor": True}, auth=auth, timeout=10),
+    ]
+    assert [r.status_code for r in told] == [200, 200], [r.text for r in told]
+    visitor.send("V1 anything new?")  # the panel asks again after each message
+    console.sees("V1 anything new?")
+    expect(console.customer).to_contain_text("gold " + ATTACK)
+    expect(console.customer).to_contain_text("Orders12")
+    expect(console.customer).to_contain_text("Verified customer")
+    expect(console.customer).to_contain_text("Bad actor")
+    expect(console.customer).not_to_contain_text("Repeat customer")
+    people.screenshots("custom-data")
+    assert console.page.evaluate("typeof window.__xss") == "undefined"
     assert console.customer.locator("img[src=x]").count() == 0

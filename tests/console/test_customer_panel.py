@@ -47,6 +47,10 @@ def test_the_customer_their_page_and_rating(app, client):
         "ratingComment": None,
         "endUser": None,
         "earlier": [],
+        "customData": [],
+        "customerFlags": {"verified_customer": False, "bad_actor": False, "repeat_customer": False},
+        "chatContext": None,
+        "deflectionChannel": None,
     }
     assert isinstance(answer["chatId"], int) and answer["createdAt"].endswith("Z")
     assert end(agent, conversation_id, namespace="/agent")["status"] == "ok"
