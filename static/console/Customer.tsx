@@ -159,7 +159,7 @@ export function CustomerPanel() {
             <Row label="Queue">{queue || null}</Row>
             <Row label="Page">{url ? <a href={url} target="_blank" rel="noopener noreferrer">{d.url}</a> : d.url || null}</Row>
             <Row label="Reference">{d.refId || null}</Row>
-            <Row label="Identified as">{d.endUser ? `${d.endUser.identifier ?? d.endUser.name ?? ""}${d.endUser.email ? ` (${d.endUser.email})` : ""}` : null}</Row>
+            <Row label="Identified as">{d.endUser?.identifier ? `${d.endUser.identifier}${d.endUser.email ? ` (${d.endUser.email})` : ""}` : null}</Row>
             <Row label="Started">{day(d.createdAt) || null}</Row>
             <Row label="Ended">{day(d.endedAt) || null}</Row>
             <Row label="Rating">
