@@ -82,10 +82,18 @@ _TEXTS = {
     "queued": "Waiting in the %(queue)s queue for an agent",
     "va_assigned": "With the %(queue)s virtual agent",
     "assigned": "With agent %(agent)s",
-    "finished": "Finished (%(reason)s)",
+    "finished": "Finished %(reason)s",
     "dismissed": "Ended before an agent answered",
     "timeout": "Ended after no message for a while",
     "failed": "Failed",
+}
+
+
+_BY = {
+    "customer": "by the customer",
+    "agent": "by the agent",
+    "api": "through the API",
+    "connector": "by the connector",
 }
 
 
@@ -153,12 +161,12 @@ def chat_view(conversation: Conversation) -> ChatView:
     text = _TEXTS[status] % {
         "queue": queue.name if queue else "",
         "agent": current["name"] if current else "",
-        "reason": conversation.end_reason or "ended",
+        "reason": _BY.get(conversation.end_reason or "", ""),
     }
     return ChatView(
         id=conversation.id,
         status=status,
-        status_text=text,
+        status_text=text.strip(),
         features=list(FEATURES),
         created_at=conversation.created_at,
         ends_at=conversation.ended_at,
