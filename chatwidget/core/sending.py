@@ -15,6 +15,7 @@ from gevent.event import AsyncResult
 
 from chatwidget.core import posting, senders
 from chatwidget.core.client_messages import Sent
+from chatwidget.core.virtual_agents import AsVirtualAgent
 
 
 class AsCustomer(NamedTuple):
@@ -39,7 +40,7 @@ class AsAgent(NamedTuple):
         return senders.agent_sender(self.agent_id, self.conversation_id)
 
 
-def do_send_message(sender: AsCustomer | AsAgent, data: dict[str, Any]) -> Sent:
+def do_send_message(sender: AsCustomer | AsAgent | AsVirtualAgent, data: dict[str, Any]) -> Sent:
     """Check, store and commit a ChatMessage (or relay typing) from sender; published
     once committed. data: the sendMessage fields (type, id, text, to, tag, refId,
     attachments, activityType) as the adapter's schema loaded them. Raises CoreError
