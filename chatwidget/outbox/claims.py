@@ -172,19 +172,14 @@ def _outcome(row_id: int, attempt: int, error: str | None, config: Config, bot: 
 
 
 def _record_once(
-    row_id: int,
-    attempt: int,
-    code: int | None,
-    error: str | None,
-    duration_ms: int,
-    config: Config,
-    bot: bool,
+    row_id: int, attempt: int, code: int | None, error: str | None, duration_ms: int, config: Config
 ) -> None:
     """One try at logging the attempt and moving the row on, in one transaction."""
-    db.session.execute(_outcome(row_id, attempt, error, config, bot))
-    if db.session.get(OutboxEvent, row_id) is None:  # its webhook was removed meanwhile
+    row = db.session.get(OutboxEvent, row_id)
+    if row is None:  # its webhook (its chat, its queue) was removed meanwhile
         db.session.rollback()
         return
+    db.session.execute(_outcome(row_id, attempt, error, config, row.queue_id is not None))
     db.session.add(
         DeliveryAttempt(
             outbox_id=row_id,
@@ -198,13 +193,7 @@ def _record_once(
 
 
 def record(
-    row_id: int,
-    attempt: int,
-    code: int | None,
-    error: str | None,
-    duration_ms: int,
-    config: Config,
-    bot: bool = False,
+    row_id: int, attempt: int, code: int | None, error: str | None, duration_ms: int, config: Config
 ) -> None:
     """Log the attempt and move the row on, retrying a busy SQLite write lock.
 
@@ -213,7 +202,7 @@ def record(
     """
     for tries_left in range(_RECORD_TRIES - 1, -1, -1):
         try:
-            return _record_once(row_id, attempt, code, error, duration_ms, config, bot)
+            return _record_once(row_id, attempt, code, error, duration_ms, config)
         except OperationalError:
             db.session.rollback()
             if not tries_left:
