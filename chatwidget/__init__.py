@@ -165,6 +165,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from chatwidget import cli, console, cors, sockets, web
     from chatwidget.api import errors
     from chatwidget.extensions import socketio
+    from chatwidget.outbox import bot_delivery
     from chatwidget.sockets import throttle
 
     api_pkg.register(app, api)
@@ -176,6 +177,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cors.init_app(app)
     cli.register(app)
     sockets.register(socketio)
+    bot_delivery.install()
     throttle.init_app(app)
     _widget(app, limiter)
     return app

@@ -102,6 +102,14 @@ def from_environment() -> dict[str, Any]:
         "WEBHOOK_ROTATION_S": _env_float("WEBHOOK_ROTATION_S", 86400.0),
         # How stale this process's knowledge of which events have webhooks may be.
         "WEBHOOK_EVENTS_CACHE_S": _env_float("WEBHOOK_EVENTS_CACHE_S", 1.0),
+        # Calls to a queue's virtual agent (CONTRACT §7), from the same outbox: each end-user
+        # message's call waits VIRTUAL_AGENT_TIMEOUT_S for the whole answer; a failed call is
+        # tried VIRTUAL_AGENT_MAX_ATTEMPTS times in all, backing off like webhooks but within
+        # seconds (a customer is waiting), then the chat is escalated to humans (va_failed).
+        "VIRTUAL_AGENT_TIMEOUT_S": _env_float("VIRTUAL_AGENT_TIMEOUT_S", 5.0),
+        "VIRTUAL_AGENT_MAX_ATTEMPTS": _env_int("VIRTUAL_AGENT_MAX_ATTEMPTS", 3),
+        "VIRTUAL_AGENT_BACKOFF_BASE_S": _env_float("VIRTUAL_AGENT_BACKOFF_BASE_S", 1.0),
+        "VIRTUAL_AGENT_BACKOFF_MAX_S": _env_float("VIRTUAL_AGENT_BACKOFF_MAX_S", 4.0),
         # Separate deployments (or test runs) that share one Redis.
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL", "chatwidget"),
         # Engine.IO heartbeat: a client silent for interval + timeout is disconnected.

@@ -98,3 +98,37 @@ def test_the_upgrade_gives_customers_a_public_id_that_stored_messages_name(empty
             message = db.metadata.tables["message"]
             rows = conn.execute(select(message.c.sender, message.c.to, message.c.info)).all()
         assert json.dumps([list(row) for row in rows]).count(secret) == 4
+
+
+def _delivery_log(conn):
+    tables = db.metadata.tables
+    attempt = tables["delivery_attempt"]
+    return conn.execute(select(attempt.c.outbox_id, attempt.c.error)).all()
+
+
+def test_the_bot_calls_upgrade_keeps_the_webhook_delivery_log(empty_app):
+    """Making outbox_event.webhook_id nullable rebuilds the table on SQLite; the delivery
+    log that refers to it (ON DELETE CASCADE) is kept, both ways."""
+    with empty_app.app_context():
+        upgrade(revision="d5e6f7a8b9c0")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO webhook (id, url, events, secret, active, created_at) "
+                "VALUES (1, 'http://x.test/', '[\"call.summary\"]', 's', true, '2026-01-01')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO outbox_event (id, event_id, webhook_id, event, body, status, "
+                "attempts, next_attempt_at, created_at) VALUES (7, 'e-7', 1, 'call.summary', "
+                "'{}', 'dead', 2, '2026-01-01', '2026-01-01')"
+            )
+            for attempt in (1, 2):
+                conn.exec_driver_sql(
+                    "INSERT INTO delivery_attempt (outbox_id, attempt, at, error) "
+                    "VALUES (7, %d, '2026-01-01', 'HTTP 503')" % attempt
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            assert _delivery_log(conn) == [(7, "HTTP 503"), (7, "HTTP 503")]
+        downgrade(revision="d5e6f7a8b9c0")
+        with db.engine.connect() as conn:
+            assert _delivery_log(conn) == [(7, "HTTP 503"), (7, "HTTP 503")]

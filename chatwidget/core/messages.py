@@ -157,6 +157,9 @@ def _fan_out(conversation: Any, message: Any, customer: Any = None) -> dict[str,
         "conversationPk": conversation.id,
         "channel": conversation.channel,
         "refId": conversation.ref_id,
+        # Read with the conversation already: whether a customer's message goes to its
+        # virtual agent (state "va") costs the relay no query.
+        "state": conversation.state,
         "agents": agents_in(conversation),
         "own": customer_view.own(conversation, message, customer),
     }

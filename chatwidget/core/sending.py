@@ -15,6 +15,7 @@ from gevent.event import AsyncResult
 
 from chatwidget.core import posting, senders
 from chatwidget.core.client_messages import Sent
+from chatwidget.core.virtual_agents import AsVirtualAgent
 
 
 class AsCustomer(NamedTuple):
@@ -51,7 +52,7 @@ class AsEndUser(NamedTuple):
 
 
 # Who sends a message, as every protocol names them.
-Sender = AsCustomer | AsAgent | AsEndUser
+Sender = AsCustomer | AsAgent | AsEndUser | AsVirtualAgent
 
 
 def do_send_message(sender: Sender, data: dict[str, Any]) -> Sent:

@@ -30,14 +30,23 @@ class Webhook(Model):
 
 
 class OutboxEvent(Model):
-    """One event for one webhook, written in the transaction that caused it."""
+    """One event for one webhook, or one call to a queue's virtual agent (CONTRACT §7),
+    written in the transaction that caused it.
+
+    A webhook's row has webhook_id; a bot call's has queue_id (whose URL and secret it
+    goes to) and conversation_pk (its chat: a chat's calls are delivered in order).
+    """
 
     __tablename__ = "outbox_event"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[str] = mapped_column(String(36), unique=True)
-    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhook.id", ondelete="CASCADE"))
+    webhook_id: Mapped[int | None] = mapped_column(ForeignKey("webhook.id", ondelete="CASCADE"))
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queue.id", ondelete="CASCADE"))
+    conversation_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True
+    )
     event: Mapped[str] = mapped_column(String(32))
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default="pending")

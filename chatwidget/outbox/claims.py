@@ -5,6 +5,11 @@ Safe with several server processes: a row is claimed under FOR UPDATE SKIP LOCKE
 process posts it at a time. A process killed mid-delivery leaves a lease that expires;
 the row is then posted again with the same event id, for the receiver to deduplicate on.
 
+A virtual agent's calls (rows with a conversation_pk) are claimed in order within their
+chat: none while an earlier call of the same chat is pending (leased or waiting for its
+retry), so a later message's call never overtakes an earlier one's. They have their own
+limits (VIRTUAL_AGENT_*: a customer waits for the answer) where webhooks have WEBHOOK_*.
+
 Each claim adds one to the row's `attempts`, and that number is the claim's fence: only
 the process holding the latest attempt may schedule a retry or dead-letter the row, so
 a process that lost its lease cannot overwrite the outcome of the one that took over.
@@ -15,8 +20,9 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Row, Select, Update, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Row, Select, Update, exists, or_, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import aliased
 
 from chatwidget.extensions import db
 from chatwidget.models import DeliveryAttempt, OutboxEvent
@@ -27,6 +33,17 @@ ABANDONED = "abandoned: the delivering process stopped before recording an answe
 _RECORD_TRIES = 3  # a SQLite write lock held by another process is retried, not fatal
 
 Config = Mapping[str, Any]  # the app's config, where the WEBHOOK_* settings are read
+_earlier = aliased(OutboxEvent)
+
+
+def limits(config: Config, bot: bool) -> tuple[int, float, float]:
+    """(max attempts, backoff base, backoff cap) of a webhook's row, or of a bot call's."""
+    prefix = "VIRTUAL_AGENT_" if bot else "WEBHOOK_"
+    return (
+        config[prefix + "MAX_ATTEMPTS"],
+        config[prefix + "BACKOFF_BASE_S"],
+        config[prefix + "BACKOFF_MAX_S"],
+    )
 
 
 def backoff_delay(attempt: int, base: float, cap: float) -> float:
@@ -41,7 +58,8 @@ def lease_seconds(config: Config) -> float:
     A lease shorter than the request timeout would let a second live process claim a
     row whose POST is merely slow, and post it twice.
     """
-    return max(config["WEBHOOK_LEASE_S"], config["WEBHOOK_TIMEOUT_S"] + 1)
+    longest = max(config["WEBHOOK_TIMEOUT_S"], config["VIRTUAL_AGENT_TIMEOUT_S"])
+    return max(config["WEBHOOK_LEASE_S"], longest + 1)
 
 
 def _free(now: datetime) -> ColumnElement[bool]:
@@ -49,18 +67,34 @@ def _free(now: datetime) -> ColumnElement[bool]:
     return or_(OutboxEvent.lease_until.is_(None), OutboxEvent.lease_until < now)
 
 
-def _candidates(now: datetime) -> Select[int, int, datetime | None]:
+# A bot call waits for the calls of its chat made before it (webhook rows have no chat:
+# NULL never equals, so nothing waits).
+_NOT_OVERTAKING = ~exists().where(
+    _earlier.conversation_pk == OutboxEvent.conversation_pk,
+    _earlier.status == "pending",
+    _earlier.id < OutboxEvent.id,
+)
+
+
+def _candidates(now: datetime) -> Select[int, int, datetime | None, int | None]:
     """Due rows, oldest first; on PostgreSQL locked rows are skipped, not waited for."""
     return (
-        select(OutboxEvent.id, OutboxEvent.attempts, OutboxEvent.lease_until)
-        .where(OutboxEvent.status == "pending", OutboxEvent.next_attempt_at <= now, _free(now))
+        select(OutboxEvent.id, OutboxEvent.attempts, OutboxEvent.lease_until, OutboxEvent.queue_id)
+        .where(
+            OutboxEvent.status == "pending",
+            OutboxEvent.next_attempt_at <= now,
+            _free(now),
+            _NOT_OVERTAKING,
+        )
         .order_by(OutboxEvent.id)
         .limit(BATCH)
         .with_for_update(skip_locked=True)
     )
 
 
-def _take(row: Row[int, int, datetime | None], now: datetime, config: Config) -> int | None:
+def _take(
+    row: Row[int, int, datetime | None, int | None], now: datetime, config: Config
+) -> int | None:
     """Lease one candidate if no other process got it first; returns its attempt or None.
 
     A candidate still carrying a lease was abandoned by a process that died mid-delivery:
@@ -69,7 +103,7 @@ def _take(row: Row[int, int, datetime | None], now: datetime, config: Config) ->
     """
     abandoned = row.lease_until is not None
     attempt = None
-    if abandoned and row.attempts >= config["WEBHOOK_MAX_ATTEMPTS"]:
+    if abandoned and row.attempts >= limits(config, row.queue_id is not None)[0]:
         values: dict[str, object] = {"status": "dead", "lease_until": None, "last_error": ABANDONED}
     else:
         lease = now + timedelta(seconds=lease_seconds(config))
@@ -106,7 +140,7 @@ def claim_one(config: Config) -> tuple[int, int] | None:
     return claimed
 
 
-def _outcome(row_id: int, attempt: int, error: str | None, config: Config) -> Update:
+def _outcome(row_id: int, attempt: int, error: str | None, config: Config, bot: bool) -> Update:
     """The UPDATE that moves the row on: delivered, retried later, or dead."""
     now = utcnow()
     mine: tuple[ColumnElement[bool], ...] = (
@@ -122,15 +156,14 @@ def _outcome(row_id: int, attempt: int, error: str | None, config: Config) -> Up
         )
     # A failure only counts for the latest claim (the fence); a stale one is just logged.
     mine += (OutboxEvent.attempts == attempt,)
-    if attempt >= config["WEBHOOK_MAX_ATTEMPTS"]:
+    max_attempts, base, cap = limits(config, bot)
+    if attempt >= max_attempts:
         return (
             update(OutboxEvent)
             .where(*mine)
             .values(status="dead", lease_until=None, last_error=error)
         )
-    delay = backoff_delay(
-        attempt, config["WEBHOOK_BACKOFF_BASE_S"], config["WEBHOOK_BACKOFF_MAX_S"]
-    )
+    delay = backoff_delay(attempt, base, cap)
     return (
         update(OutboxEvent)
         .where(*mine)
@@ -142,10 +175,11 @@ def _record_once(
     row_id: int, attempt: int, code: int | None, error: str | None, duration_ms: int, config: Config
 ) -> None:
     """One try at logging the attempt and moving the row on, in one transaction."""
-    db.session.execute(_outcome(row_id, attempt, error, config))
-    if db.session.get(OutboxEvent, row_id) is None:  # its webhook was removed meanwhile
+    row = db.session.get(OutboxEvent, row_id)
+    if row is None:  # its webhook (its chat, its queue) was removed meanwhile
         db.session.rollback()
         return
+    db.session.execute(_outcome(row_id, attempt, error, config, row.queue_id is not None))
     db.session.add(
         DeliveryAttempt(
             outbox_id=row_id,
@@ -173,3 +207,13 @@ def record(
             db.session.rollback()
             if not tries_left:
                 raise
+
+
+def cancel(row_id: int) -> None:
+    """A claimed row no longer wanted (a bot call whose chat left the bot): never posted."""
+    db.session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.id == row_id, OutboxEvent.status == "pending")
+        .values(status="cancelled", lease_until=None)
+    )
+    db.session.commit()

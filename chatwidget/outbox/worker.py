@@ -15,16 +15,16 @@ from chatwidget.core.events import subscribe
 from chatwidget.extensions import db
 from chatwidget.models import OutboxEvent, Webhook
 from chatwidget.models.types import utcnow
+from chatwidget.outbox import bot_delivery
 from chatwidget.outbox.claims import BATCH, Config, claim_one, record
 from chatwidget.outbox.post import Job, post
 
 log = logging.getLogger(__name__)
 
 
-def _job(row_id: int) -> Job | None:
+def _job(row: OutboxEvent | None) -> Job | None:
     """What the POST needs, read in a short transaction; None when the row is gone."""
-    row = db.session.get(OutboxEvent, row_id)
-    hook = db.session.get(Webhook, row.webhook_id) if row else None
+    hook = db.session.get(Webhook, row.webhook_id) if row and row.webhook_id else None
     job: Job | None = None
     if row is not None and hook is not None:
         job = {
@@ -40,8 +40,11 @@ def _job(row_id: int) -> Job | None:
 
 
 def deliver_one(row_id: int, attempt: int, config: Config) -> None:
-    """Post one claimed row and record the outcome."""
-    job = _job(row_id)
+    """Post one claimed row and record the outcome (a virtual agent's call: bot_delivery)."""
+    row = db.session.get(OutboxEvent, row_id)
+    if row is not None and row.webhook_id is None:
+        return bot_delivery.deliver(row_id, attempt, config)
+    job = _job(row)
     if job is None:
         return
     started = time.monotonic()

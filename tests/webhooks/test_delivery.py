@@ -59,12 +59,14 @@ def capture(app, chat):
     return response.get_json()["callId"]
 
 
-def deliver_until(app, done, seconds=10.0):
-    """Run the worker's delivery step until done() holds; retries come due on their own."""
+def deliver_until(app, done, seconds=10.0, limit=claims.BATCH):
+    """Run the worker's delivery step until done() holds; retries come due on their own.
+    limit=1: one attempt per step, so a retry due within milliseconds cannot follow
+    a failure before done() is looked at."""
     deadline = time.monotonic() + seconds
     while not done():
         assert time.monotonic() < deadline, "condition not reached in %ss" % seconds
-        if not deliver_due(app):
+        if not deliver_due(app, limit):
             time.sleep(0.005)  # nothing due yet: the next retry is a few ms away
 
 
