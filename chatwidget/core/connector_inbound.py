@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from chatwidget.core import conversations, routing, sending
+from chatwidget.core import conversations, sending, virtual_agents
 from chatwidget.core.client_messages import Sent
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.extensions import db
@@ -13,7 +13,8 @@ from chatwidget.models import Conversation
 
 
 def _open_conversation(channel: str, ref_id: str) -> Conversation:
-    """The customer's open conversation on this channel, or a new one already queued."""
+    """The customer's open conversation on this channel, or a new one already started
+    (with its queue's virtual agent, else queued for humans)."""
     conversation = db.session.scalar(
         select(Conversation)
         .where(
@@ -30,7 +31,7 @@ def _open_conversation(channel: str, ref_id: str) -> Conversation:
     if channel == "sms":
         data["phone"] = ref_id
     conversation, _ = conversations.do_init(data)
-    routing.do_enqueue(conversation)
+    virtual_agents.do_start(conversation)
     return conversation
 
 

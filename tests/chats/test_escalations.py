@@ -3,7 +3,11 @@
 
 import json
 
-from chatwidget.core import chats, handling
+from sqlalchemy import select
+
+from chatwidget.core import chats, connector_inbound, handling, virtual_agents
+from chatwidget.extensions import db
+from chatwidget.models import Conversation
 from tests.chats.helpers import BASE, create_chat, integrator
 from tests.sockets.helpers import online_agent, start
 
@@ -96,3 +100,12 @@ def test_an_ended_chat_cannot_be_escalated(app, client):
         handling.do_end(chats.get_chat(chat["id"]), "api")
     status, body = escalate(client, headers, chat["id"])
     assert status == 400 and body["message"] == "Chat is already ended"
+
+
+def test_a_connector_customer_on_a_virtual_agent_queue_meets_the_bot(app):
+    va_queue(app, "general")  # DEFAULT_QUEUE: where a connector's conversations wait
+    with app.app_context():
+        connector_inbound.do_receive("sms", {"refId": "+15550199", "text": "hello?"})
+        conversation = db.session.scalar(select(Conversation).filter_by(ref_id="+15550199"))
+        assert conversation.state == "va"
+        assert virtual_agents.bot_of(conversation) is not None
