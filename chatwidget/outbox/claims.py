@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, CursorResult, Row, Select, Update, exists,
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased
 
+from chatwidget.core import bot_calls
 from chatwidget.extensions import db
 from chatwidget.models import DeliveryAttempt, OutboxEvent
 from chatwidget.models.types import utcnow
@@ -76,10 +77,19 @@ _NOT_OVERTAKING = ~exists().where(
 )
 
 
-def _candidates(now: datetime) -> Select[int, int, datetime | None, int | None]:
+Candidate = Row[int, int, datetime | None, int | None, int | None]
+
+
+def _candidates(now: datetime) -> Select[int, int, datetime | None, int | None, int | None]:
     """Due rows, oldest first; on PostgreSQL locked rows are skipped, not waited for."""
     return (
-        select(OutboxEvent.id, OutboxEvent.attempts, OutboxEvent.lease_until, OutboxEvent.queue_id)
+        select(
+            OutboxEvent.id,
+            OutboxEvent.attempts,
+            OutboxEvent.lease_until,
+            OutboxEvent.queue_id,
+            OutboxEvent.conversation_pk,
+        )
         .where(
             OutboxEvent.status == "pending",
             OutboxEvent.next_attempt_at <= now,
@@ -92,9 +102,7 @@ def _candidates(now: datetime) -> Select[int, int, datetime | None, int | None]:
     )
 
 
-def _take(
-    row: Row[int, int, datetime | None, int | None], now: datetime, config: Config
-) -> int | None:
+def _take(row: Candidate, now: datetime, config: Config) -> int | None:
     """Lease one candidate if no other process got it first; returns its attempt or None.
 
     A candidate still carrying a lease was abandoned by a process that died mid-delivery:
@@ -128,16 +136,30 @@ def _take(
 
 
 def claim_one(config: Config) -> tuple[int, int] | None:
-    """Lease the oldest due row to this process; returns (row id, attempt) or None."""
+    """Lease the oldest due row to this process; returns (row id, attempt) or None.
+
+    A bot call whose last try was abandoned (its process died mid-call) is dead-lettered
+    here, and its chat escalated (bot_calls.do_give_up) as after any last failed try.
+    """
     now = utcnow()
     claimed = None
+    given_up = []
     for row in db.session.execute(_candidates(now)).all():
         attempt = _take(row, now, config)
         if attempt is not None:
             claimed = (row.id, attempt)
             break
+        if row.conversation_pk is not None and _dead(row.id):
+            given_up.append(row.conversation_pk)
     db.session.commit()  # also releases PostgreSQL's locks on the candidates not taken
+    for conversation_pk in given_up:
+        bot_calls.do_give_up(conversation_pk)
     return claimed
+
+
+def _dead(row_id: int) -> bool:
+    """Whether this transaction has just dead-lettered the row."""
+    return db.session.scalar(select(OutboxEvent.status).where(OutboxEvent.id == row_id)) == "dead"
 
 
 def _outcome(row_id: int, attempt: int, error: str | None, config: Config, bot: bool) -> Update:

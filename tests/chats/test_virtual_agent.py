@@ -271,3 +271,21 @@ def test_a_call_from_an_api_chat_names_its_end_user(app, client, bot):
     assert chat["end_user"] is not None
     assert body["message"]["from_user_id"] == chat["end_user"]["id"]
     assert body["chat"]["end_user"] == chat["end_user"]
+
+
+def test_a_last_try_abandoned_by_a_dead_process_still_escalates_the_chat(app, bot):
+    bot_queue(app, bot)
+    online_agent(app, name="Ugo Neri", skills=("support",))
+    conversation_id, _, customer = start(app, subject="support")
+    chat_id, _, _ = row_of(app, conversation_id)
+    seen = Seen(customer)
+    with app.app_context():  # its call held through its last try by a process that died
+        assert send(customer, conversation_id, "hello?")["status"] == "ok"
+        row = db.session.scalars(select(OutboxEvent).filter_by(conversation_pk=chat_id)).one()
+        row.attempts = app.config["VIRTUAL_AGENT_MAX_ATTEMPTS"]
+        row.lease_until = row.next_attempt_at = row.created_at
+        db.session.commit()
+    deliver_until(app, lambda: seen.joined("agent"))
+    assert bot.calls == []  # not posted once more
+    assert calls(app) == [("dead", 3)]
+    assert escalation_reasons(app, chat_id) == ["va_failed"]
