@@ -10,6 +10,7 @@ the ones added here and the customer's or agents' attachments of that type alike
 from typing import TypedDict
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from chatwidget.core import media, presigned, sending
 from chatwidget.core.chats import check_live
@@ -56,6 +57,19 @@ def do_add(conversation: Conversation, kind: str, items: list[MediaItem]) -> Med
     check_live(conversation)
     keys = [item["s3_path"] for item in items]
     known = set(db.session.scalars(select(Media.key).where(Media.key.in_(keys))))
+    try:
+        rows = _register_all(conversation, kind, items)
+    except IntegrityError:
+        # Another request added one of these keys meanwhile: now it is there, and adding
+        # it again answers as for any key added before.
+        known = set(db.session.scalars(select(Media.key).where(Media.key.in_(keys))))
+        rows = _register_all(conversation, kind, items)
+    _show(conversation, [row for row in rows if row.key not in known])
+    return link(rows[-1])
+
+
+def _register_all(conversation: Conversation, kind: str, items: list[MediaItem]) -> list[Media]:
+    """Register every item and commit, or nothing (their thumbnails deleted too)."""
     rows: list[Media] = []
     try:
         for item in items:
@@ -65,8 +79,7 @@ def do_add(conversation: Conversation, kind: str, items: list[MediaItem]) -> Med
         db.session.rollback()
         _discard_thumbnails(rows)
         raise
-    _show(conversation, [row for row in rows if row.key not in known])
-    return link(rows[-1])
+    return rows
 
 
 def _show(conversation: Conversation, added: list[Media]) -> None:

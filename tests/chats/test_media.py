@@ -4,11 +4,14 @@ tutte le foto", "URL di caricamento … pre-firmato", and the same for videos; C
 The POST-policy store itself (each refusal, the policy's conditions) is tested in
 tests/media/test_presigned.py; here: the chats API's six calls over it."""
 
+import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import event
 
 from chatwidget.core import chats, conversations, handling
+from chatwidget.extensions import db
 from tests.chats.helpers import BASE, create_chat, integrator
 from tests.media.helpers import (
     TEXT,
@@ -261,3 +264,34 @@ def test_added_photos_reach_the_agent_once_as_the_customers_attachments(app, cli
     photos = client.get(url(chat_id, "photos"), headers=headers).get_json()
     assert [(m["type"], m["content"]) for m in listed] == [("photo", photos[0]["media_id"])]
     agent.disconnect(namespace="/agent")
+
+
+def test_the_same_file_added_by_two_requests_at_once_is_added_once(app, client, chat):
+    headers, chat_id = chat
+    key = uploaded(client, headers, chat_id, png())
+    body = {"photo": [{"s3_path": key}]}
+    first = {}
+
+    def the_other_request_first(conn, cursor, statement, parameters, context, executemany):
+        # Just before this request inserts the media row, another one adds the same key
+        # and commits: the race the unique key settles.
+        if statement.startswith("INSERT INTO media") and not first:
+            first["answer"] = None
+            other = threading.Thread(target=lambda: first.update(answer=add()))
+            other.start()
+            other.join()
+
+    def add():
+        return app.test_client().post(url(chat_id, "photos"), json=body, headers=headers)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", the_other_request_first)
+    try:
+        response = add()
+    finally:
+        event.remove(engine, "before_cursor_execute", the_other_request_first)
+    assert first["answer"].status_code == 200
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["media_id"] == first["answer"].get_json()["media_id"]
+    assert media_rows(app) == 1
