@@ -11,12 +11,12 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.sql.elements import BindParameter
 
 from chatwidget.core import customer_view
-from chatwidget.core.errors import InvalidInput, InvalidState
+from chatwidget.core.errors import InvalidInput, InvalidState, NotFound
 from chatwidget.core.events import dispatch_now, publish
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Message, Participant
 from chatwidget.models.types import utcnow
-from chatwidget.patches.prepared import Prepared
+from chatwidget.patches.prepared import Prepared, dialect_name
 
 ACTIVITY_TYPES = (
     "greetings",
@@ -51,7 +51,7 @@ _AGENTS_IN = Prepared(
         _participant.c.left_at.is_(None),
     )
 )
-_NEXT_SEQ = Prepared(
+_SEQ = (
     update(_conversation)
     .where(_conversation.c.id == bindparam("pk"))
     .values(last_seq=_conversation.c.last_seq + 1, last_message_at=bindparam("at"))
@@ -59,7 +59,7 @@ _NEXT_SEQ = Prepared(
 )
 # The same for an agent's ChatMessage (not a whisper): it also sets first_response_at the
 # first time, in the very statement that takes the seq, so it costs no query of its own.
-_NEXT_SEQ_REPLY = Prepared(
+_SEQ_REPLY = (
     update(_conversation)
     .where(_conversation.c.id == bindparam("pk"))
     .values(
@@ -72,9 +72,12 @@ _NEXT_SEQ_REPLY = Prepared(
     )
     .returning(_conversation.c.last_seq)
 )
+_NEXT_SEQ, _NEXT_SEQ_REPLY = Prepared(_SEQ), Prepared(_SEQ_REPLY)
 # Columns the ORM would fill from their defaults when not given: always written here.
 _DEFAULTS = {"to": list, "tag": str, "attachments": list}
 _inserts: dict[tuple[str, ...], Prepared] = {}
+# On PostgreSQL: the seq's UPDATE and the INSERT as one statement, by (reply, columns).
+_seq_inserts: dict[tuple[bool, tuple[str, ...]], Prepared] = {}
 
 
 def _insert(values: dict[str, Any]) -> int:
@@ -90,18 +93,43 @@ def _insert(values: dict[str, Any]) -> int:
     return message_pk
 
 
+def _seq_insert(reply: bool, key: tuple[str, ...]) -> Prepared:
+    """WITH next_seq AS (the seq's UPDATE … RETURNING last_seq) INSERT … SELECT these
+    columns and last_seq FROM next_seq RETURNING id, seq: one round trip where _NEXT_SEQ
+    and _insert are two (a batch of messages waits for each of its round trips in turn).
+    PostgreSQL only: SQLite has no UPDATE in a WITH, and no round trip to save."""
+    statement = _seq_inserts.get((reply, key))
+    if statement is None:
+        seq = (_SEQ_REPLY if reply else _SEQ).cte("next_seq")
+        columns = [bindparam(name, type_=_message.c[name].type) for name in key]
+        statement = _seq_inserts[reply, key] = Prepared(
+            insert(_message)
+            .from_select([*key, "seq"], select(*columns, seq.c.last_seq))
+            .add_cte(seq)
+            .returning(_message.c.id, _message.c.seq)
+        )
+    return statement
+
+
+def _write(values: dict[str, Any], reply: bool) -> tuple[int, int]:
+    """Take the conversation's next seq (the row update serialises concurrent senders, a
+    rollback frees it) and insert the message with it: (id, seq). reply: an agent's answer
+    to the customer, which also notes the first response."""
+    pk, at = values["conversation_pk"], values["created_at"]
+    if dialect_name() == "postgresql":
+        row = _seq_insert(reply, tuple(sorted(values))).first(**values, pk=pk, at=at)
+        if row is None:  # deleted since it was read: nothing written
+            raise NotFound("no conversation %s" % pk)
+        return int(row[0]), int(row[1])
+    seq: int = (_NEXT_SEQ_REPLY if reply else _NEXT_SEQ).scalar(pk=pk, at=at)
+    return _insert({**values, "seq": seq}), seq
+
+
 def agents_in(conversation: Any) -> list[int]:
     """Ids of the agents currently in a conversation (a LiveConversation read them
     with itself, in the same transaction)."""
     known = getattr(conversation, "agents", None)
     return known if known is not None else _AGENTS_IN.scalars(pk=conversation.id)
-
-
-def _next_seq(conversation: Any, reply: bool = False) -> tuple[int, datetime]:
-    """Take the next seq: the row update serialises concurrent senders, a rollback frees it.
-    reply: an agent's answer to the customer, which also notes the first response."""
-    now = utcnow()
-    return (_NEXT_SEQ_REPLY if reply else _NEXT_SEQ).scalar(pk=conversation.id, at=now), now
 
 
 def _is_reply(sender: dict[str, Any], kind: str, fields: dict[str, Any]) -> bool:
@@ -131,18 +159,17 @@ def store(
     returns it as written (a Stored). customer: the conversation's customer participant
     when the caller has it at hand (else read if the message names it)."""
     db.session.flush()  # pending ORM changes first, as the ORM's own insert would have
-    seq, now = _next_seq(conversation, _is_reply(sender, kind, fields))
     values = {
         "message_id": message_id or str(uuid.uuid4()),
         "conversation_pk": conversation.id,
-        "seq": seq,
         "type": kind,
         "sender": sender,
-        "created_at": now,
+        "created_at": utcnow(),
         **{name: make() for name, make in _DEFAULTS.items()},
         **fields,
     }
-    message = Stored(**{**dict.fromkeys(_COLUMNS), **values, "id": _insert(values)})
+    message_pk, seq = _write(values, _is_reply(sender, kind, fields))
+    message = Stored(**{**dict.fromkeys(_COLUMNS), **values, "seq": seq, "id": message_pk})
     publish_message(conversation, message, customer)
     return message
 

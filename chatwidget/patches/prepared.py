@@ -136,6 +136,12 @@ def _connection() -> Connection:
     return connection
 
 
+def dialect_name() -> str:
+    """The name of the dialect the session's current transaction runs on ("sqlite",
+    "postgresql"), for statements only one of them has; within pinned(), looked up once."""
+    return _connection().dialect.name
+
+
 class _Rows:
     """A Session's result read as a DBAPI cursor is: plain tuples."""
 

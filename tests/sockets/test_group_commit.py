@@ -17,7 +17,15 @@ from sqlalchemy import select
 from chatwidget.core import client_messages, posting, senders
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Message
-from tests.sockets.helpers import AGENT_NS, messages_of, online_agent, received, send, start
+from tests.sockets.helpers import (
+    AGENT_NS,
+    messages_of,
+    online_agent,
+    public_id,
+    received,
+    send,
+    start,
+)
 
 
 def _recording(app):
@@ -341,3 +349,38 @@ def test_a_failed_sync_acks_nothing_and_hands_the_process_over_to_give_up(sqlite
     gevent.idle()
     assert acked == [] and not sender.dead and group.greenlets[1].dead
     sender.kill()
+
+
+def test_a_batch_stores_whispers_replies_and_first_response_as_alone(app, group):
+    # One statement takes the seq and writes the row on PostgreSQL: the whisper takes its
+    # seq like any message but is no response; the agent's reply sets first_response_at.
+    agent, [(cid, _, client)] = _conversations(app, 1)
+    customer = {"id": public_id(app, cid)}
+    acks = _all_at_once(
+        [
+            lambda: send(agent, cid, "psst", namespace=AGENT_NS, tag="whisper"),
+            lambda: send(agent, cid, "hello", namespace=AGENT_NS, to=[customer]),
+            lambda: send(client, cid, "hi"),
+        ]
+    )
+    assert max(group.sizes) == 3 and [a["status"] for a in acks] == ["ok"] * 3
+    assert [a["seq"] for a in acks] == [acks[0]["seq"] + n for n in range(3)]
+    assert [tuple(r) for r in _stored(app, cid)] == [
+        (acks[0]["seq"], "psst"),
+        (acks[1]["seq"], "hello"),
+        (acks[2]["seq"], "hi"),
+    ]
+    with app.app_context():
+        first, last_seq = db.session.execute(
+            select(Conversation.first_response_at, Conversation.last_seq).filter_by(
+                conversation_id=cid
+            )
+        ).one()
+        reply = db.session.scalar(select(Message).filter_by(message_id=acks[1]["id"]))
+        assert first == reply.created_at and last_seq == acks[2]["seq"]
+        assert (
+            [p["id"] for p in reply.to] == [customer["id"]]
+            and reply.sender["role"] == "agent"
+            and reply.tag == ""
+        )
+    assert [w["text"] for w in messages_of(client)] == ["hello", "hi"]  # never the whisper
