@@ -25,7 +25,7 @@ Where no group commit runs (tests driving the app without the server), do_post()
 client_messages.do_post() in the caller's own session.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -35,7 +35,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from chatwidget import checkpoint
-from chatwidget.core import client_messages, events
+from chatwidget.core import client_messages, events, sender_batch, senders
 from chatwidget.core.errors import CoreError
 from chatwidget.extensions import db
 from chatwidget.groupcommit import GroupCommit
@@ -43,28 +43,27 @@ from chatwidget.patches.prepared import pinned
 
 _KEY = "chatwidget_posting"
 _PIPELINED = "chatwidget_posting_pipelined"
-# Reads (conversation, sender) in the session it runs in, or raises CoreError.
-Lookup = Callable[[], tuple[Any, Any]]
 
 
-def do_post(lookup: Lookup, data: dict[str, Any]) -> client_messages.Sent:
-    """do_post(*lookup(), data): its client_messages.Sent, with others in one
+def do_post(who: senders.Who, data: dict[str, Any]) -> client_messages.Sent:
+    """do_post(*who.lookup(), data): its client_messages.Sent, with others in one
     transaction if the group commit runs.
 
-    lookup() reads the (conversation, sender) pair in the session it runs in (inside the
-    batch's transaction) and refuses as it sees fit.
+    who.lookup() reads the (conversation, sender) pair in the session it runs in (inside
+    the batch's transaction, where sender_batch.look_up_all reads a batch's at once) and
+    refuses as it sees fit.
     """
     group = current_app.extensions.get(_KEY)
     if group is None or (data.get("type") or "ChatMessage") != "ChatMessage":
-        return client_messages.do_post(*lookup(), data)  # typing is relayed, never stored
-    answer = group.submit((lookup, data))
+        return client_messages.do_post(*who.lookup(), data)  # typing is relayed, never stored
+    answer = group.submit((who, data))
     if isinstance(answer, CoreError):
         raise answer
     sent: client_messages.Sent = answer
     return sent
 
 
-def submit_later(app: Flask, lookup: Lookup, data: dict[str, Any]) -> AsyncResult | None:
+def submit_later(app: Flask, who: senders.Who, data: dict[str, Any]) -> AsyncResult | None:
     """Hand a chat message to the served process's group commit without waiting for it:
     the AsyncResult set once it is committed, to its Sent or the CoreError that refused
     it. None when that is not how the process posts (no group commit, or not
@@ -77,31 +76,23 @@ def submit_later(app: Flask, lookup: Lookup, data: dict[str, Any]) -> AsyncResul
         return None
     if (data.get("type") or "ChatMessage") != "ChatMessage":
         return None
-    return group.submit_later((lookup, data))
+    return group.submit_later((who, data))
 
 
-def _post_one(item: tuple[Lookup, dict[str, Any]]) -> client_messages.Sent:
-    lookup, data = item
+# A message handed to the group commit: who sends it, and its payload.
+Item = tuple[senders.Who, dict[str, Any]]
+
+
+def _post_one(item: Item) -> client_messages.Sent:
+    who, data = item
     try:
-        return client_messages.do_post(*lookup(), data)
+        return client_messages.do_post(*who.lookup(), data)
     except Exception:
         db.session.rollback()
         raise
 
 
-# A message handed to the group commit: lookup() → (conversation, sender), and its payload.
-Item = tuple[Lookup, dict[str, Any]]
-
-
-def _looked_up(lookup: Lookup) -> tuple[Any, Any] | CoreError:
-    """lookup()'s (conversation, sender), or the CoreError it refused with."""
-    try:
-        return lookup()
-    except CoreError as error:
-        return error
-
-
-def _in_lock_order(looked: list[tuple[Any, Any] | CoreError]) -> list[int]:
+def _in_lock_order(looked: list[senders.Pair | CoreError]) -> list[int]:
     """The batch's indexes, its conversations' rows in id order (submission order within
     one): the seq UPDATEs then lock rows in the same order in every process's batches,
     so two batches sharing conversations wait for each other and never deadlock."""
@@ -117,7 +108,7 @@ def _post_many(items: list[Item]) -> list[client_messages.Sent | CoreError]:
     answers: list[Any]
     try:
         with pinned():
-            looked = [_looked_up(lookup) for lookup, _ in items]
+            looked = sender_batch.look_up_all([who for who, _ in items])
             answers = list(looked)  # the refused keep their error; the others are replaced
             for i in _in_lock_order(looked):
                 looked_up = looked[i]

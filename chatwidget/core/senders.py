@@ -1,4 +1,5 @@
-"""Who is posting: a socket's message reads its conversation and its sender in one query.
+"""Who is posting: a socket's message reads its conversation and its sender in one query
+(a batch of them on PostgreSQL: chatwidget.core.sender_batch).
 
 Read-only rows (no ORM objects) for the relay's hot path: the conversation, the sender
 and the agents present, whom the message goes to, with the refusals of the socket's
@@ -47,8 +48,8 @@ class LiveConversation(NamedTuple):
 _conversation = Conversation.__table__
 _participant = Participant.__table__
 _present = _participant.alias("present")
-_CONVERSATION_COLUMNS = [_conversation.c[name] for name in LiveConversation._fields[:-1]]
-_SENDER_COLUMNS = [_participant.c[name].label("p_" + name) for name in Sender._fields]
+CONVERSATION_COLUMNS = [_conversation.c[name] for name in LiveConversation._fields[:-1]]
+SENDER_COLUMNS = [_participant.c[name].label("p_" + name) for name in Sender._fields]
 # Each query below also reads the agents in the conversation, whom the message goes to:
 # one row per agent present (one row with none when there is no agent).
 _WITH_AGENTS = and_(
@@ -58,7 +59,7 @@ _WITH_AGENTS = and_(
 )
 # One query for a customer socket's message: the conversation and its customer.
 _CUSTOMER_SENDER = Prepared(
-    select(*_CONVERSATION_COLUMNS, *_SENDER_COLUMNS, _present.c.agent_id)
+    select(*CONVERSATION_COLUMNS, *SENDER_COLUMNS, _present.c.agent_id)
     .select_from(
         _conversation.outerjoin(
             _participant,
@@ -75,8 +76,8 @@ _CUSTOMER_SENDER = Prepared(
 _AGENT_EXISTS = select(Agent.__table__.c.id).where(Agent.__table__.c.id == bindparam("agent"))
 _AGENT_SENDER = Prepared(
     select(
-        *_CONVERSATION_COLUMNS,
-        *_SENDER_COLUMNS,
+        *CONVERSATION_COLUMNS,
+        *SENDER_COLUMNS,
         _present.c.agent_id,
         _AGENT_EXISTS.scalar_subquery().label("agent_exists"),
     )
@@ -92,17 +93,17 @@ _AGENT_SENDER = Prepared(
     )
     .where(_conversation.c.conversation_id == bindparam("cid"))
 )
-_CONVERSATION_END = len(_CONVERSATION_COLUMNS)
-_SENDER_END = _CONVERSATION_END + len(_SENDER_COLUMNS)
+CONVERSATION_END = len(CONVERSATION_COLUMNS)
+SENDER_END = CONVERSATION_END + len(SENDER_COLUMNS)
 
 
 def _split(rows: Sequence[Any]) -> tuple[LiveConversation, Sender | None]:
     """(LiveConversation, Sender or None) from the rows of a sender query."""
     row = rows[0]
-    agents = [r[_SENDER_END] for r in rows if r[_SENDER_END] is not None]
-    columns = (*row[:_CONVERSATION_END], agents)
+    agents = [r[SENDER_END] for r in rows if r[SENDER_END] is not None]
+    columns = (*row[:CONVERSATION_END], agents)
     conversation = LiveConversation(*columns)
-    sender = row[_CONVERSATION_END:_SENDER_END]
+    sender = row[CONVERSATION_END:SENDER_END]
     return conversation, (Sender(*sender) if sender[0] is not None else None)
 
 
@@ -135,3 +136,29 @@ def agent_sender(agent_id: int | None, conversation_id: Any) -> tuple[LiveConver
     if participant is None:
         raise Forbidden("you are not in this conversation")
     return conversation, participant
+
+
+class AsCustomer(NamedTuple):
+    """The customer of a conversation, proven by its participant id (its secret)."""
+
+    conversation_id: str
+    participant_id: str
+
+    def lookup(self) -> tuple[LiveConversation, Sender]:
+        """The conversation and the sender, or Forbidden (customer_sender)."""
+        return customer_sender(self.conversation_id, self.participant_id)
+
+
+class AsAgent(NamedTuple):
+    """A signed-in agent, in a conversation assigned to it."""
+
+    agent_id: int | None  # the socket's, None when not signed in (refused)
+    conversation_id: str
+
+    def lookup(self) -> tuple[LiveConversation, Sender]:
+        """The conversation and the sender, or Forbidden/NotFound (agent_sender)."""
+        return agent_sender(self.agent_id, self.conversation_id)
+
+
+Who = AsCustomer | AsAgent
+Pair = tuple[LiveConversation, Sender]

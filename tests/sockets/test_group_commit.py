@@ -250,7 +250,7 @@ def test_two_processes_batching_the_same_conversations_in_opposite_orders_never_
 
 
 def _lookup(conversation_id, participant_id):
-    return lambda: senders.customer_sender(conversation_id, participant_id)
+    return senders.AsCustomer(conversation_id, participant_id)
 
 
 def _chat(conversation_id, text):
