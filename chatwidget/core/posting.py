@@ -20,6 +20,10 @@ without that wait (see GroupCommit).
 
 A batch locks its conversations' rows (the seq UPDATE) in id order, whatever order its
 messages came in: two processes sharing a PostgreSQL database then never deadlock.
+On PostgreSQL a batch is four round trips whatever its size (BEGIN, its senders read
+together, its messages written in one pipeline, COMMIT) rather than three a message:
+each round trip waits for the loop, and one after the other they bounded the batch's
+messages a second to one over a message's round trips (docs/performance.md).
 
 Where no group commit runs (tests driving the app without the server), do_post() is
 client_messages.do_post() in the caller's own session.
@@ -35,7 +39,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from chatwidget import checkpoint
-from chatwidget.core import client_messages, events, sender_batch, senders
+from chatwidget.core import client_messages, events, messages, sender_batch, senders
 from chatwidget.core.errors import CoreError
 from chatwidget.extensions import db
 from chatwidget.groupcommit import GroupCommit
@@ -104,20 +108,58 @@ def _in_lock_order(looked: list[senders.Pair | CoreError]) -> list[int]:
     return sorted(range(len(looked)), key=conversation_pk)
 
 
+def _resend_key(conversation: Any, data: dict[str, Any]) -> tuple[int, str] | None:
+    """(conversation pk, client id) of a message naming its id, else None."""
+    try:
+        message_id = messages.check_client_id(data.get("id"))
+    except CoreError:
+        return None  # prepare() refuses it
+    return (int(conversation.id), message_id) if message_id else None
+
+
+def _prepare(
+    items: list[Item], looked: list[senders.Pair | CoreError], answers: list[Any]
+) -> tuple[dict[int, messages.Draft], dict[int, int]]:
+    """client_messages.prepare() of each message looked up, in lock order: the drafts to
+    store, by index, in that order; and the resends of one of them (a client id sent
+    twice in the batch), by index, with the first's index. Refusals, and resends of a
+    message stored before, are set in answers."""
+    drafted: dict[int, messages.Draft] = {}
+    first: dict[tuple[int, str], int] = {}
+    resends: dict[int, int] = {}
+    for i in _in_lock_order(looked):
+        looked_up = looked[i]
+        if isinstance(looked_up, CoreError):
+            continue
+        key = _resend_key(looked_up[0], items[i][1])
+        if key in first:  # acked as the first, as if that were stored before it
+            resends[i] = first[key]
+            continue
+        try:
+            prepared = client_messages.prepare(*looked_up, items[i][1])
+        except CoreError as error:  # refused before it wrote anything: the others go on
+            answers[i] = error
+            continue
+        if isinstance(prepared, messages.Draft):
+            drafted[i] = prepared
+            if key:
+                first[key] = i
+        else:
+            answers[i] = prepared
+    return drafted, resends
+
+
 def _post_many(items: list[Item]) -> list[client_messages.Sent | CoreError]:
-    answers: list[Any]
     try:
         with pinned():
             looked = sender_batch.look_up_all([who for who, _ in items])
-            answers = list(looked)  # the refused keep their error; the others are replaced
-            for i in _in_lock_order(looked):
-                looked_up = looked[i]
-                if isinstance(looked_up, CoreError):
-                    continue
-                try:
-                    answers[i] = client_messages.post(*looked_up, items[i][1])
-                except CoreError as error:  # refused before it wrote anything: the others go on
-                    answers[i] = error
+            answers: list[Any] = list(looked)  # the refused keep their error
+            drafted, resends = _prepare(items, looked, answers)
+            stored = client_messages.store_all(list(drafted.values()))
+            for i, sent in zip(drafted, stored, strict=True):
+                answers[i] = sent
+            for i, j in resends.items():
+                answers[i] = answers[j]
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -138,15 +138,15 @@ def test_a_refused_message_does_not_hold_back_the_others(app, group):
 
 def test_a_batch_that_fails_in_the_database_is_posted_again_one_by_one(app, group, monkeypatch):
     agent, [(cid, _, client), (other_cid, _, other)] = _conversations(app, 2)
-    real_post = client_messages.post
+    real_store_all = client_messages.store_all
 
-    def failing_post(conversation, sender, data):
-        posted = real_post(conversation, sender, data)
-        if data.get("text") == "breaks the batch":
+    def failing_store_all(drafts):
+        stored = real_store_all(drafts)
+        if any(d.row.values["text"] == "breaks the batch" for d in drafts):
             raise RuntimeError("database trouble")
-        return posted
+        return stored
 
-    monkeypatch.setattr(client_messages, "post", failing_post)
+    monkeypatch.setattr(client_messages, "store_all", failing_store_all)
     acks = _all_at_once(
         [
             lambda: send(client, cid, "first"),
@@ -174,7 +174,7 @@ def test_a_client_id_sent_twice_in_one_batch_is_stored_once(app, group):
             lambda: send(client, cid, "once (retry)", id=message_id),
         ]
     )
-    assert max(group.sizes) == 2
+    assert max(group.sizes) == 2 and group.alone == []  # in the batch's one transaction
     assert acks[0] == acks[1] == {"status": "ok", "id": message_id, "seq": acks[0]["seq"]}
     assert [r.text for r in _stored(app, cid)] == ["once"]
 
@@ -203,18 +203,20 @@ def test_two_processes_batching_the_same_conversations_in_opposite_orders_never_
     try:
         online_agent(apps[0], max_chats=2)
         started = [start(apps[0])[:2] for _ in range(2)]
-        real_post, both_stored_one = client_messages.post, threading.Barrier(2)
+        real_store_all, both_stored_one = client_messages.store_all, threading.Barrier(2)
 
-        def post_then_pause(conversation, sender, data):
-            posted = real_post(conversation, sender, data)
-            if data["text"].endswith(" 0"):
-                try:  # in id order the other batch waits on our row: it never comes
-                    both_stored_one.wait(timeout=2)
-                except threading.BrokenBarrierError:
-                    pass
-            return posted
+        def store_then_pause(drafts):
+            stored = []
+            for draft in drafts:
+                stored += real_store_all([draft])
+                if draft.row.values["text"].endswith(" 0"):
+                    try:  # in id order the other batch waits on our row: it never comes
+                        both_stored_one.wait(timeout=2)
+                    except threading.BrokenBarrierError:
+                        pass
+            return stored
 
-        monkeypatch.setattr(client_messages, "post", post_then_pause)
+        monkeypatch.setattr(client_messages, "store_all", store_then_pause)
         batches = [list(enumerate(started)), list(enumerate(reversed(started)))]
         outcomes = [None, None]
 
