@@ -2,6 +2,7 @@
 checked, stored and published, and forwarded through the connector when an agent
 answers an SMS, FB or Twitter customer."""
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from flask import current_app
@@ -74,9 +75,20 @@ def do_post(conversation: Any, sender: Any, data: dict[str, Any]) -> Sent:
 def post(conversation: Any, sender: Any, data: dict[str, Any]) -> Sent:
     """do_post() in the caller's transaction, which commits (chatwidget.core.posting
     commits several at once). Raises CoreError only before it has written anything."""
+    prepared = prepare(conversation, sender, data)
+    if isinstance(prepared, Sent):
+        return prepared
+    return store_all([prepared])[0]
+
+
+def prepare(conversation: Any, sender: Any, data: dict[str, Any]) -> Sent | messages.Draft:
+    """post() up to the write: a resend's Sent (its ack was lost: acked again, even once
+    the chat ended), typing relayed at once and its Sent, or the checked message's Draft
+    for messages.store_all() (chatwidget.core.posting stores a batch's together).
+    Raises CoreError, having written nothing."""
     kind = data.get("type") or "ChatMessage"
     message_id = messages.check_client_id(data.get("id")) if kind == "ChatMessage" else None
-    if message_id:  # a resend (its ack was lost) is acked again, even once the chat ended
+    if message_id:
         stored = messages.find_by_id(conversation, message_id)
         if stored is not None:
             return _stored(stored, conversation.conversation_id)
@@ -93,10 +105,16 @@ def post(conversation: Any, sender: Any, data: dict[str, Any]) -> Sent:
         raise InvalidInput("type must be ChatMessage or ActivityMessage", errors={"type": [kind]})
     fields = check_chat_fields(sender, data)
     customer = sender if sender.role == "customer" else None
-    message = messages.store(
+    return messages.draft(
         conversation, messages.who(sender), "ChatMessage", message_id, customer, to=to, **fields
     )
-    return _stored(message, conversation.conversation_id)
+
+
+def store_all(drafts: Sequence[messages.Draft]) -> list[Sent]:
+    """Store what prepare() drafted, in the caller's transaction and in this order (one
+    round trip on PostgreSQL: messages.store_all): each one's Sent."""
+    stored = messages.store_all(drafts)
+    return [_stored(m, d.conversation.conversation_id) for d, m in zip(drafts, stored, strict=True)]
 
 
 def check_chat_fields(sender: Any, data: dict[str, Any]) -> dict[str, Any]:

@@ -3,18 +3,18 @@ commit; typing relayed at once. How a message reads on the wire is
 chatwidget.schemas.live's: the events carry plain values."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy import bindparam, select
 
-from chatwidget.core import customer_view
+from chatwidget.core import customer_view, message_rows
 from chatwidget.core.errors import InvalidInput, InvalidState
 from chatwidget.core.events import dispatch_now, publish
 from chatwidget.extensions import db
-from chatwidget.models import Conversation, Message, Participant
+from chatwidget.models import Message, Participant
 from chatwidget.models.types import utcnow
 from chatwidget.patches.prepared import Prepared
 
@@ -38,10 +38,7 @@ def who(participant: Any) -> dict[str, Any]:
     return {"id": participant.public_id, "name": participant.name, "role": participant.role}
 
 
-# The statements every message runs, built and compiled once (chatwidget.patches.prepared): a
-# message costs no statement building and no ORM objects (loaded, expired at commit,
-# reloaded), and the seq, the row and the commit stay exactly as before.
-_conversation = Conversation.__table__
+# Compiled once (chatwidget.patches.prepared); a message's own row: core.message_rows.
 _message = Message.__table__
 _participant = Participant.__table__
 _AGENTS_IN = Prepared(
@@ -51,43 +48,8 @@ _AGENTS_IN = Prepared(
         _participant.c.left_at.is_(None),
     )
 )
-_NEXT_SEQ = Prepared(
-    update(_conversation)
-    .where(_conversation.c.id == bindparam("pk"))
-    .values(last_seq=_conversation.c.last_seq + 1, last_message_at=bindparam("at"))
-    .returning(_conversation.c.last_seq)
-)
-# The same for an agent's ChatMessage (not a whisper): it also sets first_response_at the
-# first time, in the very statement that takes the seq, so it costs no query of its own.
-_NEXT_SEQ_REPLY = Prepared(
-    update(_conversation)
-    .where(_conversation.c.id == bindparam("pk"))
-    .values(
-        last_seq=_conversation.c.last_seq + 1,
-        last_message_at=bindparam("at"),
-        first_response_at=func.coalesce(
-            _conversation.c.first_response_at,
-            bindparam("at", type_=_conversation.c.first_response_at.type),
-        ),
-    )
-    .returning(_conversation.c.last_seq)
-)
 # Columns the ORM would fill from their defaults when not given: always written here.
 _DEFAULTS = {"to": list, "tag": str, "attachments": list}
-_inserts: dict[tuple[str, ...], Prepared] = {}
-
-
-def _insert(values: dict[str, Any]) -> int:
-    """INSERT … RETURNING id for exactly these columns (as the ORM omits unset ones)."""
-    key = tuple(sorted(values))
-    statement = _inserts.get(key)
-    if statement is None:
-        columns: dict[str, BindParameter[Any]] = {name: bindparam(name) for name in key}
-        statement = _inserts[key] = Prepared(
-            insert(_message).values(columns).returning(_message.c.id)
-        )
-    message_pk: int = statement.scalar(**values)
-    return message_pk
 
 
 def agents_in(conversation: Any) -> list[int]:
@@ -95,13 +57,6 @@ def agents_in(conversation: Any) -> list[int]:
     with itself, in the same transaction)."""
     known = getattr(conversation, "agents", None)
     return known if known is not None else _AGENTS_IN.scalars(pk=conversation.id)
-
-
-def _next_seq(conversation: Any, reply: bool = False) -> tuple[int, datetime]:
-    """Take the next seq: the row update serialises concurrent senders, a rollback frees it.
-    reply: an agent's answer to the customer, which also notes the first response."""
-    now = utcnow()
-    return (_NEXT_SEQ_REPLY if reply else _NEXT_SEQ).scalar(pk=conversation.id, at=now), now
 
 
 def _is_reply(sender: dict[str, Any], kind: str, fields: dict[str, Any]) -> bool:
@@ -119,6 +74,49 @@ class Stored(SimpleNamespace):
 _COLUMNS = tuple(column.key for column in _message.columns)
 
 
+class Draft(NamedTuple):
+    """A message checked and ready to store (draft()): store_all() writes it."""
+
+    conversation: Any
+    customer: Any  # the conversation's customer participant, when at hand
+    row: message_rows.Row
+
+
+def draft(
+    conversation: Any,
+    sender: dict[str, Any],
+    kind: str,
+    message_id: str | None = None,
+    customer: Any = None,
+    **fields: Any,
+) -> Draft:
+    """The Draft of a message, for store_all() (store()'s arguments)."""
+    values = {
+        "message_id": message_id or str(uuid.uuid4()),
+        "conversation_pk": conversation.id,
+        "type": kind,
+        "sender": sender,
+        "created_at": utcnow(),
+        **{name: make() for name, make in _DEFAULTS.items()},
+        **fields,
+    }
+    return Draft(conversation, customer, message_rows.Row(values, _is_reply(sender, kind, fields)))
+
+
+def store_all(drafts: Sequence[Draft]) -> list[Stored]:
+    """Store messages in the caller's transaction, in their order, each with its
+    conversation's next seq, and publish each for after the commit; returns them as
+    written (Stored). On PostgreSQL a batch of chat messages is one round trip."""
+    db.session.flush()  # pending ORM changes first, as the ORM's own insert would have
+    written = message_rows.write_all([d.row for d in drafts])
+    stored = []
+    for (conversation, customer, row), (message_pk, seq) in zip(drafts, written, strict=True):
+        message = Stored(**{**dict.fromkeys(_COLUMNS), **row.values, "seq": seq, "id": message_pk})
+        publish_message(conversation, message, customer)
+        stored.append(message)
+    return stored
+
+
 def store(
     conversation: Any,
     sender: dict[str, Any],
@@ -130,21 +128,7 @@ def store(
     """Store a message in the caller's transaction and publish it for after the commit;
     returns it as written (a Stored). customer: the conversation's customer participant
     when the caller has it at hand (else read if the message names it)."""
-    db.session.flush()  # pending ORM changes first, as the ORM's own insert would have
-    seq, now = _next_seq(conversation, _is_reply(sender, kind, fields))
-    values = {
-        "message_id": message_id or str(uuid.uuid4()),
-        "conversation_pk": conversation.id,
-        "seq": seq,
-        "type": kind,
-        "sender": sender,
-        "created_at": now,
-        **{name: make() for name, make in _DEFAULTS.items()},
-        **fields,
-    }
-    message = Stored(**{**dict.fromkeys(_COLUMNS), **values, "id": _insert(values)})
-    publish_message(conversation, message, customer)
-    return message
+    return store_all([draft(conversation, sender, kind, message_id, customer, **fields)])[0]
 
 
 def _fan_out(conversation: Any, message: Any, customer: Any = None) -> dict[str, Any]:

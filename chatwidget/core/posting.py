@@ -20,12 +20,16 @@ without that wait (see GroupCommit).
 
 A batch locks its conversations' rows (the seq UPDATE) in id order, whatever order its
 messages came in: two processes sharing a PostgreSQL database then never deadlock.
+On PostgreSQL a batch is four round trips whatever its size (BEGIN, its senders read
+together, its messages written in one pipeline, COMMIT) rather than three a message:
+each round trip waits for the loop, and one after the other they bounded the batch's
+messages a second to one over a message's round trips (docs/performance.md).
 
 Where no group commit runs (tests driving the app without the server), do_post() is
 client_messages.do_post() in the caller's own session.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -35,7 +39,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from chatwidget import checkpoint
-from chatwidget.core import client_messages, events
+from chatwidget.core import client_messages, events, messages, sender_batch, senders
 from chatwidget.core.errors import CoreError
 from chatwidget.extensions import db
 from chatwidget.groupcommit import GroupCommit
@@ -43,28 +47,27 @@ from chatwidget.patches.prepared import pinned
 
 _KEY = "chatwidget_posting"
 _PIPELINED = "chatwidget_posting_pipelined"
-# Reads (conversation, sender) in the session it runs in, or raises CoreError.
-Lookup = Callable[[], tuple[Any, Any]]
 
 
-def do_post(lookup: Lookup, data: dict[str, Any]) -> client_messages.Sent:
-    """do_post(*lookup(), data): its client_messages.Sent, with others in one
+def do_post(who: senders.Who, data: dict[str, Any]) -> client_messages.Sent:
+    """do_post(*who.lookup(), data): its client_messages.Sent, with others in one
     transaction if the group commit runs.
 
-    lookup() reads the (conversation, sender) pair in the session it runs in (inside the
-    batch's transaction) and refuses as it sees fit.
+    who.lookup() reads the (conversation, sender) pair in the session it runs in (inside
+    the batch's transaction, where sender_batch.look_up_all reads a batch's at once) and
+    refuses as it sees fit.
     """
     group = current_app.extensions.get(_KEY)
     if group is None or (data.get("type") or "ChatMessage") != "ChatMessage":
-        return client_messages.do_post(*lookup(), data)  # typing is relayed, never stored
-    answer = group.submit((lookup, data))
+        return client_messages.do_post(*who.lookup(), data)  # typing is relayed, never stored
+    answer = group.submit((who, data))
     if isinstance(answer, CoreError):
         raise answer
     sent: client_messages.Sent = answer
     return sent
 
 
-def submit_later(app: Flask, lookup: Lookup, data: dict[str, Any]) -> AsyncResult | None:
+def submit_later(app: Flask, who: senders.Who, data: dict[str, Any]) -> AsyncResult | None:
     """Hand a chat message to the served process's group commit without waiting for it:
     the AsyncResult set once it is committed, to its Sent or the CoreError that refused
     it. None when that is not how the process posts (no group commit, or not
@@ -77,31 +80,23 @@ def submit_later(app: Flask, lookup: Lookup, data: dict[str, Any]) -> AsyncResul
         return None
     if (data.get("type") or "ChatMessage") != "ChatMessage":
         return None
-    return group.submit_later((lookup, data))
+    return group.submit_later((who, data))
 
 
-def _post_one(item: tuple[Lookup, dict[str, Any]]) -> client_messages.Sent:
-    lookup, data = item
+# A message handed to the group commit: who sends it, and its payload.
+Item = tuple[senders.Who, dict[str, Any]]
+
+
+def _post_one(item: Item) -> client_messages.Sent:
+    who, data = item
     try:
-        return client_messages.do_post(*lookup(), data)
+        return client_messages.do_post(*who.lookup(), data)
     except Exception:
         db.session.rollback()
         raise
 
 
-# A message handed to the group commit: lookup() → (conversation, sender), and its payload.
-Item = tuple[Lookup, dict[str, Any]]
-
-
-def _looked_up(lookup: Lookup) -> tuple[Any, Any] | CoreError:
-    """lookup()'s (conversation, sender), or the CoreError it refused with."""
-    try:
-        return lookup()
-    except CoreError as error:
-        return error
-
-
-def _in_lock_order(looked: list[tuple[Any, Any] | CoreError]) -> list[int]:
+def _in_lock_order(looked: list[senders.Pair | CoreError]) -> list[int]:
     """The batch's indexes, its conversations' rows in id order (submission order within
     one): the seq UPDATEs then lock rows in the same order in every process's batches,
     so two batches sharing conversations wait for each other and never deadlock."""
@@ -113,20 +108,58 @@ def _in_lock_order(looked: list[tuple[Any, Any] | CoreError]) -> list[int]:
     return sorted(range(len(looked)), key=conversation_pk)
 
 
+def _resend_key(conversation: Any, data: dict[str, Any]) -> tuple[int, str] | None:
+    """(conversation pk, client id) of a message naming its id, else None."""
+    try:
+        message_id = messages.check_client_id(data.get("id"))
+    except CoreError:
+        return None  # prepare() refuses it
+    return (int(conversation.id), message_id) if message_id else None
+
+
+def _prepare(
+    items: list[Item], looked: list[senders.Pair | CoreError], answers: list[Any]
+) -> tuple[dict[int, messages.Draft], dict[int, int]]:
+    """client_messages.prepare() of each message looked up, in lock order: the drafts to
+    store, by index, in that order; and the resends of one of them (a client id sent
+    twice in the batch), by index, with the first's index. Refusals, and resends of a
+    message stored before, are set in answers."""
+    drafted: dict[int, messages.Draft] = {}
+    first: dict[tuple[int, str], int] = {}
+    resends: dict[int, int] = {}
+    for i in _in_lock_order(looked):
+        looked_up = looked[i]
+        if isinstance(looked_up, CoreError):
+            continue
+        key = _resend_key(looked_up[0], items[i][1])
+        if key in first:  # acked as the first, as if that were stored before it
+            resends[i] = first[key]
+            continue
+        try:
+            prepared = client_messages.prepare(*looked_up, items[i][1])
+        except CoreError as error:  # refused before it wrote anything: the others go on
+            answers[i] = error
+            continue
+        if isinstance(prepared, messages.Draft):
+            drafted[i] = prepared
+            if key:
+                first[key] = i
+        else:
+            answers[i] = prepared
+    return drafted, resends
+
+
 def _post_many(items: list[Item]) -> list[client_messages.Sent | CoreError]:
-    answers: list[Any]
     try:
         with pinned():
-            looked = [_looked_up(lookup) for lookup, _ in items]
-            answers = list(looked)  # the refused keep their error; the others are replaced
-            for i in _in_lock_order(looked):
-                looked_up = looked[i]
-                if isinstance(looked_up, CoreError):
-                    continue
-                try:
-                    answers[i] = client_messages.post(*looked_up, items[i][1])
-                except CoreError as error:  # refused before it wrote anything: the others go on
-                    answers[i] = error
+            looked = sender_batch.look_up_all([who for who, _ in items])
+            answers: list[Any] = list(looked)  # the refused keep their error
+            drafted, resends = _prepare(items, looked, answers)
+            stored = client_messages.store_all(list(drafted.values()))
+            for i, sent in zip(drafted, stored, strict=True):
+                answers[i] = sent
+            for i, j in resends.items():
+                answers[i] = answers[j]
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -1,4 +1,5 @@
-"""Who is posting: a socket's message reads its conversation and its sender in one query.
+"""Who is posting: a socket's message reads its conversation and its sender in one query
+(a batch of them on PostgreSQL: chatwidget.core.sender_batch).
 
 Read-only rows (no ORM objects) for the relay's hot path: the conversation, the sender
 and the agents present, whom the message goes to, with the refusals of the socket's
@@ -8,7 +9,7 @@ other events.
 import hmac
 from collections.abc import Sequence
 from types import SimpleNamespace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import and_, bindparam, select
 
@@ -47,8 +48,8 @@ class LiveConversation(NamedTuple):
 _conversation = Conversation.__table__
 _participant = Participant.__table__
 _present = _participant.alias("present")
-_CONVERSATION_COLUMNS = [_conversation.c[name] for name in LiveConversation._fields[:-1]]
-_SENDER_COLUMNS = [_participant.c[name].label("p_" + name) for name in Sender._fields]
+CONVERSATION_COLUMNS = [_conversation.c[name] for name in LiveConversation._fields[:-1]]
+SENDER_COLUMNS = [_participant.c[name].label("p_" + name) for name in Sender._fields]
 # Each query below also reads the agents in the conversation, whom the message goes to:
 # one row per agent present (one row with none when there is no agent).
 _WITH_AGENTS = and_(
@@ -58,7 +59,7 @@ _WITH_AGENTS = and_(
 )
 # The conversation and its customer: found by conversationId for a customer socket's
 # message, by chat id for the chats API's end user.
-_WITH_CUSTOMER = select(*_CONVERSATION_COLUMNS, *_SENDER_COLUMNS, _present.c.agent_id).select_from(
+_WITH_CUSTOMER = select(*CONVERSATION_COLUMNS, *SENDER_COLUMNS, _present.c.agent_id).select_from(
     _conversation.outerjoin(
         _participant,
         and_(
@@ -76,8 +77,8 @@ _END_USER_SENDER = Prepared(_WITH_CUSTOMER.where(_conversation.c.id == bindparam
 _AGENT_EXISTS = select(Agent.__table__.c.id).where(Agent.__table__.c.id == bindparam("agent"))
 _AGENT_SENDER = Prepared(
     select(
-        *_CONVERSATION_COLUMNS,
-        *_SENDER_COLUMNS,
+        *CONVERSATION_COLUMNS,
+        *SENDER_COLUMNS,
         _present.c.agent_id,
         _AGENT_EXISTS.scalar_subquery().label("agent_exists"),
     )
@@ -93,17 +94,17 @@ _AGENT_SENDER = Prepared(
     )
     .where(_conversation.c.conversation_id == bindparam("cid"))
 )
-_CONVERSATION_END = len(_CONVERSATION_COLUMNS)
-_SENDER_END = _CONVERSATION_END + len(_SENDER_COLUMNS)
+CONVERSATION_END = len(CONVERSATION_COLUMNS)
+SENDER_END = CONVERSATION_END + len(SENDER_COLUMNS)
 
 
 def _split(rows: Sequence[Any]) -> tuple[LiveConversation, Sender | None]:
     """(LiveConversation, Sender or None) from the rows of a sender query."""
     row = rows[0]
-    agents = [r[_SENDER_END] for r in rows if r[_SENDER_END] is not None]
-    columns = (*row[:_CONVERSATION_END], agents)
+    agents = [r[SENDER_END] for r in rows if r[SENDER_END] is not None]
+    columns = (*row[:CONVERSATION_END], agents)
     conversation = LiveConversation(*columns)
-    sender = row[_CONVERSATION_END:_SENDER_END]
+    sender = row[CONVERSATION_END:SENDER_END]
     return conversation, (Sender(*sender) if sender[0] is not None else None)
 
 
@@ -148,3 +149,50 @@ def agent_sender(agent_id: int | None, conversation_id: Any) -> tuple[LiveConver
     if participant is None:
         raise Forbidden("you are not in this conversation")
     return conversation, participant
+
+
+class AsCustomer(NamedTuple):
+    """The customer of a conversation, proven by its participant id (its secret)."""
+
+    conversation_id: str
+    participant_id: str
+
+    def lookup(self) -> tuple[LiveConversation, Sender]:
+        """The conversation and the sender, or Forbidden (customer_sender)."""
+        return customer_sender(self.conversation_id, self.participant_id)
+
+
+class AsAgent(NamedTuple):
+    """A signed-in agent, in a conversation assigned to it."""
+
+    agent_id: int | None  # the socket's, None when not signed in (refused)
+    conversation_id: str
+
+    def lookup(self) -> tuple[LiveConversation, Sender]:
+        """The conversation and the sender, or Forbidden/NotFound (agent_sender)."""
+        return agent_sender(self.agent_id, self.conversation_id)
+
+
+class AsEndUser(NamedTuple):
+    """The customer of a chat, as the chats API speaks for it: its credentials make it
+    trusted for every chat, so the customer is found without its participant secret."""
+
+    chat_id: int
+
+    def lookup(self) -> tuple[LiveConversation, Sender]:
+        """The conversation and its customer, or NotFound (end_user_sender)."""
+        return end_user_sender(self.chat_id)
+
+
+Pair = tuple[LiveConversation, Sender]
+
+
+class LooksUp(Protocol):
+    """Any other sender (a queue's virtual agent): its own lookup() names it."""
+
+    def lookup(self) -> Pair:
+        """The conversation and the sender, or the CoreError refusing them."""
+        ...
+
+
+Who = AsCustomer | AsAgent | AsEndUser | LooksUp

@@ -8,47 +8,26 @@ commit runs (posting), and published for after the commit: the socket bridge
 of an agent's reply to an SMS, FB or Twitter customer in the same transaction.
 """
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from flask import Flask
 from gevent.event import AsyncResult
 
-from chatwidget.core import posting, senders
+from chatwidget.core import posting
 from chatwidget.core.client_messages import Sent
+from chatwidget.core.senders import AsAgent, AsCustomer, AsEndUser
 from chatwidget.core.virtual_agents import AsVirtualAgent
 
-
-class AsCustomer(NamedTuple):
-    """The customer of a conversation, proven by its participant id (its secret)."""
-
-    conversation_id: str
-    participant_id: str
-
-    def lookup(self) -> tuple[senders.LiveConversation, senders.Sender]:
-        """The conversation and the sender, or Forbidden (senders.customer_sender)."""
-        return senders.customer_sender(self.conversation_id, self.participant_id)
-
-
-class AsAgent(NamedTuple):
-    """A signed-in agent, in a conversation assigned to it."""
-
-    agent_id: int | None  # the socket's, None when not signed in (refused)
-    conversation_id: str
-
-    def lookup(self) -> tuple[senders.LiveConversation, senders.Sender]:
-        """The conversation and the sender, or Forbidden/NotFound (senders.agent_sender)."""
-        return senders.agent_sender(self.agent_id, self.conversation_id)
-
-
-class AsEndUser(NamedTuple):
-    """The customer of a chat, as the chats API speaks for it: its credentials make it
-    trusted for every chat, so the customer is found without its participant secret."""
-
-    chat_id: int
-
-    def lookup(self) -> tuple[senders.LiveConversation, senders.Sender]:
-        """The conversation and its customer, or NotFound (senders.end_user_sender)."""
-        return senders.end_user_sender(self.chat_id)
+__all__ = [
+    "AsAgent",
+    "AsCustomer",
+    "AsEndUser",
+    "AsVirtualAgent",
+    "Sender",
+    "Sent",
+    "do_send_message",
+    "send_later",
+]
 
 
 # Who sends a message, as every protocol names them.
@@ -60,7 +39,7 @@ def do_send_message(sender: Sender, data: dict[str, Any]) -> Sent:
     once committed. data: the sendMessage fields (type, id, text, to, tag, refId,
     attachments, activityType) as the adapter's schema loaded them. Raises CoreError
     (Forbidden, NotFound, InvalidInput, InvalidState) before anything is stored."""
-    return posting.do_post(sender.lookup, data)
+    return posting.do_post(sender, data)
 
 
 def send_later(app: Flask, sender: Sender, data: dict[str, Any]) -> AsyncResult | None:
@@ -68,4 +47,4 @@ def send_later(app: Flask, sender: Sender, data: dict[str, Any]) -> AsyncResult 
     an AsyncResult set to its Sent (or the CoreError refusing it) once committed; None
     when the process does not post that way (then call do_send_message()). Callable
     outside an app context."""
-    return posting.submit_later(app, sender.lookup, data)
+    return posting.submit_later(app, sender, data)

@@ -136,6 +136,12 @@ def _connection() -> Connection:
     return connection
 
 
+def dialect_name() -> str:
+    """The name of the dialect the session's current transaction runs on ("sqlite",
+    "postgresql"), for statements only one of them has; within pinned(), looked up once."""
+    return _connection().dialect.name
+
+
 class _Rows:
     """A Session's result read as a DBAPI cursor is: plain tuples."""
 
@@ -166,21 +172,35 @@ class Prepared:
     def _run(self, values: Mapping[str, Any], fetch: Callable[[_Cursor], T]) -> T:
         if not ENABLED:  # SQLAlchemy's own path
             return fetch(_Rows(db.session.execute(self.statement, values)))
+
+        def run(cursor: Any, sql: str, params: list[Any]) -> T:
+            cursor.execute(sql, params[0])
+            return fetch(cursor)
+
+        return self._on_cursor([values], run)
+
+    def _on_cursor(
+        self, rows: Sequence[Mapping[str, Any]], run: Callable[[Any, str, list[Any]], T]
+    ) -> T:
+        """run(cursor, sql, [parameters of each of rows]) on a cursor of the connection."""
         connection = _connection()
         dialect = connection.dialect
         compiled = self._compiled(dialect)
-        params = compiled.parameters(values)
+        params = [compiled.parameters(values) for values in rows]
         # Connection.connection revalidates the connection, so its DBAPI one is there
         dbapi_connection = cast(DBAPIConnection, connection.connection.dbapi_connection)
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute(compiled.sql, params)
-            return fetch(cursor)
+            return run(cursor, compiled.sql, params)
         except dialect.loaded_dbapi.Error as error:
             if dialect.is_disconnect(error, dbapi_connection, cursor):
                 connection.invalidate(error)
             raise exc.DBAPIError.instance(
-                compiled.sql, params, error, dialect.loaded_dbapi.Error, dialect=dialect
+                compiled.sql,
+                params[0] if len(params) == 1 else params,
+                error,
+                dialect.loaded_dbapi.Error,
+                dialect=dialect,
             ) from error
         finally:
             cursor.close()
@@ -198,6 +218,24 @@ class Prepared:
         """Every row (tuples)."""
         return self._run(values, lambda cursor: cursor.fetchall())
 
+    def many(self, rows: Sequence[Mapping[str, Any]]) -> list[Row | None]:
+        """Run the statement once for each of rows, in order: each run's first row (or
+        None). On psycopg in one pipeline (executemany with returning): the statements
+        are sent together and the results read back together, one round trip for all."""
+        if not ENABLED or len(rows) < 2 or _connection().dialect.driver != "psycopg":
+            return [self.first(**values) for values in rows]
+        return self._on_cursor(rows, _pipelined)
+
     def scalars(self, **values: Any) -> list[Any]:
         """The first column of every row."""
         return self._run(values, lambda cursor: [row[0] for row in cursor.fetchall()])
+
+
+def _pipelined(cursor: Any, sql: str, params: list[Any]) -> list[Row | None]:
+    """psycopg's executemany(returning=True): the statements in one pipeline; each one's
+    first row."""
+    cursor.executemany(sql, params, returning=True)
+    first = [cursor.fetchone()]
+    while cursor.nextset():
+        first.append(cursor.fetchone())
+    return first

@@ -52,6 +52,12 @@ BUMP = Prepared(
     .values(n=PROBE.c.n + 1, at=bindparam("at"))
     .returning(PROBE.c.n, PROBE.c.text)
 )
+TOUCH = Prepared(
+    update(PROBE)
+    .where(PROBE.c.id == bindparam("pk"))
+    .values(at=bindparam("at"))
+    .returning(PROBE.c.n, PROBE.c.text)
+)
 AGENTS = Prepared(
     select(PROBE.c.id, PROBE.c.text).where(PROBE.c.kind == "agent", PROBE.c.n >= bindparam("n"))
 )
@@ -87,10 +93,14 @@ def test_rows_returned_and_stored_as_through_the_session(app, monkeypatch, rows)
         ids = [INSERT.scalar(text=t, n=n, at=at, data=d) for t, n, at, d in rows]
         bumped = [BUMP.first(pk=pk, at=datetime(2026, 12, 6, 9, 0, 0, 1)) for pk in ids]
         missing = BUMP.first(pk=-1, at=None)
+        # many(): each run's first row in order (one pipeline on psycopg), None for none
+        at = datetime(2026, 12, 6, 9, 0, 0, 2)
+        touched = TOUCH.many([{"pk": pk, "at": at} for pk in [*ids, -1, *ids]])
         found = AGENTS.all(n=0)
         counted = AGENTS.scalars(n=-(2**31))
         stored = [tuple(row) for row in db.session.execute(STORED.order_by(PROBE.c.id))]
-        return len(ids), bumped, missing, [t for _, t in found], len(counted), stored
+        found_texts = [t for _, t in found]
+        return len(ids), bumped, missing, touched, found_texts, len(counted), stored
 
     through_patch, through_session = both(app, monkeypatch, case)
     assert through_patch == through_session
@@ -104,6 +114,17 @@ def test_errors_as_through_the_session(app, monkeypatch):
         return type(raised.value.orig).__name__
 
     assert both(app, monkeypatch, duplicate)[0] == both(app, monkeypatch, duplicate)[1]
+
+    def duplicate_in_many():
+        pk = INSERT.scalar(text="a", n=1, at=datetime(2026, 1, 1), data=None)
+        with pytest.raises(exc.IntegrityError) as raised:
+            Prepared(insert(PROBE).values(id=bindparam("pk")).returning(PROBE.c.id)).many(
+                [{"pk": pk + 1}, {"pk": pk}]
+            )
+        return type(raised.value.orig).__name__
+
+    outcomes = both(app, monkeypatch, duplicate_in_many)
+    assert outcomes[0] == outcomes[1]
 
     def missing_value():
         with pytest.raises(exc.SQLAlchemyError, match="A value is required for bind parameter"):

@@ -17,7 +17,15 @@ from sqlalchemy import select
 from chatwidget.core import client_messages, posting, senders
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Message
-from tests.sockets.helpers import AGENT_NS, messages_of, online_agent, received, send, start
+from tests.sockets.helpers import (
+    AGENT_NS,
+    messages_of,
+    online_agent,
+    public_id,
+    received,
+    send,
+    start,
+)
 
 
 def _recording(app):
@@ -130,15 +138,15 @@ def test_a_refused_message_does_not_hold_back_the_others(app, group):
 
 def test_a_batch_that_fails_in_the_database_is_posted_again_one_by_one(app, group, monkeypatch):
     agent, [(cid, _, client), (other_cid, _, other)] = _conversations(app, 2)
-    real_post = client_messages.post
+    real_store_all = client_messages.store_all
 
-    def failing_post(conversation, sender, data):
-        posted = real_post(conversation, sender, data)
-        if data.get("text") == "breaks the batch":
+    def failing_store_all(drafts):
+        stored = real_store_all(drafts)
+        if any(d.row.values["text"] == "breaks the batch" for d in drafts):
             raise RuntimeError("database trouble")
-        return posted
+        return stored
 
-    monkeypatch.setattr(client_messages, "post", failing_post)
+    monkeypatch.setattr(client_messages, "store_all", failing_store_all)
     acks = _all_at_once(
         [
             lambda: send(client, cid, "first"),
@@ -166,7 +174,7 @@ def test_a_client_id_sent_twice_in_one_batch_is_stored_once(app, group):
             lambda: send(client, cid, "once (retry)", id=message_id),
         ]
     )
-    assert max(group.sizes) == 2
+    assert max(group.sizes) == 2 and group.alone == []  # in the batch's one transaction
     assert acks[0] == acks[1] == {"status": "ok", "id": message_id, "seq": acks[0]["seq"]}
     assert [r.text for r in _stored(app, cid)] == ["once"]
 
@@ -195,18 +203,20 @@ def test_two_processes_batching_the_same_conversations_in_opposite_orders_never_
     try:
         online_agent(apps[0], max_chats=2)
         started = [start(apps[0])[:2] for _ in range(2)]
-        real_post, both_stored_one = client_messages.post, threading.Barrier(2)
+        real_store_all, both_stored_one = client_messages.store_all, threading.Barrier(2)
 
-        def post_then_pause(conversation, sender, data):
-            posted = real_post(conversation, sender, data)
-            if data["text"].endswith(" 0"):
-                try:  # in id order the other batch waits on our row: it never comes
-                    both_stored_one.wait(timeout=2)
-                except threading.BrokenBarrierError:
-                    pass
-            return posted
+        def store_then_pause(drafts):
+            stored = []
+            for draft in drafts:
+                stored += real_store_all([draft])
+                if draft.row.values["text"].endswith(" 0"):
+                    try:  # in id order the other batch waits on our row: it never comes
+                        both_stored_one.wait(timeout=2)
+                    except threading.BrokenBarrierError:
+                        pass
+            return stored
 
-        monkeypatch.setattr(client_messages, "post", post_then_pause)
+        monkeypatch.setattr(client_messages, "store_all", store_then_pause)
         batches = [list(enumerate(started)), list(enumerate(reversed(started)))]
         outcomes = [None, None]
 
@@ -242,7 +252,7 @@ def test_two_processes_batching_the_same_conversations_in_opposite_orders_never_
 
 
 def _lookup(conversation_id, participant_id):
-    return lambda: senders.customer_sender(conversation_id, participant_id)
+    return senders.AsCustomer(conversation_id, participant_id)
 
 
 def _chat(conversation_id, text):
@@ -341,3 +351,38 @@ def test_a_failed_sync_acks_nothing_and_hands_the_process_over_to_give_up(sqlite
     gevent.idle()
     assert acked == [] and not sender.dead and group.greenlets[1].dead
     sender.kill()
+
+
+def test_a_batch_stores_whispers_replies_and_first_response_as_alone(app, group):
+    # One statement takes the seq and writes the row on PostgreSQL: the whisper takes its
+    # seq like any message but is no response; the agent's reply sets first_response_at.
+    agent, [(cid, _, client)] = _conversations(app, 1)
+    customer = {"id": public_id(app, cid)}
+    acks = _all_at_once(
+        [
+            lambda: send(agent, cid, "psst", namespace=AGENT_NS, tag="whisper"),
+            lambda: send(agent, cid, "hello", namespace=AGENT_NS, to=[customer]),
+            lambda: send(client, cid, "hi"),
+        ]
+    )
+    assert max(group.sizes) == 3 and [a["status"] for a in acks] == ["ok"] * 3
+    assert [a["seq"] for a in acks] == [acks[0]["seq"] + n for n in range(3)]
+    assert [tuple(r) for r in _stored(app, cid)] == [
+        (acks[0]["seq"], "psst"),
+        (acks[1]["seq"], "hello"),
+        (acks[2]["seq"], "hi"),
+    ]
+    with app.app_context():
+        first, last_seq = db.session.execute(
+            select(Conversation.first_response_at, Conversation.last_seq).filter_by(
+                conversation_id=cid
+            )
+        ).one()
+        reply = db.session.scalar(select(Message).filter_by(message_id=acks[1]["id"]))
+        assert first == reply.created_at and last_seq == acks[2]["seq"]
+        assert (
+            [p["id"] for p in reply.to] == [customer["id"]]
+            and reply.sender["role"] == "agent"
+            and reply.tag == ""
+        )
+    assert [w["text"] for w in messages_of(client)] == ["hello", "hi"]  # never the whisper
