@@ -6,7 +6,8 @@ import uuid
 from sqlalchemy import select, update
 
 from chatwidget.core import sender_batch
-from chatwidget.core.senders import AsAgent, AsCustomer
+from chatwidget.core.senders import AsAgent, AsCustomer, AsEndUser
+from chatwidget.core.virtual_agents import AsVirtualAgent
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Participant
 from tests.sockets.helpers import AGENT_NS, online_agent, received, start
@@ -63,5 +64,32 @@ def test_a_batch_reads_each_sender_or_refusal_as_it_would_alone(app):
         db.session.rollback()
     assert not isinstance(together[0], Exception) and not isinstance(together[1], Exception)
     assert sum(not isinstance(a, Exception) for a in alone) == 5
+    for who, got, expected in zip(whos, together, alone, strict=True):
+        assert _same(got, expected), (who, got, expected)
+
+
+def test_the_chats_apis_end_user_and_a_bot_share_a_batch_with_sockets(app):
+    result = app.test_cli_runner().invoke(
+        args=["create-queue", "bots", "--virtual-agent-url", "http://127.0.0.1:9/bot"]
+    )
+    assert result.exit_code == 0, result.output
+    cid, pid, _ = start(app)
+    bot_cid, _, _ = start(app, subject="bots")
+    with app.app_context():
+        rows = db.session.execute(select(Conversation.conversation_id, Conversation.id)).all()
+        pks = {conversation_id: pk for conversation_id, pk in rows}
+    whos = [
+        AsCustomer(cid, pid),
+        AsEndUser(pks[cid]),
+        AsVirtualAgent(pks[bot_cid]),
+        AsCustomer(bot_cid, "wrong"),
+        AsEndUser(2**31 - 1),  # no such chat
+        AsVirtualAgent(pks[cid]),  # no bot in that chat
+    ]
+    with app.app_context():
+        together = sender_batch.look_up_all(whos)
+        alone = [_alone(who) for who in whos]
+        db.session.rollback()
+    assert [isinstance(a, Exception) for a in alone] == [False, False, False, True, True, True]
     for who, got, expected in zip(whos, together, alone, strict=True):
         assert _same(got, expected), (who, got, expected)
