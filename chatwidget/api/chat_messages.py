@@ -21,7 +21,7 @@ class ChatMessage(MethodView):
         """Send a message in a live chat, from its end user or an agent in it"""
         message = args["message"]
         chat_messages.do_post_message(
-            chats.get_chat(chat_id), args["from_user_id"], message["type"], message["content"]
+            chats.chat_ref(chat_id), args["from_user_id"], message["type"], message["content"]
         )
         return {}
 

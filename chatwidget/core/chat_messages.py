@@ -12,6 +12,7 @@ from typing import Any, NamedTuple, TypedDict
 from sqlalchemy import select
 
 from chatwidget.core import chat_users, chats, sending
+from chatwidget.core.chats import ChatRef
 from chatwidget.core.client_messages import Sent
 from chatwidget.core.errors import Forbidden, InvalidInput
 from chatwidget.extensions import db
@@ -37,7 +38,7 @@ def _content_error(reason: str, field: str = "content") -> InvalidInput:
     return InvalidInput("message.%s: %s" % (field, reason), errors={"message": {field: [reason]}})
 
 
-def _media_of(conversation: Conversation, kind: str, media_id: int) -> Media:
+def _media_of(conversation: Conversation | ChatRef, kind: str, media_id: int) -> Media:
     """The chat's media row a media message names, of a content type its type allows."""
     row = db.session.scalar(select(Media).filter_by(id=media_id, conversation_pk=conversation.id))
     if row is None:
@@ -49,7 +50,7 @@ def _media_of(conversation: Conversation, kind: str, media_id: int) -> Media:
     return row
 
 
-def _payload(conversation: Conversation, kind: str, content: str | int) -> dict[str, Any]:
+def _payload(conversation: Conversation | ChatRef, kind: str, content: str | int) -> dict[str, Any]:
     """The sendMessage fields of a message: its text, or its media as an attachment."""
     if kind == TEXT:
         return {"type": "ChatMessage", "text": content}
@@ -59,14 +60,17 @@ def _payload(conversation: Conversation, kind: str, content: str | int) -> dict[
     return {"type": "ChatMessage", "text": "", "attachments": [{"mediaId": row.media_id}]}
 
 
-def _sender(conversation: Conversation, user: chat_users.ChatUser) -> sending.Sender:
+def _sender(conversation: Conversation | ChatRef, user: chat_users.ChatUser) -> sending.Sender:
     if user.role == chat_users.AGENT:
         return sending.AsAgent(user.user_id, conversation.conversation_id)
     return sending.AsEndUser(conversation.id)
 
 
 def do_post_message(
-    conversation: Conversation, from_user_id: int | None, kind: str, content: str | int
+    conversation: Conversation | ChatRef,
+    from_user_id: int | None,
+    kind: str,
+    content: str | int,
 ) -> Sent:
     """Send a message into a live chat as its end user (from_user_id its id, or None)
     or as the agent holding it; kind: text (content its text) or photo, video, file

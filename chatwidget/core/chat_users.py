@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
+from chatwidget.core.chats import ChatRef
 from chatwidget.core.errors import InvalidInput
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, Participant
@@ -29,7 +30,9 @@ class ChatUser(NamedTuple):
         return {"user_id": self.user_id, "role": self.role}
 
 
-def check_chat_user(conversation: Conversation, user_id: int | None, field: str) -> ChatUser:
+def check_chat_user(
+    conversation: Conversation | ChatRef, user_id: int | None, field: str
+) -> ChatUser:
     """The user a call names by user_id (the body's `field`): the chat's end user, or an
     agent who is in the chat now; InvalidInput naming the field otherwise."""
     if user_id is None or user_id == conversation.end_user_id:

@@ -5,6 +5,7 @@ import hmac
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired
@@ -21,6 +22,7 @@ ROLES = ("chat_capture", "purge", "async_metadata", "call_share", "apps_api", "c
 _DUMMY_HASH = hashlib.sha256(b"no such client").hexdigest()
 # What a request needs of its API user, read without the ORM (see _api_user).
 ApiUserRow = Row[int, str, str, list[str], datetime | None]
+_USERS = ApiUser.__table__
 
 
 def hash_secret(secret: str) -> str:
@@ -59,17 +61,38 @@ def do_revoke_api_user(client_id: str) -> ApiUser:
     return user
 
 
-def authenticate_client(client_id: str | None, secret: str | None) -> ApiUser | None:
+# Basic auth (the chats API) reads this on every request: Core, no ORM object.
+_BY_CLIENT = select(
+    _USERS.c.id,
+    _USERS.c.name,
+    _USERS.c.client_id,
+    _USERS.c.roles,
+    _USERS.c.revoked_at,
+    _USERS.c.secret_hash,
+).where(_USERS.c.client_id == bindparam("client_id"))
+
+
+class Client(NamedTuple):
+    """An authenticated API user, as a request needs it."""
+
+    id: int
+    name: str
+    client_id: str
+    roles: list[str]
+    revoked_at: datetime | None
+
+
+def authenticate_client(client_id: str | None, secret: str | None) -> Client | None:
     """The active API user with these credentials, or None. Compared in constant time."""
-    user = db.session.scalar(select(ApiUser).filter_by(client_id=client_id or ""))
-    expected = user.secret_hash if user else _DUMMY_HASH
+    row = db.session.connection().execute(_BY_CLIENT, {"client_id": client_id or ""}).first()
+    expected = row.secret_hash if row else _DUMMY_HASH
     ok = hmac.compare_digest(expected, hash_secret(secret or ""))
-    if not ok or user is None or user.revoked_at is not None:
+    if not ok or row is None or row.revoked_at is not None:
         return None
-    return user
+    return Client(row.id, row.name, row.client_id, list(row.roles or []), row.revoked_at)
 
 
-def issue_token(user: ApiUser) -> tuple[str, int]:
+def issue_token(user: ApiUser | Client) -> tuple[str, int]:
     """A signed bearer token for user; returns (token, seconds it lives)."""
     token = tokens.serializer(current_app.config["SECRET_KEY"]).dumps({"u": user.id})
     return token, current_app.config["TOKEN_TTL_S"]
@@ -93,7 +116,6 @@ def user_from_token(token: str) -> ApiUser | ApiUserRow:
     return user
 
 
-_USERS = ApiUser.__table__
 # What a request needs of its API user: who it is, its roles, whether it was revoked.
 _USER_BY_ID = select(
     _USERS.c.id, _USERS.c.name, _USERS.c.client_id, _USERS.c.roles, _USERS.c.revoked_at
@@ -113,7 +135,7 @@ def _api_user(user_id: object) -> ApiUser | ApiUserRow | None:
         return connection.execute(_USER_BY_ID, {"id": user_id}).first()
 
 
-def check_role(user: ApiUser | ApiUserRow, role: str) -> None:
+def check_role(user: ApiUser | ApiUserRow | Client, role: str) -> None:
     """Forbidden unless user (an ApiUser or its row) holds role."""
     if not holds(user.roles, role):
         raise Forbidden("this API user lacks the role %s" % role)
