@@ -16,28 +16,13 @@ process of a deployment shares the counts.
   (each of them one scrypt, queued on the hashing pool of core/agents.py).
 """
 
-import math
-import time
-
 from flask import current_app
 from limits import RateLimitItem, parse_many
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 
 from chatwidget.core import agents
 from chatwidget.core.errors import RateLimited
+from chatwidget.core.moving_window import moving_window, seconds_to_wait
 from chatwidget.models import Agent
-
-_EXTENSION = "chatwidget.signin"
-
-
-def _strategy() -> MovingWindowRateLimiter:
-    """This app's moving-window limiter, made once, on the rate limiter's storage."""
-    strategy = current_app.extensions.get(_EXTENSION)
-    if strategy is None:
-        storage = storage_from_string(current_app.config["RATELIMIT_STORAGE_URI"])
-        strategy = current_app.extensions[_EXTENSION] = MovingWindowRateLimiter(storage)
-    return strategy
 
 
 def _counters(email: str, address: str | None) -> list[tuple[RateLimitItem, tuple[str, str, str]]]:
@@ -56,11 +41,10 @@ def _counters(email: str, address: str | None) -> list[tuple[RateLimitItem, tupl
 
 def check_allowed(email: str, address: str | None) -> None:
     """RateLimited (with the seconds to wait) when email or address has failed too often."""
-    strategy = _strategy()
+    strategy = moving_window()
     for item, identifiers in _counters(email, address):
         if not strategy.test(item, *identifiers):
-            reset_at, _ = strategy.get_window_stats(item, *identifiers)
-            wait = max(1, math.ceil(reset_at - time.time()))
+            wait = seconds_to_wait(item, *identifiers)
             raise RateLimited(
                 "too many failed sign-ins; try again in %d s" % wait, retry_after=wait
             )
@@ -76,7 +60,7 @@ def sign_in(email: str | None, password: str | None, address: str | None) -> Age
     check_allowed(email, address)
     agent = agents.authenticate(email, password)
     if agent is None:
-        strategy = _strategy()
+        strategy = moving_window()
         for item, identifiers in _counters(email, address):
             strategy.hit(item, *identifiers)
     return agent
