@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from chatwidget.config import database_uri, from_environment, load_secrets
+from chatwidget.config import database_uri, from_environment, load_secrets, pool_options
 from chatwidget.ratelimit import memory_storage_uri
 
 if TYPE_CHECKING:  # imported when the app is built, after the configuration
@@ -29,6 +29,8 @@ def _configure(app: Flask, overrides: Mapping[str, Any]) -> None:
     os.makedirs(app.instance_path, exist_ok=True)
     load_secrets(app.instance_path, cfg)
     cfg.setdefault("SQLALCHEMY_DATABASE_URI", database_uri(app.instance_path, cfg["DATABASE_URL"]))
+    pool = pool_options(cfg["SQLALCHEMY_DATABASE_URI"], cfg)
+    cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {**pool, **cfg["SQLALCHEMY_ENGINE_OPTIONS"]}
     cfg["MAX_CONTENT_LENGTH"] = int(cfg["MAX_BODY_MB"] * 1024 * 1024)
     cfg.update(
         API_TITLE="chatwidget",

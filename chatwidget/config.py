@@ -3,7 +3,7 @@
 import json
 import os
 import secrets
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from typing import Any
 
 from chatwidget import jsoncodec
@@ -150,6 +150,11 @@ def from_environment() -> dict[str, Any]:
         "MEDIA_URL_TTL_S": _env_int("MEDIA_URL_TTL_S", 3600),
         "UPLOAD_POLICY_TTL_S": _env_int("UPLOAD_POLICY_TTL_S", 900),
         "SQLALCHEMY_ENGINE_OPTIONS": {"json_serializer": jsoncodec.dumps},
+        # Connections kept open per process, and how many more a burst may open: every
+        # concurrent request holds one, and a connection opened past the pool is closed again
+        # after its request (for SQLite that is its pragmas and functions every time).
+        "DATABASE_POOL_SIZE": _env_int("DATABASE_POOL_SIZE", 20),
+        "DATABASE_MAX_OVERFLOW": _env_int("DATABASE_MAX_OVERFLOW", 20),
         # The console's session cookie: not readable by scripts, not sent with other sites'
         # requests, HTTPS-only when served over HTTPS. Its CSRF tokens last as long as the
         # sign-in: an agent's console stays open all day.
@@ -184,6 +189,17 @@ def load_secrets(instance_path: str, config: MutableMapping[str, Any]) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             json.dump(stored, fh)
+
+
+def pool_options(uri: str, config: Mapping[str, Any]) -> dict[str, Any]:
+    """The engine's pool size and overflow, except for an in-memory SQLite database (one
+    connection, shared)."""
+    if uri.startswith("sqlite") and uri.rstrip("/").endswith((":", ":memory:")):
+        return {}
+    return {
+        "pool_size": config["DATABASE_POOL_SIZE"],
+        "max_overflow": config["DATABASE_MAX_OVERFLOW"],
+    }
 
 
 def database_uri(instance_path: str, url: str) -> str:
