@@ -18,6 +18,7 @@ from chatwidget.core.queues import queue_for_subject
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, EndUser, Participant, Queue
 from chatwidget.models.types import utcnow
+from chatwidget.patches.prepared import Prepared
 
 CHANNEL = "api"
 MAX_ID = 2**31 - 1  # conversation.id is an INTEGER: PostgreSQL refuses a larger one
@@ -41,15 +42,17 @@ class ChatRef(NamedTuple):
     end_user_id: int | None
 
 
-_REF = select(
-    Conversation.id, Conversation.conversation_id, Conversation.state, Conversation.end_user_id
-).where(Conversation.id == bindparam("pk"))
+_REF = Prepared(
+    select(
+        Conversation.id, Conversation.conversation_id, Conversation.state, Conversation.end_user_id
+    ).where(Conversation.id == bindparam("pk"))
+)
 
 
 def chat_ref(chat_id: int) -> ChatRef:
     """get_chat()'s ChatRef: the same NotFound."""
     known = 0 < chat_id <= MAX_ID
-    row = db.session.connection().execute(_REF, {"pk": chat_id}).first() if known else None
+    row = _REF.first(pk=chat_id) if known else None
     if row is None:
         raise NotFound("no chat %s" % chat_id)
     return ChatRef(*row)

@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
@@ -9,7 +10,7 @@ from typing import NamedTuple
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, Text, bindparam, cast, select
 
 from chatwidget import tokens
 from chatwidget.core.errors import Forbidden, InvalidInput, NotFound, Unauthorized
@@ -17,6 +18,7 @@ from chatwidget.extensions import db
 from chatwidget.models import ApiUser
 from chatwidget.models.api_user import holds
 from chatwidget.models.types import utcnow
+from chatwidget.patches.prepared import Prepared
 
 ROLES = ("chat_capture", "purge", "async_metadata", "call_share", "apps_api", "connector", "admin")
 _DUMMY_HASH = hashlib.sha256(b"no such client").hexdigest()
@@ -61,15 +63,18 @@ def do_revoke_api_user(client_id: str) -> ApiUser:
     return user
 
 
-# Basic auth (the chats API) reads this on every request: Core, no ORM object.
-_BY_CLIENT = select(
-    _USERS.c.id,
-    _USERS.c.name,
-    _USERS.c.client_id,
-    _USERS.c.roles,
-    _USERS.c.revoked_at,
-    _USERS.c.secret_hash,
-).where(_USERS.c.client_id == bindparam("client_id"))
+# Basic auth (the chats API) reads this on every request: a Prepared statement, no ORM
+# object. Its columns need no conversion: the roles as their JSON text, and whether revoked.
+_BY_CLIENT = Prepared(
+    select(
+        _USERS.c.id,
+        _USERS.c.name,
+        _USERS.c.client_id,
+        cast(_USERS.c.roles, Text),
+        _USERS.c.revoked_at.is_not(None),
+        _USERS.c.secret_hash,
+    ).where(_USERS.c.client_id == bindparam("client_id"))
+)
 
 
 class Client(NamedTuple):
@@ -84,12 +89,13 @@ class Client(NamedTuple):
 
 def authenticate_client(client_id: str | None, secret: str | None) -> Client | None:
     """The active API user with these credentials, or None. Compared in constant time."""
-    row = db.session.connection().execute(_BY_CLIENT, {"client_id": client_id or ""}).first()
-    expected = row.secret_hash if row else _DUMMY_HASH
+    row = _BY_CLIENT.first(client_id=client_id or "")
+    expected = row[5] if row else _DUMMY_HASH
     ok = hmac.compare_digest(expected, hash_secret(secret or ""))
-    if not ok or row is None or row.revoked_at is not None:
+    if not ok or row is None or row[4]:
         return None
-    return Client(row.id, row.name, row.client_id, list(row.roles or []), row.revoked_at)
+    user_id, name, client, roles, _, _ = row
+    return Client(user_id, name, client, json.loads(roles or "[]"), None)
 
 
 def issue_token(user: ApiUser | Client) -> tuple[str, int]:
