@@ -11,6 +11,13 @@ be given a delay (as PostgreSQL's commit_delay): once woken by an item it waits 
 long for others to join it. Without one a lone item is stored at once, and batches grow
 only while items arrive faster than they can be stored.
 
+The delay is for items queued with submit_later, whose senders go on sending meanwhile
+(a socket's messages, acked once committed): waiting gathers more of them per commit. A
+submitter that waits (submit: an HTTP request) sends nothing more until it is answered,
+and with a few such clients every one of them soon waits in the batch: a delay would
+only leave the process idle. So an item submitted that way ends the delay, and the batch
+is stored once the loop comes to it, with whatever else is waiting by then.
+
 Should store_many fail (one duplicate among them, the database gone), nothing of the
 batch is kept, and each item is stored again on its own by store_one, so that each
 submitter gets the outcome it would have had alone.
@@ -88,6 +95,7 @@ class GroupCommit(Generic[Item, Result]):
         self.batches = 0
         self.stored = 0
         self._wake = gevent.event.Event()
+        self._hurry = gevent.event.Event()  # a submitter waits: no delay for this batch
         self.greenlets: list[Greenlet] = []
 
     def start(self) -> Self:
@@ -101,8 +109,11 @@ class GroupCommit(Generic[Item, Result]):
         gevent.killall(self.greenlets)
 
     def submit(self, item: Item) -> Result:
-        """Wait until item is committed (with whatever else was waiting); its result."""
-        return self.submit_later(item).get()
+        """Wait until item is committed (with whatever else was waiting); its result. The
+        batch is stored without waiting the delay."""
+        result = self.submit_later(item)
+        self._hurry.set()
+        return result.get()
 
     def submit_later(self, item: Item) -> AsyncResult:
         """Queue item without waiting: an AsyncResult, set once it is committed (items are
@@ -121,8 +132,9 @@ class GroupCommit(Generic[Item, Result]):
             while True:
                 self._wake.wait()
                 if self.delay:
-                    gevent.sleep(self.delay)
+                    self._hurry.wait(self.delay)  # ends early for a waiting submitter
                 self._wake.clear()
+                self._hurry.clear()
                 self._drain()
 
     def _drain(self) -> None:
