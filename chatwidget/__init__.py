@@ -174,6 +174,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(web.bp)
     web.document(app, api)
     limiter.exempt(web.bp)
+    # counts RATE_LIMIT itself, with its own limit (core/chats_limit.py)
+    limiter.exempt(app.blueprints["chats"])
     console.init_app(app, limiter)
     errors.register(app)  # after api.init_app: in place of flask-smorest's handler
     cors.init_app(app)

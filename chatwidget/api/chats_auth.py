@@ -1,5 +1,6 @@
 """HTTP Basic credentials on the chats API (CONTRACT §3): client_id and client_secret of
-an API user with role apps_api, and the API's own per-user rate limit."""
+an API user with role apps_api, and the API's rate limits (core.chats_limit), with the
+X-RateLimit-* headers Flask-Limiter gives the other APIs' answers."""
 
 import base64
 import binascii
@@ -7,12 +8,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
-from flask import g, request
+from flask import Response, after_this_request, g, request
 
 from chatwidget.api.parser import Blueprint, View
-from chatwidget.core.chats_limit import check_rate
+from chatwidget.core.chats_limit import APP, CHATS, ChatsRateLimited, Counted, check_rate, window
 from chatwidget.core.errors import Unauthorized
-from chatwidget.core.identity import authenticate_client, check_role
+from chatwidget.core.identity import Client, authenticate_client, check_role
 from chatwidget.schemas.common import ErrorSchema
 
 ROLE = "apps_api"
@@ -35,16 +36,17 @@ def basic_credentials() -> tuple[str, str]:
 
 def apps_api(blp: Blueprint) -> Callable[[View], View]:
     """Decorator: the view needs Basic credentials of an API user with role apps_api,
-    checked before the body is read, then CHATS_RATE_LIMIT for that user."""
+    checked before the body is read, within RATE_LIMIT and then CHATS_RATE_LIMIT for
+    that user."""
 
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            user = authenticate_client(*basic_credentials())
-            if user is None:
-                raise Unauthorized("invalid client_id or client_secret")
+            after_this_request(_rate_limit_headers)
+            user = _authenticated()
+            _count(APP, "user:" + user.client_id)
             check_role(user, ROLE)
-            check_rate(user.client_id)
+            _count(CHATS, user.client_id)
             g.api_user = user
             return view(*args, **kwargs)
 
@@ -57,3 +59,41 @@ def apps_api(blp: Blueprint) -> Callable[[View], View]:
         return blp.alt_response(403, schema=ErrorSchema, description="Lacks role " + ROLE)(guarded)
 
     return decorator
+
+
+def _authenticated() -> Client:
+    """The API user the request's credentials name; Unauthorized if none, the failure
+    counted against RATE_LIMIT by the client's address (credentials that do not hold name
+    nobody, and counting them under the client_id they claim would let anyone use up that
+    user's allowance)."""
+    try:
+        user = authenticate_client(*basic_credentials())
+        if user is None:
+            raise Unauthorized("invalid client_id or client_secret")
+    except Unauthorized:
+        _count(APP, "addr:" + (request.remote_addr or "-"))
+        raise
+    return user
+
+
+def _count(count: str, key: str) -> None:
+    """check_rate(count, key); the answer reports the limit counted (or exceeded) last."""
+    try:
+        counted = check_rate(count, key)
+    except ChatsRateLimited as limited:
+        g.rate_limit_counted = limited.counted
+        raise
+    if counted is not None:
+        g.rate_limit_counted = counted
+
+
+def _rate_limit_headers(response: Response) -> Response:
+    """X-RateLimit-* of the limit the request was counted against last, as Flask-Limiter
+    writes them on the other APIs' answers (Retry-After, on a 429 only, is the error's)."""
+    counted: Counted | None = g.get("rate_limit_counted")
+    if counted is not None:
+        limit, remaining, reset_at = window(counted)
+        response.headers["X-RateLimit-Limit"] = str(limit)
+        response.headers["X-RateLimit-Remaining"] = str(remaining)
+        response.headers["X-RateLimit-Reset"] = str(reset_at)
+    return response

@@ -1,9 +1,18 @@
-"""The chats API's own rate limit: CHATS_RATE_LIMIT (default 10/second, the vendor's) per
-API user, on top of the app-wide RATE_LIMIT, counted in a moving window on the rate
-limiter's storage (core.moving_window: memory, or Redis shared by every process).
+"""The chats API's rate limits, both counted here in a moving window on the rate limiter's
+storage (core.moving_window: memory, or Redis shared by every process):
+
+- RATE_LIMIT, the app-wide limit, per authenticated API user, and per client address for
+  credentials that authenticate nobody;
+- CHATS_RATE_LIMIT (default 10/second, the vendor's) per authenticated API user.
+
+The chats blueprint is exempt from Flask-Limiter, so that each request is counted once
+per limit, here, instead of once there and again here. RATE_LIMIT is counted apart from
+the other routes' count of it: an API user that also calls other APIs has its allowance
+on each side.
 """
 
 from functools import lru_cache
+from typing import NamedTuple
 
 from flask import current_app
 from limits import RateLimitItem, parse_many
@@ -11,22 +20,64 @@ from limits import RateLimitItem, parse_many
 from chatwidget.core.errors import RateLimited
 from chatwidget.core.moving_window import moving_window, seconds_to_wait
 
+APP, CHATS = "app", "chats"  # the two counts: RATE_LIMIT's and CHATS_RATE_LIMIT's
+_SETTING = {APP: "RATE_LIMIT", CHATS: "CHATS_RATE_LIMIT"}
 
-@lru_cache(maxsize=8)
+
+class Counted(NamedTuple):
+    """A limit one request was counted against, and under which key."""
+
+    item: RateLimitItem
+    identifiers: tuple[str, ...]
+
+
+class Window(NamedTuple):
+    """A limit as a client is told of it: how many requests, how many are left, and when
+    the oldest counted leaves the window (seconds since the epoch)."""
+
+    limit: int
+    remaining: int
+    reset_at: int
+
+
+class ChatsRateLimited(RateLimited):
+    """RateLimited by one of the chats API's limits; `counted` is the one exceeded."""
+
+    def __init__(self, message: str, retry_after: int, counted: Counted) -> None:
+        super().__init__(message, retry_after)
+        self.counted = counted
+
+
+@lru_cache(maxsize=16)
 def _items(limit: str) -> list[RateLimitItem]:
-    """CHATS_RATE_LIMIT parsed once, not on every request."""
+    """A limit setting parsed once, not on every request."""
     return parse_many(limit)
 
 
-def check_rate(client_id: str) -> None:
-    """Count one request of this API user; RateLimited (with the seconds to wait) past
-    CHATS_RATE_LIMIT."""
+def check_rate(count: str, key: str) -> Counted | None:
+    """Count one request under key against each limit of the setting `count` names (APP:
+    RATE_LIMIT, CHATS: CHATS_RATE_LIMIT); ChatsRateLimited (with the seconds to wait)
+    past any of them. The first limit, for the answer's headers; None when the app's
+    rate limiting is turned off (RATELIMIT_ENABLED) and count is APP."""
     config = current_app.config
-    identifiers = (config["RATELIMIT_KEY_PREFIX"], "chats", client_id)
-    for item in _items(config["CHATS_RATE_LIMIT"]):
-        if not moving_window().hit(item, *identifiers):
+    if count == APP and not config.get("RATELIMIT_ENABLED", True):
+        return None
+    identifiers = (config["RATELIMIT_KEY_PREFIX"], count, key)
+    items = _items(config[_SETTING[count]])
+    strategy = moving_window()
+    for item in items:
+        if not strategy.hit(item, *identifiers):
             wait = seconds_to_wait(item, *identifiers)
-            raise RateLimited(
-                "more than %s requests to the chats API; try again in %d s" % (item, wait),
+            where = "the chats API" if count == CHATS else "the API"
+            raise ChatsRateLimited(
+                "more than %s requests to %s; try again in %d s" % (item, where, wait),
                 retry_after=wait,
+                counted=Counted(item, identifiers),
             )
+    return Counted(items[0], identifiers)
+
+
+def window(counted: Counted) -> Window:
+    """Where a counted limit stands now."""
+    reset_at, remaining = moving_window().get_window_stats(counted.item, *counted.identifiers)
+    return Window(counted.item.amount, max(0, remaining), int(reset_at) + 1)
