@@ -14,9 +14,11 @@ only while items arrive faster than they can be stored.
 The delay is for items queued with submit_later, whose senders go on sending meanwhile
 (a socket's messages, acked once committed): waiting gathers more of them per commit. A
 submitter that waits (submit: an HTTP request) sends nothing more until it is answered,
-and with a few such clients every one of them soon waits in the batch: a delay would
-only leave the process idle. So an item submitted that way ends the delay, and the batch
-is stored once the loop comes to it, with whatever else is waiting by then.
+and with a few such clients every one of them soon waits in the batch: waiting out the
+delay would only leave the process idle. So an item submitted that way cuts the delay
+short: the batch waits only until the loop has nothing else to run (every request
+already under way has come as far as it can, submitting its own item if it has one), and
+never longer than the delay.
 
 Should store_many fail (one duplicate among them, the database gone), nothing of the
 batch is kept, and each item is stored again on its own by store_one, so that each
@@ -33,6 +35,7 @@ that fails ends the syncs: its submitters are handed to sync_failed, never resum
 """
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Generic, Self, TypeVar
@@ -132,10 +135,23 @@ class GroupCommit(Generic[Item, Result]):
             while True:
                 self._wake.wait()
                 if self.delay:
-                    self._hurry.wait(self.delay)  # ends early for a waiting submitter
+                    self._gather(time.monotonic() + self.delay)
                 self._wake.clear()
                 self._hurry.clear()
                 self._drain()
+
+    def _gather(self, deadline: float) -> None:
+        """Wait for other items to join the batch, until deadline; once a submitter waits,
+        only until the loop has nothing else to run."""
+        if not self._hurry.wait(deadline - time.monotonic()):
+            return
+        idle = gevent.get_hub().loop.idle()
+        ran = gevent.event.Event()
+        idle.start(ran.set)
+        try:
+            ran.wait(max(0.0, deadline - time.monotonic()))
+        finally:
+            idle.stop()
 
     def _drain(self) -> None:
         while self.waiting:

@@ -59,3 +59,37 @@ def test_after_a_hurried_batch_the_next_queued_items_wait_again(batches):
     later = group.submit_later("b")
     _settle()
     assert stored == [["a"]] and not later.ready()
+
+
+def test_a_waiting_submitters_batch_takes_what_requests_under_way_submit(batches):
+    group, stored = batches
+
+    def request(number):
+        for _ in range(number):  # a request some turns of the loop from submitting
+            gevent.sleep(0)
+        return group.submit(number)
+
+    with gevent.Timeout(5):
+        answers = [g.get() for g in [gevent.spawn(request, n) for n in range(5)]]
+    assert answers == [0, 1, 2, 3, 4]
+    assert stored == [[0, 1, 2, 3, 4]]
+
+
+def test_a_loop_that_is_never_idle_holds_a_batch_no_longer_than_the_delay(sqlite_app):
+    stored = []
+    group = GroupCommit(sqlite_app, "test", stored.append, stored.extend, delay=0.05).start()
+    spinning = True
+
+    def busy():
+        while spinning:
+            gevent.sleep(0)
+
+    spinner = gevent.spawn(busy)
+    try:
+        with gevent.Timeout(5):
+            assert group.submit("a") is None
+    finally:
+        spinning = False
+        spinner.join()
+        group.stop()
+    assert stored == ["a"]
