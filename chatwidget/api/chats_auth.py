@@ -44,7 +44,7 @@ def apps_api(blp: Blueprint) -> Callable[[View], View]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             after_this_request(_rate_limit_headers)
             user = _authenticated()
-            _count(APP, "user:" + user.client_id)
+            _count(APP, "user:" + user.client_id, beside_chats=True)
             check_role(user, ROLE)
             _count(CHATS, user.client_id)
             g.api_user = user
@@ -76,10 +76,10 @@ def _authenticated() -> Client:
     return user
 
 
-def _count(count: str, key: str) -> None:
-    """check_rate(count, key); the answer reports the limit counted (or exceeded) last."""
+def _count(count: str, key: str, beside_chats: bool = False) -> None:
+    """check_rate(); the answer reports the limit counted (or exceeded) last."""
     try:
-        counted = check_rate(count, key)
+        counted = check_rate(count, key, beside_chats)
     except ChatsRateLimited as limited:
         g.rate_limit_counted = limited.counted
         raise

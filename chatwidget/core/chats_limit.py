@@ -54,16 +54,40 @@ def _items(limit: str) -> list[RateLimitItem]:
     return parse_many(limit)
 
 
-def check_rate(count: str, key: str) -> Counted | None:
+@lru_cache(maxsize=16)
+def not_implied(limit: str, by: str) -> list[RateLimitItem]:
+    """The limits of `limit` that those of `by` do not already enforce: at most b requests
+    in any W' seconds allows no more than a >= b in any W <= W' seconds."""
+    return [
+        item
+        for item in _items(limit)
+        if not any(
+            other.amount <= item.amount and other.get_expiry() >= item.get_expiry()
+            for other in _items(by)
+        )
+    ]
+
+
+def check_rate(count: str, key: str, beside_chats: bool = False) -> Counted | None:
     """Count one request under key against each limit of the setting `count` names (APP:
     RATE_LIMIT, CHATS: CHATS_RATE_LIMIT); ChatsRateLimited (with the seconds to wait)
-    past any of them. The first limit, for the answer's headers; None when the app's
-    rate limiting is turned off (RATELIMIT_ENABLED) and count is APP."""
+    past any of them. beside_chats: the request is to be counted against
+    CHATS_RATE_LIMIT too, so RATE_LIMIT's limits that it implies are left out (RATE_LIMIT's
+    default of 50/second beside the vendor's 10/second: all of them).
+
+    The first limit counted, for the answer's headers; None when none is (the app's rate
+    limiting is turned off with RATELIMIT_ENABLED, or CHATS_RATE_LIMIT implies it all)."""
     config = current_app.config
     if count == APP and not config.get("RATELIMIT_ENABLED", True):
         return None
     identifiers = (config["RATELIMIT_KEY_PREFIX"], count, key)
-    items = _items(config[_SETTING[count]])
+    setting = config[_SETTING[count]]
+    if beside_chats:
+        items = not_implied(setting, config["CHATS_RATE_LIMIT"])
+    else:
+        items = _items(setting)
+    if not items:
+        return None
     strategy = moving_window()
     for item in items:
         if not strategy.hit(item, *identifiers):

@@ -6,6 +6,7 @@ import time
 import pytest
 
 from chatwidget.config import from_environment
+from chatwidget.core.chats_limit import not_implied
 from tests.chats.helpers import BASE, basic, integrator
 from tests.conftest import make_app
 from tests.sockets.helpers import create_queue
@@ -94,3 +95,27 @@ def test_every_chats_route_is_rate_limited(tmp_path):
         first = client.open(path, method=method, environ_base=address)
         again = client.open(path, method=method, environ_base=address)
         assert (first.status_code, again.status_code) == (401, 429), rule.rule
+
+
+@pytest.mark.parametrize(
+    "rate_limit, chats_limit, counted",
+    [
+        ("50/second", "10/second", []),  # the defaults: the vendor's limit is the tighter
+        ("50/second;1000/hour", "10/second", ["1000 per 1 hour"]),
+        ("5/second", "10/second", ["5 per 1 second"]),
+        ("20/second", "10/minute", []),  # 10 a minute allows at most 10 in any second
+        ("20/minute", "10/second", ["20 per 1 minute"]),
+    ],
+)
+def test_rate_limit_is_counted_where_the_chats_limit_does_not_enforce_it(
+    rate_limit, chats_limit, counted
+):
+    assert [str(item) for item in not_implied(rate_limit, chats_limit)] == counted
+
+
+def test_a_rate_limit_the_chats_limit_does_not_imply_still_refuses(tmp_path):
+    app = make_app(tmp_path, RATE_LIMIT="50/second;3/minute", CHATS_RATE_LIMIT="10/second")
+    client = app.test_client()
+    crm = integrator(app)
+    statuses = [client.get(BASE + "/chats/999", headers=crm).status_code for _ in range(4)]
+    assert statuses == [404, 404, 404, 429]
