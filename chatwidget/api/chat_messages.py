@@ -7,6 +7,7 @@ from flask.views import MethodView
 from chatwidget.api.chats import CHAT, blp
 from chatwidget.api.chats_auth import apps_api
 from chatwidget.core import chat_messages, chats
+from chatwidget.patches.prepared import reading
 from chatwidget.schemas import chat_messages as s
 from chatwidget.schemas.common import ErrorSchema
 
@@ -20,8 +21,10 @@ class ChatMessage(MethodView):
     def post(self, args: dict[str, Any], chat_id: int) -> dict[str, Any]:
         """Send a message in a live chat, from its end user or an agent in it"""
         message = args["message"]
+        with reading():  # the message itself is stored by the group commit when served
+            chat = chats.chat_ref(chat_id)
         chat_messages.do_post_message(
-            chats.chat_ref(chat_id), args["from_user_id"], message["type"], message["content"]
+            chat, args["from_user_id"], message["type"], message["content"]
         )
         return {}
 

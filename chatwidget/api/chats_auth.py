@@ -14,6 +14,7 @@ from chatwidget.api.parser import Blueprint, View
 from chatwidget.core.chats_limit import APP, CHATS, ChatsRateLimited, Counted, check_rate, window
 from chatwidget.core.errors import Unauthorized
 from chatwidget.core.identity import Client, authenticate_client, check_role
+from chatwidget.patches.prepared import reading
 from chatwidget.schemas.common import ErrorSchema
 
 ROLE = "apps_api"
@@ -43,7 +44,8 @@ def apps_api(blp: Blueprint) -> Callable[[View], View]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             after_this_request(_rate_limit_headers)
-            user = _authenticated()
+            with reading():
+                user = _authenticated()
             _count(APP, "user:" + user.client_id, beside_chats=True)
             check_role(user, ROLE)
             _count(CHATS, user.client_id)

@@ -129,6 +129,25 @@ def pinned() -> Iterator[None]:
         _pinned.reset(token)
 
 
+@contextmanager
+def reading() -> Iterator[None]:
+    """Run the Prepared statements of the block on a pooled connection of their own,
+    outside the session, returned to the pool when the block ends. For the reads that
+    open a request which may never need the session (the chats API's credentials, and
+    the chat a message is for: its message is stored by the group commit's session),
+    so that it is not begun, nor closed, for them: ~25 µs a request. The block must
+    only read (a write would be rolled back), and sees what is committed."""
+    if not ENABLED or db.session.registry.has():  # a session already under way: its own
+        yield
+        return
+    with db.engine.connect() as connection:
+        token = _pinned.set(connection)
+        try:
+            yield
+        finally:
+            _pinned.reset(token)
+
+
 def _connection() -> Connection:
     connection = _pinned.get()
     if connection is None or connection.closed:
