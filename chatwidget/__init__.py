@@ -81,6 +81,7 @@ def _extensions(app: Flask) -> tuple["Api", "Limiter"]:
         migrate,
         socketio,
     )
+    from chatwidget.patches import prepared
     from chatwidget.ratelimit import new_limiter, note_own_retry_after, retry_after_on_429_only
     from chatwidget.request import Request
     from chatwidget.sockets.packet import Packet
@@ -88,6 +89,7 @@ def _extensions(app: Flask) -> tuple["Api", "Limiter"]:
     app.session_interface = SessionInterface()
     app.request_class = Request
     db.init_app(app)
+    prepared.init_app(app)
     csrf.init_app(app)
     _sqlite_pragmas(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))

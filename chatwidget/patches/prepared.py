@@ -33,6 +33,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any, Protocol, TypeVar, cast
 
+from flask import Flask, g
 from sqlalchemy import Connection, Delete, Dialect, Insert, Result, Select, Update, exc, types
 from sqlalchemy.engine.interfaces import DBAPIConnection
 
@@ -41,6 +42,7 @@ from chatwidget.extensions import db
 
 ENABLED = patches.enabled("prepared")
 
+_READING = "chatwidget_reading_connection"  # reading()'s connection, on flask.g
 _pinned: ContextVar[Connection | None] = ContextVar("chatwidget_pinned_connection", default=None)
 
 # A Core statement a Prepared runs (an insert or update may return rows).
@@ -132,20 +134,34 @@ def pinned() -> Iterator[None]:
 @contextmanager
 def reading() -> Iterator[None]:
     """Run the Prepared statements of the block on a pooled connection of their own,
-    outside the session, returned to the pool when the block ends. For the reads that
-    open a request which may never need the session (the chats API's credentials, and
-    the chat a message is for: its message is stored by the group commit's session),
-    so that it is not begun, nor closed, for them: ~25 µs a request. The block must
-    only read (a write would be rolled back), and sees what is committed."""
-    if not ENABLED or db.session.registry.has():  # a session already under way: its own
+    outside the session: one per app context (a request's reads share it), returned to
+    the pool when the context ends (init_app). For the reads that open a request which may
+    never need the session (the chats API's credentials, and the chat a message is for:
+    the message is stored by the group commit's session), so that it is not begun, nor
+    closed, for them. The block must only read (a write would be rolled back), and sees
+    what is committed; within a session already under way, the session's connection."""
+    if not ENABLED or db.session.registry.has():
         yield
         return
-    with db.engine.connect() as connection:
-        token = _pinned.set(connection)
-        try:
-            yield
-        finally:
-            _pinned.reset(token)
+    connection = g.get(_READING)
+    if connection is None:
+        connection = db.engine.connect()
+        setattr(g, _READING, connection)
+    token = _pinned.set(connection)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
+def init_app(app: Flask) -> None:
+    """Give reading()'s connection back to the pool when its app context ends."""
+
+    @app.teardown_appcontext
+    def _close_reading(_error: BaseException | None) -> None:
+        connection = g.pop(_READING, None)
+        if connection is not None:
+            connection.close()
 
 
 def _connection() -> Connection:
