@@ -167,6 +167,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from chatwidget import api as api_pkg
     from chatwidget import cli, console, cors, sockets, web
+    from chatwidget.api import chats as chats_api
     from chatwidget.api import errors
     from chatwidget.extensions import socketio
     from chatwidget.outbox import bot_delivery
@@ -176,8 +177,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(web.bp)
     web.document(app, api)
     limiter.exempt(web.bp)
-    # counts RATE_LIMIT itself, with its own limit (core/chats_limit.py)
-    limiter.exempt(app.blueprints["chats"])
+    limiter.exempt(chats_api.blp)  # counts RATE_LIMIT itself, with its own (core/chats_limit.py)
     console.init_app(app, limiter)
     errors.register(app)  # after api.init_app: in place of flask-smorest's handler
     cors.init_app(app)
