@@ -104,9 +104,5 @@ def deliver(row_id: int, attempt: int, config: Config) -> None:
         error = _apply(conversation_pk, job["event_id"], answer)
     duration_ms = int((time.monotonic() - started) * 1000)
     log.info("virtual agent call %s attempt %d: %s", job["event_id"], attempt, error or code)
-    record(row_id, attempt, code, error, duration_ms, config)
-    row = db.session.get(OutboxEvent, row_id)
-    given_up = row is not None and row.status == "dead"
-    db.session.rollback()
-    if given_up:
+    if record(row_id, attempt, code, error, duration_ms, config):
         bot_calls.do_give_up(conversation_pk)

@@ -102,15 +102,20 @@ def _candidates(now: datetime) -> Select[int, int, datetime | None, int | None, 
     )
 
 
+# _take's answer for a candidate it dead-lettered: no attempt is made (attempts start at 1)
+DEAD_LETTERED = 0
+
+
 def _take(row: Candidate, now: datetime, config: Config) -> int | None:
-    """Lease one candidate if no other process got it first; returns its attempt or None.
+    """Lease one candidate if no other process got it first; returns its attempt,
+    DEAD_LETTERED, or None (another process got it).
 
     A candidate still carrying a lease was abandoned by a process that died mid-delivery:
     that attempt gets its line in the log, and if it was the last one allowed, the row
     is dead-lettered instead of posted again.
     """
     abandoned = row.lease_until is not None
-    attempt = None
+    attempt = DEAD_LETTERED
     if abandoned and row.attempts >= limits(config, row.queue_id is not None)[0]:
         values: dict[str, object] = {"status": "dead", "lease_until": None, "last_error": ABANDONED}
     else:
@@ -146,20 +151,16 @@ def claim_one(config: Config) -> tuple[int, int] | None:
     given_up = []
     for row in db.session.execute(_candidates(now)).all():
         attempt = _take(row, now, config)
-        if attempt is not None:
+        if attempt == DEAD_LETTERED:
+            if row.conversation_pk is not None:
+                given_up.append(row.conversation_pk)
+        elif attempt is not None:
             claimed = (row.id, attempt)
             break
-        if row.conversation_pk is not None and _dead(row.id):
-            given_up.append(row.conversation_pk)
     db.session.commit()  # also releases PostgreSQL's locks on the candidates not taken
     for conversation_pk in given_up:
         bot_calls.do_give_up(conversation_pk)
     return claimed
-
-
-def _dead(row_id: int) -> bool:
-    """Whether this transaction has just dead-lettered the row."""
-    return db.session.scalar(select(OutboxEvent.status).where(OutboxEvent.id == row_id)) == "dead"
 
 
 def _outcome(row_id: int, attempt: int, error: str | None, config: Config, bot: bool) -> Update:
@@ -195,13 +196,19 @@ def _outcome(row_id: int, attempt: int, error: str | None, config: Config, bot: 
 
 def _record_once(
     row_id: int, attempt: int, code: int | None, error: str | None, duration_ms: int, config: Config
-) -> None:
-    """One try at logging the attempt and moving the row on, in one transaction."""
+) -> bool:
+    """One try at logging the attempt and moving the row on, in one transaction; whether
+    this dead-lettered the row."""
     row = db.session.get(OutboxEvent, row_id)
     if row is None:  # its webhook (its chat, its queue) was removed meanwhile
         db.session.rollback()
-        return
-    db.session.execute(_outcome(row_id, attempt, error, config, row.queue_id is not None))
+        return False
+    bot = row.queue_id is not None
+    # An UPDATE's result is a CursorResult, which Session.execute is not typed to say.
+    moved = cast(
+        CursorResult[Any], db.session.execute(_outcome(row_id, attempt, error, config, bot))
+    )
+    dead = error is not None and attempt >= limits(config, bot)[0] and moved.rowcount == 1
     db.session.add(
         DeliveryAttempt(
             outbox_id=row_id,
@@ -212,12 +219,14 @@ def _record_once(
         )
     )
     db.session.commit()
+    return dead
 
 
 def record(
     row_id: int, attempt: int, code: int | None, error: str | None, duration_ms: int, config: Config
-) -> None:
-    """Log the attempt and move the row on, retrying a busy SQLite write lock.
+) -> bool:
+    """Log the attempt and move the row on, retrying a busy SQLite write lock; whether
+    this dead-lettered the row (its last try failed).
 
     Giving up here would leave the row leased, and it would be posted again once the
     lease ran out although the receiver may already have acknowledged it.
@@ -229,6 +238,7 @@ def record(
             db.session.rollback()
             if not tries_left:
                 raise
+    return False  # not reached: the last try returns or raises
 
 
 def cancel(row_id: int) -> None:
