@@ -35,10 +35,9 @@ def write_chat_events(name: str, payload: dict[str, Any]) -> None:
         _chat_message(payload)
         return
     event = _EVENTS.get(name)
-    if event is None or event not in webhooks.subscribed_events():
-        return
-    conversation = db.session.get_one(Conversation, payload["conversationPk"])
-    enqueue_chat_event(event, chat_object(conversation))
+    if event is not None:  # the chat object is made only if some webhook takes the event
+        pk = payload["conversationPk"]
+        enqueue_chat_event(event, lambda: chat_object(db.session.get_one(Conversation, pk)))
 
 
 def _chat_message(payload: dict[str, Any]) -> None:
