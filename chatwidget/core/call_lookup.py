@@ -9,8 +9,7 @@ from sqlalchemy import select
 from chatwidget.core.errors import NotFound
 from chatwidget.extensions import db
 from chatwidget.models import Call, Conversation
-
-MAX_CHAT_ID = 2**63 - 1  # a BIGINT; larger digits name no chat
+from chatwidget.models.types import MAX_ROW_ID
 
 
 class SessionStatus(TypedDict):
@@ -62,7 +61,7 @@ def _chat_sessions(session_ids: Sequence[str]) -> dict[str, str]:
     """{chat id as asked: its conversation's sessionId} for those of session_ids that are
     chat ids of conversations whose sessionId differs (a widget's conversationId)."""
     chat_ids = {int(sid) for sid in session_ids if sid.isascii() and sid.isdigit()}
-    chat_ids = {pk for pk in chat_ids if pk <= MAX_CHAT_ID}
+    chat_ids = {pk for pk in chat_ids if pk <= MAX_ROW_ID}
     if not chat_ids:
         return {}
     rows = db.session.execute(

@@ -10,10 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from chatwidget.core.errors import Conflict, InvalidInput, NotFound
 from chatwidget.extensions import db
 from chatwidget.models import Agent, CannedResponse
-from chatwidget.models.types import utcnow
+from chatwidget.models.types import MAX_ROW_ID, utcnow
 
 SHORTCUT = re.compile(r"[a-z0-9_-]{1,40}")
-MAX_ID = 2**31 - 1  # the largest INTEGER of PostgreSQL
 
 
 class Canned(TypedDict):
@@ -74,7 +73,7 @@ def do_create(agent: Agent, shortcut: str, text: str) -> Canned:
 def get(item_id: int) -> CannedResponse:
     """The canned response with this id, or NotFound (also for an id no INTEGER holds,
     which PostgreSQL would refuse with an error)."""
-    item = db.session.get(CannedResponse, item_id) if 0 < item_id <= MAX_ID else None
+    item = db.session.get(CannedResponse, item_id) if 0 < item_id <= MAX_ROW_ID else None
     if item is None:
         raise NotFound("no canned response %s" % item_id)
     return item

@@ -17,16 +17,15 @@ from chatwidget.core.events import publish
 from chatwidget.core.queues import queue_for_subject
 from chatwidget.extensions import db
 from chatwidget.models import Conversation, EndUser, Participant, Queue
-from chatwidget.models.types import utcnow
+from chatwidget.models.types import MAX_ROW_ID, utcnow
 from chatwidget.patches.prepared import Prepared
 
 CHANNEL = "api"
-MAX_ID = 2**31 - 1  # conversation.id is an INTEGER: PostgreSQL refuses a larger one
 
 
 def get_chat(chat_id: int) -> Conversation:
     """The conversation whose chat id this is, or NotFound."""
-    conversation = db.session.get(Conversation, chat_id) if 0 < chat_id <= MAX_ID else None
+    conversation = db.session.get(Conversation, chat_id) if 0 < chat_id <= MAX_ROW_ID else None
     if conversation is None:
         raise NotFound("no chat %s" % chat_id)
     return conversation
@@ -51,7 +50,7 @@ _REF = Prepared(
 
 def chat_ref(chat_id: int) -> ChatRef:
     """get_chat()'s ChatRef: the same NotFound."""
-    known = 0 < chat_id <= MAX_ID
+    known = 0 < chat_id <= MAX_ROW_ID
     row = _REF.first(pk=chat_id) if known else None
     if row is None:
         raise NotFound("no chat %s" % chat_id)

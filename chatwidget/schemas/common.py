@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
+from chatwidget.models.types import MAX_ROW_ID
 from chatwidget.timestamps import format_utc, parse_utc
 from chatwidget.unstorable import UNSTORABLE_TEXT, bad_text
 
@@ -36,8 +37,6 @@ class UtcDateTime(fields.Field[datetime]):
 
 # The largest value of a signed 64-bit column (BIGINT), and of SQLite's INTEGER.
 MAX_BIGINT = 2**63 - 1
-# The largest INTEGER of PostgreSQL: every primary key here.
-MAX_ROW_ID = 2**31 - 1
 
 
 class SafeString(fields.String):
