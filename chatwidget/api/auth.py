@@ -35,9 +35,15 @@ def bearer(blp: Blueprint, role: str) -> Callable[[View], View]:
             return view(*args, **kwargs)
 
         guarded = cast(View, wrapper)  # called as the view is (functools.wraps)
-        guarded = blp.doc(security=[{"bearerAuth": []}])(guarded)
-        guarded = blp.alt_response(401, schema=ErrorSchema, description="No valid token")(guarded)
-        guarded = blp.rate_limited()(guarded)
-        return blp.alt_response(403, schema=ErrorSchema, description="Lacks role " + role)(guarded)
+        return documented(blp, guarded, "bearerAuth", "No valid token", role)
 
     return decorator
+
+
+def documented(blp: Blueprint, guarded: View, scheme: str, no_credentials: str, role: str) -> View:
+    """A guarded view's credentials in the OpenAPI document: its security scheme and its
+    401, 429 and 403 answers."""
+    guarded = blp.doc(security=[{scheme: []}])(guarded)
+    guarded = blp.alt_response(401, schema=ErrorSchema, description=no_credentials)(guarded)
+    guarded = blp.rate_limited()(guarded)
+    return blp.alt_response(403, schema=ErrorSchema, description="Lacks role " + role)(guarded)

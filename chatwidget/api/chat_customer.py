@@ -8,10 +8,10 @@ from marshmallow import ValidationError
 
 from chatwidget.api.chats import CHAT, blp
 from chatwidget.api.chats_auth import apps_api
-from chatwidget.api.parser import abort
+from chatwidget.api.parser import invalid
 from chatwidget.core import chat_customer, chats
 from chatwidget.schemas import chat_customer as s
-from chatwidget.schemas.common import ErrorSchema, MessageSchema, summarise
+from chatwidget.schemas.common import ErrorSchema, MessageSchema
 
 ACCEPTED = {"message": "accepted"}
 _SIGNED = s.SignedCustomDataSchema()
@@ -67,8 +67,7 @@ def _signed_fields(token: str) -> dict[str, Any]:
     try:
         fields: dict[str, Any] = _SIGNED.load(payload)["custom_data"]
     except ValidationError as error:
-        errors = {"signed_data": error.messages}
-        abort(400, message="Invalid request: " + "; ".join(summarise(errors)), errors=errors)
+        invalid({"signed_data": error.messages})
     return fields
 
 

@@ -10,12 +10,12 @@ from typing import Any, cast
 
 from flask import Response, after_this_request, g, request
 
+from chatwidget.api.auth import documented
 from chatwidget.api.parser import Blueprint, View
 from chatwidget.core.chats_limit import APP, CHATS, ChatsRateLimited, Counted, check_rate, window
 from chatwidget.core.errors import Unauthorized
 from chatwidget.core.identity import Client, authenticate_client, check_role
 from chatwidget.patches.prepared import reading
-from chatwidget.schemas.common import ErrorSchema
 
 ROLE = "apps_api"
 
@@ -53,12 +53,7 @@ def apps_api(blp: Blueprint) -> Callable[[View], View]:
             return view(*args, **kwargs)
 
         guarded = cast(View, wrapper)  # called as the view is (functools.wraps)
-        guarded = blp.doc(security=[{"basicAuth": []}])(guarded)
-        guarded = blp.alt_response(401, schema=ErrorSchema, description="No valid credentials")(
-            guarded
-        )
-        guarded = blp.rate_limited()(guarded)
-        return blp.alt_response(403, schema=ErrorSchema, description="Lacks role " + ROLE)(guarded)
+        return documented(blp, guarded, "basicAuth", "No valid credentials", ROLE)
 
     return decorator
 

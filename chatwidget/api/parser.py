@@ -24,6 +24,14 @@ _SUSPECT = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 _BODY_LOCATIONS = ("json", "form", "json_or_form")
 # flask-smorest's abort raises (an HTTPException), which its missing types do not say.
 abort: Callable[..., NoReturn] = _abort
+
+
+def invalid(errors: Any, status: int = 400) -> NoReturn:
+    """Refuse the request in the project's envelope: "Invalid request: " and each bad
+    field's reason, the fields under "errors"."""
+    abort(status, message="Invalid request: " + "; ".join(summarise(errors)), errors=errors)
+
+
 View = TypeVar("View", bound=Callable[..., Any])  # a view, decorated
 
 
@@ -137,8 +145,7 @@ class Parser(FlaskParser):
             return location_data
         bad = list(unstorable(location_data))
         if bad:
-            errors = _nest(bad, UNSTORABLE_TEXT)
-            abort(400, message="Invalid request: " + "; ".join(summarise(errors)), errors=errors)
+            invalid(_nest(bad, UNSTORABLE_TEXT))
         return location_data
 
     def handle_error(
@@ -150,9 +157,7 @@ class Parser(FlaskParser):
         error_status_code: int | None,
         error_headers: Mapping[str, str] | None,
     ) -> NoReturn:
-        errors = _flatten(error.messages)
-        message = "Invalid request: " + "; ".join(summarise(errors))
-        abort(error_status_code or 400, message=message, errors=errors)
+        invalid(_flatten(error.messages), error_status_code or 400)
 
 
 def _documenting(decorator: Callable[[View], View]) -> Callable[[View], View]:
