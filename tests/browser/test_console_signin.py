@@ -8,6 +8,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.browser.console import PASSWORD, SESSION_TABLE, me, wait_status
+from tests.browser.widget import poll
 
 pytestmark = pytest.mark.slow  # server processes and a browser
 
@@ -161,19 +162,26 @@ def test_a_status_chosen_while_the_console_asks_who_i_am_is_kept(site, team, peo
     crew = team("Sadie")
     agent = people.agent()
     page = agent.page
-    held = []
+    held, fetched = [], []
 
     def hold_the_first(route):
         if held:
             route.continue_()
-        else:
-            held.append((route, route.fetch()))
+            return
+        held.append(route)  # before the fetch, during which another /me may come
+        fetched.append(route.fetch())
 
     page.route("**/api/console/me", hold_the_first)
     agent.sign_in_form(site.url).fill_sign_in(crew.emails["Sadie"], PASSWORD)
     expect(agent.status_box).to_be_visible()
     agent.wait_connected()
-    [(route, answer)] = held
+
+    def held_yet():
+        page.evaluate("0")  # a round trip, in which Playwright runs the route handler
+        return bool(fetched)
+
+    poll(held_yet, 10, "the console's first /me to be held")
+    [route], [answer] = held, fetched
     assert answer.json()["status"] == "offline"
     agent.set_status("Available")
     wait_status(page, site.url, "Available")
